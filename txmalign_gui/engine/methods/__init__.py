@@ -1,0 +1,8 @@
+"""Pair-registration methods.  Importing this package registers every method."""
+
+from .registry import MethodSpec, available_methods, get_method, register_method
+
+# Each import registers its method; the order is the order shown to users.
+from . import phase_correlation  # noqa: F401,E402
+
+__all__ = ["MethodSpec", "available_methods", "get_method", "register_method"]

@@ -1,0 +1,59 @@
+"""`register_pair`: the one entry point that registers a moving image onto a fixed one."""
+
+from __future__ import annotations
+
+import time
+
+from . import validation
+from .methods import get_method
+from .progress import as_progress
+from .result import RegistrationResult
+from .transform import Transform, image_centre
+
+
+def register_pair(fixed, moving, method: str = "tvdm", params=None, mask=None, roi=None,
+                  progress=None, cancel=None) -> RegistrationResult:
+    """Find the rigid transform that aligns `moving` with `fixed`.
+
+    The returned `result.transform` (dy, dx, angle_deg) satisfies
+    `ndimage.shift(skimage.transform.rotate(moving, angle_deg), (dy, dx)) ~= fixed`
+    with the rotation about the full image's centre (see `engine.transform`).
+
+    `params` overrides the method's defaults (see `txmalign methods`).  `mask` is
+    one boolean image for both inputs or a (fixed_mask, moving_mask) pair, True
+    (or nonzero) where a pixel may be used.  `roi` = (y0, y1, x0, x1) limits the
+    registration to a rectangle.  `progress` is a `Progress` or a callable
+    `(fraction, message)`; `cancel` an Event-like object.  Raises `InputError` for
+    bad input and `Cancelled` when cancelled.
+    """
+    spec = get_method(method)
+    resolved = spec.resolve(params)
+    fixed = validation.check_image(fixed, "fixed image")
+    moving = validation.check_image(moving, "moving image")
+    validation.check_pair_shapes(fixed, moving)
+    fixed_mask, moving_mask = validation.split_masks(mask, fixed.shape)
+    roi = validation.check_roi(roi, fixed.shape)
+    reporter = as_progress(progress, cancel)
+    reporter.update(0.0, f"{spec.label}: starting")
+
+    fixed_crop = validation.crop(fixed, roi)
+    moving_crop = validation.crop(moving, roi)
+    if roi is not None:
+        validation.check_image(fixed_crop, "fixed image inside the ROI")
+        validation.check_image(moving_crop, "moving image inside the ROI")
+
+    start = time.perf_counter()
+    outcome = spec.run(fixed_crop, moving_crop, resolved, validation.crop(fixed_mask, roi),
+                       validation.crop(moving_mask, roi), reporter)
+    seconds = time.perf_counter() - start
+    transform = outcome.transform
+    if roi is not None and transform.angle_deg != 0.0:
+        y0, _, x0, _ = roi
+        roi_centre = image_centre(fixed_crop.shape) + (y0, x0)
+        transform = transform.recentred(roi_centre, image_centre(fixed.shape))
+    transform = Transform(float(transform.dy), float(transform.dx), float(transform.angle_deg))
+    reporter.update(1.0, f"{spec.label}: done")
+    return RegistrationResult(transform=transform, cost=float(outcome.cost), method=spec.name,
+                              params=resolved, seconds=seconds, status=outcome.status,
+                              confidence=float(outcome.confidence), message=outcome.message,
+                              roi=roi, details=dict(outcome.details))

@@ -1,0 +1,115 @@
+"""Rigid transforms and the project's one sign convention.
+
+A `Transform(dy, dx, angle_deg)` aligns `moving` with `fixed` when
+
+    scipy.ndimage.shift(skimage.transform.rotate(moving, angle_deg), (dy, dx))
+
+matches `fixed`: first a counter-clockwise rotation (as `skimage.transform.rotate`
+defines it) about the image centre ((rows - 1) / 2, (cols - 1) / 2), then a
+shift by (dy, dx) pixels.  For a pure translation this is the convention of
+`skimage.registration.phase_cross_correlation(fixed, moving)`.
+
+As a map of points, in (row, col) coordinates, a pixel at q in `moving` lands at
+
+    p = R(angle) (q - c) + c + d,   R(a) = [[cos a, -sin a], [sin a, cos a]].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+
+@dataclass(frozen=True)
+class Transform:
+    """Shift (dy, dx) in pixels after a rotation of `angle_deg` about the image centre."""
+
+    dy: float = 0.0
+    dx: float = 0.0
+    angle_deg: float = 0.0
+
+    # -- conversions --------------------------------------------------------
+    def as_tuple(self) -> tuple:
+        return (float(self.dy), float(self.dx), float(self.angle_deg))
+
+    def to_dict(self) -> dict:
+        return {"dy": float(self.dy), "dx": float(self.dx), "angle_deg": float(self.angle_deg)}
+
+    @property
+    def shift(self) -> np.ndarray:
+        return np.array([self.dy, self.dx], dtype=float)
+
+    def rotation_matrix(self) -> np.ndarray:
+        """R in (row, col) coordinates: maps moving offsets from the centre to fixed offsets."""
+        a = math.radians(self.angle_deg)
+        return np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+
+    # -- algebra ------------------------------------------------------------
+    def then(self, other: "Transform") -> "Transform":
+        """The transform that applies `self` first and `other` second (same image shape and centre).
+
+        If `self` aligns A with B and `other` aligns B with C, the result aligns A with C.
+        """
+        d = other.rotation_matrix() @ self.shift + other.shift
+        return Transform(float(d[0]), float(d[1]), wrap_angle(self.angle_deg + other.angle_deg))
+
+    def inverse(self) -> "Transform":
+        """The transform that undoes this one (aligns `fixed` with `moving`)."""
+        inv_r = Transform(angle_deg=-self.angle_deg).rotation_matrix()
+        d = -(inv_r @ self.shift)
+        return Transform(float(d[0]), float(d[1]), wrap_angle(-self.angle_deg))
+
+    def recentred(self, centre_from, centre_to) -> "Transform":
+        """Express a transform whose rotation is about `centre_from` as one about `centre_to`.
+
+        Used when a registration ran on a crop (ROI) whose centre differs from the image centre.
+        """
+        r = self.rotation_matrix()
+        k = np.asarray(centre_from, dtype=float)
+        c = np.asarray(centre_to, dtype=float)
+        d = self.shift + (r - np.eye(2)) @ (c - k)
+        return Transform(float(d[0]), float(d[1]), self.angle_deg)
+
+    def scaled(self, factor: float) -> "Transform":
+        """The same motion on an image resampled by `factor` (e.g. 1/2 for 2x binning)."""
+        return Transform(self.dy * factor, self.dx * factor, self.angle_deg)
+
+
+def wrap_angle(angle_deg: float) -> float:
+    """Map an angle to (-180, 180]."""
+    wrapped = math.fmod(angle_deg + 180.0, 360.0)
+    if wrapped <= 0:
+        wrapped += 360.0
+    return wrapped - 180.0
+
+
+def image_centre(shape) -> np.ndarray:
+    """The rotation centre used by skimage.transform.rotate, in (row, col)."""
+    return (np.asarray(shape[:2], dtype=float) - 1.0) / 2.0
+
+
+def apply_transform(image: np.ndarray, transform: Transform, order: int = 1,
+                    cval: float = np.nan, mode: str = "constant") -> np.ndarray:
+    """Resample `image` with `transform` in a single interpolation.
+
+    Equivalent to `ndimage.shift(rotate(image, angle), (dy, dx))` but interpolates
+    once.  Pixels that come from outside the image get `cval` (NaN by default,
+    so callers can tell them apart from data).
+    """
+    image = np.asarray(image)
+    work = image.astype(np.float64 if image.dtype == np.float64 else np.float32, copy=False)
+    if transform.angle_deg == 0.0:
+        return ndimage.shift(work, (transform.dy, transform.dx), order=order, mode=mode, cval=cval)
+    c = image_centre(work.shape)
+    inv = Transform(angle_deg=-transform.angle_deg).rotation_matrix()  # fixed -> moving
+    offset = c - inv @ (transform.shift + c)
+    return ndimage.affine_transform(work, inv, offset=offset, order=order, mode=mode, cval=cval)
+
+
+def coverage(shape, transform: Transform) -> np.ndarray:
+    """Boolean map of the pixels of the transformed image that come from inside the original."""
+    ones = np.ones(shape[:2], dtype=np.float32)
+    return apply_transform(ones, transform, order=1, cval=0.0) > 0.999

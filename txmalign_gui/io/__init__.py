@@ -1,0 +1,1 @@
+"""Qt-free readers and writers for the files beamlines produce."""
