@@ -1,0 +1,26 @@
+"""Shared GUI test fixtures: Qt runs offscreen and settings go to a temporary folder."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def qt_paths(tmp_path, qapp):
+    """Default QSettings and QStandardPaths point at test locations, never at the user's own files."""
+    from PyQt6.QtCore import QSettings, QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    return tmp_path
+
+
+@pytest.fixture
+def gui_settings(qt_paths):
+    """A QSettings object in an INI file under tmp_path, so tests never touch the user's settings."""
+    from PyQt6.QtCore import QSettings
+
+    return QSettings(str(qt_paths / "settings.ini"), QSettings.Format.IniFormat)

@@ -1,0 +1,164 @@
+"""TVDM rotation search: coarse angle candidates checked by TVDM, differential evolution on a coarse level,
+then alternating translation / angle refinement on each finer level.
+
+Translation and rotation are coupled, so each refinement step re-searches the shift at the current angle
+and then the angle at the current shift, as in the TVDM paper; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import List, Optional
+
+import numpy as np
+from scipy.optimize import differential_evolution
+
+from ..progress import Progress
+from ..rotation_spectrum import rotation_candidates
+from ..transform import Transform, wrap_angle
+from .tvdm_cost import v_fit
+from .tvdm_levels import Level, transform_from
+from .tvdm_search import _MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, pyramid_shift, search_shift
+
+# Differential evolution searches at most this many degrees either side of its starting angle.
+DE_HALF_WIDTH = 10.0
+# The level differential evolution runs on is the smallest with at least this many pixels per side.
+DE_LEVEL_SIZE = 64
+# Bound on the generations of differential evolution (it usually converges much earlier).
+_DE_GENERATIONS = 40
+# Converged when the angle moves less than this (deg) and the shift less than this (px) in an iteration.
+_ANGLE_TOL, _SHIFT_TOL = 0.005, 0.02
+
+
+@dataclass(frozen=True)
+class EvolutionSettings:
+    """Differential evolution settings: population size, crossover probability and dithered mutation."""
+
+    population: int = 100
+    crossover: float = 0.7
+    mutation: tuple = (0.5, 1.0)
+
+
+@dataclass(frozen=True)
+class RigidResult:
+    """Full-resolution transform, its cost, the coarse translation search at the chosen angle and the
+    finest level that resolved the answer above the noise."""
+
+    transform: Transform
+    cost: float
+    coarse: LevelSearch
+    resolved: int
+    angle_on_bound: bool
+
+
+def de_level_index(levels: List[Level], coarsest: int) -> int:
+    """The coarsest level (not beyond `coarsest`) with at least DE_LEVEL_SIZE px per side."""
+    for index in range(coarsest, -1, -1):
+        if min(levels[index].shape) >= DE_LEVEL_SIZE:
+            return index
+    return 0
+
+
+def _angle_step(level: Level) -> float:
+    """Angle (deg) that moves a pixel at the rim of the level's inscribed circle by one pixel."""
+    return math.degrees(2.0 / min(level.shape))
+
+
+def refine_angle(level: Level, transform: Transform, step: float) -> Transform:
+    """V-fit of the TVDM cost at angle -step, 0, +step around `transform` (shift fixed), following the minimum."""
+    cache: dict = {}
+
+    def cost(angle: float) -> float:
+        if angle not in cache:
+            cache[angle] = level.cost(Transform(transform.dy, transform.dx, angle))
+        return cache[angle]
+
+    centre = transform.angle_deg
+    for _ in range(_MAX_MOVES + 1):
+        below, at, above = cost(centre - step), cost(centre), cost(centre + step)
+        if at <= min(below, above):
+            break
+        centre = centre - step if below < above else centre + step
+    offset = v_fit(below, at, above) if at <= min(below, above) else 0.0
+    return Transform(transform.dy, transform.dx, wrap_angle(centre + offset * step))
+
+
+def _refine_level(level: Level, transform: Transform, iterations: int, progress: Progress):
+    """Alternate the shift search (3 x 3 window) and the angle V-fit on one level, at most `iterations` times."""
+    search = None
+    for iteration in range(iterations):
+        search = search_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift, 1,
+                              level.min_count, _MAX_MOVES)
+        shifted = Transform(float(search.shift[0]), float(search.shift[1]), transform.angle_deg)
+        refined = refine_angle(level, shifted, _angle_step(level))
+        moved = abs(refined.angle_deg - transform.angle_deg), np.abs(refined.shift - transform.shift).max()
+        transform = refined
+        progress.update((iteration + 1) / iterations, "refining shift and angle")
+        if moved[0] < _ANGLE_TOL and moved[1] < _SHIFT_TOL:
+            break
+    return transform, search
+
+
+def _evolve(level: Level, transform: Transform, low: float, high: float, settings: EvolutionSettings,
+            progress: Progress) -> float:
+    """Differential evolution of the angle in [low, high] with the shift of `transform` held fixed."""
+    def cost(x) -> float:
+        value = level.cost(Transform(transform.dy, transform.dx, float(x[0])))
+        return value if np.isfinite(value) else 1e30
+
+    generation = [0]
+
+    def report(*_args, **_kwargs) -> None:
+        generation[0] += 1
+        progress.update(generation[0] / _DE_GENERATIONS, "differential evolution of the angle")
+
+    result = differential_evolution(
+        cost, [(low, high)], popsize=settings.population, recombination=settings.crossover,
+        mutation=settings.mutation, maxiter=_DE_GENERATIONS, tol=0.01, polish=False, seed=0,
+        init="latinhypercube", callback=report)
+    return float(result.x[0])
+
+
+def _start_angles(levels: List[Level], de_level: int, angle_range: float) -> List[float]:
+    """Angles to try first: 0 when differential evolution covers the whole range, else spectrum candidates."""
+    if angle_range <= DE_HALF_WIDTH:
+        return [0.0]
+    level = levels[de_level]
+    found = rotation_candidates(level.fixed_image, level.moving_image, count=4)
+    return [a for a in found if abs(a) <= angle_range + DE_HALF_WIDTH] or [0.0]
+
+
+def rigid_search(levels: List[Level], coarsest: int, search_range: int, angle_range: float,
+                 settings: EvolutionSettings, iterations: int, progress: Progress) -> RigidResult:
+    """Shift and angle aligning moving with fixed, the angle within +- angle_range degrees."""
+    de_level = de_level_index(levels, coarsest)
+    level = levels[de_level]
+    best: Optional[tuple] = None
+    starts = _start_angles(levels, de_level, angle_range)
+    for number, angle in enumerate(starts):
+        found = pyramid_shift(levels, angle, Transform(), coarsest, search_range, finest=de_level)
+        cost = level.cost(found.transform)
+        if best is None or cost < best[0]:
+            best = (cost, found)
+        progress.update(0.2 * (number + 1) / len(starts), "checking candidate angles")
+    start = best[1]
+    centre = start.transform.angle_deg
+    low, high = centre - min(angle_range, DE_HALF_WIDTH), centre + min(angle_range, DE_HALF_WIDTH)
+    if angle_range < 180.0:
+        low, high = max(low, -angle_range), min(high, angle_range)
+    angle = _evolve(level, start.transform, low, high, settings, progress.sub(0.2, 0.5))
+    on_bound = angle_range < 180.0 and min(angle - low, high - angle) < 0.01 * (high - low)
+    transform = Transform(start.transform.dy, start.transform.dx, angle)
+    resolved, current = de_level, de_level
+    for index in range(de_level, -1, -1):
+        sub = progress.sub(0.5 + 0.5 * (de_level - index) / (de_level + 1),
+                           0.5 + 0.5 * (de_level - index + 1) / (de_level + 1))
+        refined, search = _refine_level(levels[index], transform, iterations if index == 0 else 1, sub)
+        if index < de_level and search.significance < MIN_SIGNIFICANCE:
+            break
+        transform, resolved = refined, index
+        if index > 0:
+            transform, current = transform_from(levels[index - 1:index + 1], transform, 1), index - 1
+    full = transform_from(levels, transform, current)
+    return RigidResult(full, levels[0].cost(full), start.coarse, resolved, on_bound)

@@ -1,0 +1,113 @@
+"""TVDM translation search: brute force on the coarsest level, a small window on each finer one, V-fit subpixel.
+
+The result of each level (with its subpixel part) centres the next, so the fine levels only test the
+3 x 3 shifts around it, moving the window when the minimum sits on its border.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+import numpy as np
+
+from ..progress import Progress
+from ..transform import Transform
+from .tvdm_cost import Gradients, shift_cost, v_fit
+from .tvdm_levels import Level, transform_at, transform_from
+
+# How many times a fine-level window may follow a minimum lying on its border.
+_MAX_MOVES = 4
+# A level whose minimum is less significant than this (relative depth x sqrt(samples)) is dominated by
+# noise: its answer is noisier than the coarser level's, so the search stops refining there.
+MIN_SIGNIFICANCE = 2.5
+
+
+@dataclass(frozen=True)
+class LevelSearch:
+    """Best shift on one level: subpixel `shift`, its cost, the tested `costs` window, whether the
+    minimum lies on the border of the allowed range, and how far it stands out of the noise."""
+
+    shift: np.ndarray
+    cost: float
+    costs: np.ndarray
+    on_edge: bool
+    significance: float
+
+
+def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int,
+                 max_moves: int = 0) -> LevelSearch:
+    """Integer brute force over centre +- radius (window may follow the minimum `max_moves` times)."""
+    cache: dict = {}
+
+    def cost(dy: int, dx: int) -> float:
+        if (dy, dx) not in cache:
+            cache[(dy, dx)] = shift_cost(fixed, moving, dy, dx, min_count)
+        return cache[(dy, dx)]
+
+    cy, cx = (int(round(v)) for v in centre)
+    offsets = range(-radius, radius + 1)
+    for move in range(max_moves + 1):
+        costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
+        if np.all(np.isnan(costs)):
+            return LevelSearch(np.array([cy, cx], float), np.nan, costs, True, 0.0)
+        iy, ix = np.unravel_index(np.nanargmin(costs), costs.shape)
+        on_edge = iy in (0, 2 * radius) or ix in (0, 2 * radius)
+        by, bx = cy + iy - radius, cx + ix - radius
+        if not on_edge or move == max_moves:
+            break
+        cy, cx = by, bx
+    best = cost(by, bx)
+    up, down, left, right = cost(by - 1, bx), cost(by + 1, bx), cost(by, bx - 1), cost(by, bx + 1)
+    shift = np.array([by + v_fit(up, best, down), bx + v_fit(left, best, right)])
+    return LevelSearch(shift, best, costs, bool(on_edge),
+                       significance(best, (up, down, left, right), fixed.gx.size))
+
+
+def significance(best: float, neighbours, samples: int) -> float:
+    """Relative depth of a minimum below its four neighbours times sqrt(samples).
+
+    The cost is a mean over `samples` pixels, so noise moves it by about 1/sqrt(samples) of itself.
+    """
+    rise = np.nanmean(np.asarray(neighbours, float)) - best if np.any(np.isfinite(neighbours)) else 0.0
+    if not np.isfinite(rise) or best <= 0:
+        return np.inf if rise > 0 else 0.0
+    return float(rise / best * np.sqrt(samples))
+
+
+@dataclass(frozen=True)
+class ShiftResult:
+    """A pyramid search: the transform on `level` (full resolution when level is 0), the coarse search and
+    `resolved`, the finest level whose minimum stood out of the noise (the answer comes from there)."""
+
+    transform: Transform
+    level: int
+    cost: float
+    coarse: LevelSearch
+    resolved: int
+
+
+def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest: int, search_range: int,
+                  progress: Optional[Progress] = None, finest: int = 0) -> ShiftResult:
+    """Translation for a fixed rotation `angle`, from level `coarsest` (window +- search_range around
+    `start`) down to level `finest`; the returned transform is expressed on level `finest`."""
+    current = transform_at(levels, Transform(start.dy, start.dx, angle), coarsest)
+    coarse = None
+    cost, resolved = np.nan, coarsest
+    for index in range(coarsest, finest - 1, -1):
+        level = levels[index]
+        full = index == coarsest
+        result = search_shift(level.fixed, level.moving_at(angle), current.shift,
+                              search_range if full else 1, level.min_count, 0 if full else _MAX_MOVES)
+        if full:
+            coarse = result
+        elif result.significance < MIN_SIGNIFICANCE:
+            current = transform_from(levels[finest:index + 1], current, index - finest)
+            break
+        current = Transform(float(result.shift[0]), float(result.shift[1]), angle)
+        cost, resolved = result.cost, index
+        if progress is not None:
+            progress.update((coarsest - index + 1) / (coarsest - finest + 1), f"translation, level {index}")
+        if index > finest:
+            current = transform_from(levels[index - 1:index + 1], current, 1)
+    return ShiftResult(current, finest, cost, coarse, resolved)

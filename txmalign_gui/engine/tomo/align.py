@@ -1,0 +1,131 @@
+"""`align_tomo`: jitter correction of a parallel-beam projection series, coarse then by tomographic consistency.
+
+The coarse step uses row-profile and centre-of-mass invariants; the fine step reconstructs, reprojects
+and registers on a multi-resolution schedule (e.g. binning 4, 2, 1) until the corrections settle.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Optional
+
+import numpy as np
+from scipy import ndimage
+
+from ..methods import get_method
+from ..progress import as_progress
+from .coarse import coarse_alignment
+from .consistency import consistency_round, sample_band
+from .inputs import MIN_WIDTH, check_angles, check_projections
+from .params import TOMO_PARAMS
+from .projector import ParallelProjector
+from .result import TomoIteration, TomoResult
+from .sinusoid import remove_sample_motion
+
+OnIteration = Callable[[TomoIteration, np.ndarray], None]
+
+# Share of the progress bar taken by the coarse step and by the preview slices.
+_COARSE_SHARE = 0.05
+_PREVIEW_SHARE = 0.05
+
+
+def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
+               on_iteration: Optional[OnIteration] = None) -> TomoResult:
+    """Find (dy, dx, 0) per projection that removes jitter from a parallel-beam series (see `TomoResult`).
+
+    `projections` (N, rows, cols) are line integrals (e.g. -ln(I/I0)) with the rotation axis along the
+    columns' direction, so that each detector row is one slice's sinogram; `angles_deg` (N,) the rotation
+    angles.  `params` overrides `TOMO_PARAMS`.  `progress`/`cancel` as for `register_pair`;
+    `on_iteration(iteration, transforms)` is called after every fine round with the current (N, 3)
+    transforms.  Raises `InputError` for bad input and `Cancelled` when cancelled.
+    """
+    settings = TOMO_PARAMS.resolve(params, owner="tomo")
+    get_method(settings["method"])
+    stack = check_projections(projections)
+    angles = check_angles(angles_deg, len(stack))
+    reporter = as_progress(progress, cancel)
+    start = time.perf_counter()
+    count, rows, cols = stack.shape
+    messages = []
+    if np.ptp(angles) < 170.0:
+        messages.append(f"angles span {np.ptp(angles):.1f} deg (< 180): reconstructions are approximate")
+
+    dy, dx = np.zeros(count), np.zeros(count)
+    if settings["coarse"]:
+        dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(0.0, _COARSE_SHARE))
+    coarse = _as_transforms(dy, dx)
+
+    levels = _levels(settings["binning"], rows, cols, messages)
+    rounds, converged = [], False
+    fine = reporter.sub(_COARSE_SHARE, 1.0 - _PREVIEW_SHARE)
+    costs = np.array([min(rows // b, settings["slices"]) * (cols // b) ** 2 for b in levels], dtype=float)
+    bounds = np.concatenate([[0.0], np.cumsum(costs) / max(costs.sum(), 1.0)])
+    for index, binning in enumerate(levels if settings["iterations"] else []):
+        level = fine.sub(bounds[index], bounds[index + 1])
+        projector = ParallelProjector(cols // binning, angles)
+        converged = False
+        for r in range(settings["iterations"]):
+            step_dy, step_dx, mismatch, failed = consistency_round(
+                stack, dy, dx, binning, projector, settings["slices"], settings["method"],
+                level.sub(r / settings["iterations"], (r + 1) / settings["iterations"]))
+            step_dy, step_dx = remove_sample_motion(step_dy, step_dx, angles)
+            dy, dx = dy + step_dy, dx + step_dx
+            change = np.hypot(step_dy, step_dx)
+            record = TomoIteration(binning, r, float(np.sqrt(np.mean(change ** 2))), float(change.max()),
+                                   mismatch, failed)
+            rounds.append(record)
+            if failed:
+                messages.append(f"binning {binning}, round {r}: {failed} projection(s) could not be "
+                                "registered to their reprojection and kept their correction")
+            if on_iteration is not None:
+                on_iteration(record, _as_transforms(dy, dx))
+            if record.max_change_px < settings["tolerance"] * binning:
+                converged = True
+                break
+    if settings["iterations"] == 0:
+        messages.append("fine alignment skipped (iterations = 0)")
+    elif not converged:
+        messages.append("the finest level did not settle within the tolerance; "
+                        "more iterations may improve the result")
+
+    centre_offset = -float(dx.mean())
+    if not settings["centre_axis"]:
+        dx = dx - dx.mean()
+    before = after = row = None
+    if settings["preview"]:
+        reporter.update(1.0 - _PREVIEW_SHARE, "reconstructing preview slices")
+        row = sample_band(stack, 1).start
+        projector = ParallelProjector(cols, angles)
+        before = _slice(projector, stack, row, np.zeros(count), np.zeros(count))
+        after = _slice(projector, stack, row, dy, dx - (0.0 if settings["centre_axis"] else centre_offset))
+    reporter.update(1.0, "tomography alignment done")
+    return TomoResult(transforms=_as_transforms(dy, dx), angles_deg=angles, centre_offset=centre_offset,
+                      iterations=rounds, params=settings, seconds=time.perf_counter() - start,
+                      converged=converged, coarse_transforms=coarse, slice_before=before,
+                      slice_after=after, slice_row=row, messages=messages)
+
+
+def _levels(coarsest: int, rows: int, cols: int, messages: list) -> list:
+    """Binning factors from `coarsest` halving to 1, skipping those that leave too small an image."""
+    levels, binning = [], coarsest
+    while binning >= 1:
+        if cols // binning >= MIN_WIDTH and rows // binning >= 8:
+            levels.append(binning)
+        else:
+            messages.append(f"binning {binning} skipped: the binned projections would be too small")
+        binning //= 2
+    return levels
+
+
+def _slice(projector: ParallelProjector, stack: np.ndarray, row: int, dy, dx) -> np.ndarray:
+    """Filtered back-projection of detector row `row` after shifting each projection by (dy, dx)."""
+    columns = np.arange(stack.shape[2], dtype=np.float64)
+    sinogram = np.stack([
+        ndimage.map_coordinates(image, [np.full_like(columns, row - dy[i]), columns - dx[i]],
+                                order=1, mode="nearest")
+        for i, image in enumerate(stack)])
+    return projector.reconstruct(sinogram[:, None, :])[0]
+
+
+def _as_transforms(dy, dx) -> np.ndarray:
+    return np.stack([dy, dx, np.zeros_like(dy)], axis=1)

@@ -1,0 +1,52 @@
+"""One round of tomographic-consistency alignment: reconstruct, reproject, register each projection to its reprojection.
+
+A projection that jittered disagrees with the reprojection of a reconstruction made from all the others;
+the registration of the two measures the jitter.  Each round runs on binned data over a band of slices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pair import register_pair
+from ..result import FAILED
+from .projector import ParallelProjector
+from .resample import shift_and_bin
+
+
+def sample_band(binned: np.ndarray, count: int) -> slice:
+    """The `count` consecutive rows holding the most absorption (all rows when there are fewer)."""
+    rows = binned.shape[1]
+    if rows <= count:
+        return slice(0, rows)
+    profile = binned.mean(axis=(0, 2), dtype=np.float64)
+    profile = profile - profile.min()
+    window = np.convolve(profile, np.ones(count), mode="valid")
+    start = int(np.argmax(window))
+    return slice(start, start + count)
+
+
+def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: ParallelProjector,
+                      band_rows: int, method: str, progress) -> tuple:
+    """Shift increments (dy, dx) in full-size pixels for every projection, the mismatch and failures.
+
+    `projections` are the raw (N, rows, cols) data; (dy, dx) the current corrections, applied before
+    binning; `projector` matches the binned width.
+    """
+    progress.update(0.0, f"binning {binning}: shifting projections")
+    binned = shift_and_bin(projections, dy, dx, binning)
+    measured = binned[:, sample_band(binned, band_rows), :]
+    progress.update(0.15, f"binning {binning}: reconstructing {measured.shape[1]} slices")
+    reprojected = projector.forward(projector.reconstruct(measured))
+    mismatch = float(np.sqrt(np.mean((reprojected - measured) ** 2) / max(np.mean(measured ** 2), 1e-30)))
+    steps = np.zeros((len(measured), 2))
+    failed = 0
+    registration = progress.sub(0.4, 1.0)
+    for i in range(len(measured)):
+        result = register_pair(reprojected[i], measured[i], method=method)
+        if result.status == FAILED:
+            failed += 1
+        else:
+            steps[i] = (result.dy * binning, result.dx * binning)
+        registration.update((i + 1) / len(measured), f"binning {binning}: registering projections")
+    return steps[:, 0], steps[:, 1], mismatch, failed

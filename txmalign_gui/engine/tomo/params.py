@@ -1,0 +1,28 @@
+"""The parameters of tomography projection alignment, described once for the CLI, the GUI and saved files."""
+
+from __future__ import annotations
+
+from ..params import Param, ParamSet
+
+TOMO_PARAMS = ParamSet((
+    Param("iterations", "Iterations per level", int, 6,
+          "Most reconstruct-reproject-register rounds at each resolution level.", minimum=0, maximum=100),
+    Param("binning", "Coarsest binning", int, 4,
+          "Binning of the first resolution level; each next level halves it down to 1 (4 gives 4, 2, 1).",
+          choices=(1, 2, 4, 8, 16)),
+    Param("tolerance", "Tolerance (px)", float, 0.05,
+          "A level ends once no projection's correction changes by more than this (full-size pixels).",
+          minimum=0.001, maximum=10.0),
+    Param("slices", "Slices reconstructed", int, 128,
+          "Most detector rows (at the level's binning) reconstructed per round; a band centred on the "
+          "sample is used when there are more.", minimum=8, maximum=4096),
+    Param("method", "Registration method", str, "phasecorr",
+          "Pair method that registers each measured projection onto its reprojection "
+          "(see `txmalign methods`)."),
+    Param("coarse", "Coarse pre-alignment", bool, True,
+          "First align rows by projected row profiles and columns by the centre-of-mass sinusoid."),
+    Param("centre_axis", "Centre the rotation axis", bool, True,
+          "Include in the corrections the shift that puts the rotation axis on the central column."),
+    Param("preview", "Preview slices", bool, True,
+          "Reconstruct the central slice before and after alignment for a visual check.", advanced=True),
+))

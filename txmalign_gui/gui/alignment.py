@@ -1,0 +1,82 @@
+"""The alignment the window currently shows: per-frame transforms and their quality, kept as plain data.
+
+It is built from the engine's StackResult, updated when selected frames are
+re-run, and written to / read from the session file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..engine.result import OK
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Transforms (N, 3) [dy, dx, angle_deg] aligning each frame with the anchor, with costs and statuses."""
+
+    transforms: np.ndarray
+    costs: np.ndarray
+    confidences: np.ndarray
+    statuses: tuple
+    method: str
+    params: dict
+    stack_options: dict
+    anchor: int
+    seconds: float
+    messages: tuple = field(default_factory=tuple)
+
+    @classmethod
+    def from_result(cls, result, stack_options: dict) -> "Alignment":
+        return cls(transforms=np.array(result.transforms, dtype=float),
+                   costs=np.array(result.costs, dtype=float),
+                   confidences=np.array(result.confidences, dtype=float),
+                   statuses=tuple(str(s) for s in result.statuses), method=result.method,
+                   params=dict(result.params), stack_options=dict(stack_options),
+                   anchor=int(result.anchor), seconds=float(result.seconds),
+                   messages=tuple(result.messages))
+
+    def __len__(self) -> int:
+        return len(self.transforms)
+
+    def poor_frames(self) -> list:
+        """Indices of frames whose registration is not trusted (low confidence or failed)."""
+        return [i for i, status in enumerate(self.statuses) if status != OK]
+
+    def with_frames(self, frames, result) -> "Alignment":
+        """A copy where `frames` take the transforms, costs and statuses of a re-run's `result`."""
+        frames = list(frames)
+        transforms, costs, confidences = self.transforms.copy(), self.costs.copy(), self.confidences.copy()
+        statuses = list(self.statuses)
+        transforms[frames] = result.transforms
+        costs[frames] = result.costs
+        confidences[frames] = result.confidences
+        for frame, status in zip(frames, result.statuses):
+            statuses[frame] = str(status)
+        return replace(self, transforms=transforms, costs=costs, confidences=confidences,
+                       statuses=tuple(statuses), seconds=self.seconds + float(result.seconds),
+                       messages=self.messages + tuple(result.messages))
+
+    def to_dict(self) -> dict:
+        return {"transforms": self.transforms.tolist(), "costs": _floats(self.costs),
+                "confidences": _floats(self.confidences), "statuses": list(self.statuses),
+                "method": self.method, "params": self.params, "stack_options": self.stack_options,
+                "anchor": self.anchor, "seconds": self.seconds, "messages": list(self.messages)}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> "Alignment":
+        return cls(transforms=np.array(state["transforms"], dtype=float).reshape(-1, 3),
+                   costs=np.array([np.nan if v is None else v for v in state["costs"]], dtype=float),
+                   confidences=np.array([np.nan if v is None else v for v in state["confidences"]],
+                                        dtype=float),
+                   statuses=tuple(state["statuses"]), method=state["method"],
+                   params=dict(state["params"]), stack_options=dict(state.get("stack_options", {})),
+                   anchor=int(state["anchor"]), seconds=float(state.get("seconds", 0.0)),
+                   messages=tuple(state.get("messages", ())))
+
+
+def _floats(values) -> list:
+    """JSON has no NaN: write None for a missing value."""
+    return [None if not np.isfinite(v) else float(v) for v in values]

@@ -1,0 +1,571 @@
+"""The main window: stack browser in the centre, method panel on the right, results and tools below.
+
+It owns the loaded stack and the current alignment, turns menu actions into io
+and engine calls, and shows every expected failure in the message bar and the
+status bar instead of a dialog.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import numpy as np
+from PyQt6.QtCore import QStandardPaths, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
+                             QVBoxLayout, QWidget)
+
+from .. import __version__
+from .. import io as txio
+from ..engine.errors import TxmAlignError
+from ..engine.methods import get_method
+from ..engine.stack import STACK_PARAMS
+from . import exporter
+from .alignment import Alignment
+from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
+from .memory import memory_warning
+from .message_bar import MessageBar
+from .method_panel import MethodPanel
+from .resources import resource_path
+from .results_panel import ResultsPanel
+from .roi_model import RoiMaskModel
+from .run_controller import RunController
+from .session import SESSION_EXTENSION, SESSION_FILTER, read_session, write_session
+from .settings import AppSettings
+from .stack_view import ALIGNED, StackView
+from .worker import AlignJob
+
+AUTOSAVE_INTERVAL_MS = 60_000
+OPEN_FILTER = ("Image stacks (*.h5 *.hdf5 *.hdf *.nxs *.tif *.tiff *.npy *.txrm *.txmas);;"
+               "HDF5 (*.h5 *.hdf5 *.hdf *.nxs);;TIFF (*.tif *.tiff);;NumPy (*.npy);;"
+               f"{SESSION_FILTER};;All files (*)")
+
+
+class MainWindow(QMainWindow):
+    """The txmalign desktop window; `stack_loaded` and `alignment_changed` let tools follow along."""
+
+    stack_loaded = pyqtSignal(object)
+    alignment_changed = pyqtSignal(object)
+
+    def __init__(self, settings: Optional[AppSettings] = None, autosave_path: Optional[str] = None):
+        super().__init__()
+        self.settings = settings if settings is not None else AppSettings()
+        self.autosave_path = autosave_path or default_autosave_path()
+        self.stack = None
+        self.alignment: Optional[Alignment] = None
+        self.aligned: Optional[np.ndarray] = None
+        self.session_path: Optional[str] = None
+        self._pending_view: Optional[dict] = None
+        self.roi_model = RoiMaskModel(self)
+        self.runs = RunController(self)
+        self.setWindowTitle("txmalign")
+        self.setAcceptDrops(True)
+        self._build_widgets()
+        self._build_menus()
+        self._connect()
+        self._update_actions()
+        self.autosave_timer = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+        self.resize(1400, 900)
+        geometry, state = self.settings.window_geometry(), self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # -- construction -------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.message_bar = MessageBar()
+        self.view = StackView(self.roi_model)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+        self.panel = MethodPanel()
+        self.panel.start_folder = self.settings.last_folder
+        self.method_dock = QDockWidget("Alignment", self, objectName="method_dock")
+        self.method_dock.setWidget(self.panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.method_dock)
+
+        self.results = ResultsPanel()
+        self.tools = QTabWidget(documentMode=True)
+        self.tools.addTab(self.results, "Results")
+        self.tools_dock = QDockWidget("Results and checks", self, objectName="tools_dock")
+        self.tools_dock.setWidget(self.tools)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tools_dock)
+        self.resizeDocks([self.tools_dock], [280], Qt.Orientation.Vertical)
+
+        self.stack_info = QLabel("No stack loaded")
+        self.statusBar().addPermanentWidget(self.stack_info)
+
+    def add_tool(self, widget: QWidget, title: str) -> None:
+        """Add a checking tool (ROI/mask editor, spectrum viewer, profiles...) as a tab next to Results."""
+        self.tools.addTab(widget, title)
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Open...", self.choose_file, QKeySequence.StandardKey.Open,
+                     "Open a TIFF, NumPy or HDF5 stack, or a saved session")
+        self._action(file_menu, "Open &folder of TIFFs...", self.choose_folder, "Ctrl+Shift+O")
+        self._action(file_menu, "Open &example", self.open_example, tip="Open the bundled example stack")
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.save_session_action = self._action(file_menu, "&Save session", self.save_session,
+                                                QKeySequence.StandardKey.Save,
+                                                "Save data location, parameters, ROI and results")
+        self.save_session_as_action = self._action(file_menu, "Save session &as...", self.save_session_as,
+                                                   QKeySequence.StandardKey.SaveAs)
+        self._action(file_menu, "Recover &autosaved session", self.recover_autosave,
+                     tip="Reopen the session saved automatically every minute")
+        file_menu.addSeparator()
+        self.export_aligned_action = self._action(file_menu, "Save aligned stack...", self.choose_aligned_path,
+                                                  "Ctrl+E", "HDF5 with transforms and provenance, or TIFF")
+        self.export_csv_action = self._action(file_menu, "Save transforms (CSV)...", self.choose_csv_path)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.method_dock.toggleViewAction())
+        view_menu.addAction(self.tools_dock.toggleViewAction())
+        self._action(view_menu, "Fit image to window", self.view.fit, "Ctrl+0")
+
+        run_menu = bar.addMenu("&Run")
+        self.run_action = self._action(run_menu, "&Align stack", self.start_alignment, "Ctrl+R")
+        self.cancel_action = self._action(run_menu, "&Cancel", self.runs.cancel, "Esc")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Quick start", self.show_quick_start)
+        self._action(help_menu, "About txmalign", self.show_about)
+
+    def _connect(self) -> None:
+        self.panel.run_clicked.connect(self.start_alignment)
+        self.panel.cancel_clicked.connect(self.runs.cancel)
+        self.panel.use_frame_clicked.connect(lambda: self.panel.set_anchor(self.view.index))
+        self.view.frame_changed.connect(self.results.set_current)
+        self.results.frame_selected.connect(self.view.set_index)
+        self.results.rerun_requested.connect(self.rerun_frames)
+        self.runs.started.connect(self._run_started)
+        self.runs.progressed.connect(self._run_progressed)
+        self.runs.frame_done.connect(self._frame_done)
+        self.runs.finished.connect(self._run_finished)
+        self.runs.failed.connect(self._run_failed)
+        self.runs.cancelled.connect(self._run_cancelled)
+
+    def _update_actions(self) -> None:
+        running = self.runs.running
+        has_stack = self.stack is not None
+        has_result = self.alignment is not None and self.aligned is not None and not running
+        for action in (self.save_session_action, self.save_session_as_action):
+            action.setEnabled(has_stack and not running)
+        self.export_aligned_action.setEnabled(has_result)
+        self.export_csv_action.setEnabled(has_result)
+        self.run_action.setEnabled(has_stack and not running)
+        self.cancel_action.setEnabled(running)
+        self.panel.set_ready(has_stack)
+
+    # -- messages -----------------------------------------------------------
+    def show_error(self, text: str) -> None:
+        self.message_bar.show_message(text, "error")
+        self.statusBar().showMessage(text, 20000)
+
+    def show_notice(self, text: str, level: str = "info") -> None:
+        self.message_bar.show_message(text, level)
+        self.statusBar().showMessage(text, 10000)
+
+    # -- opening ------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a stack", self.settings.last_folder, OPEN_FILTER)
+        if path:
+            self.open_path(path)
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of TIFF images", self.settings.last_folder)
+        if path:
+            self.open_path(path)
+
+    def open_example(self) -> None:
+        folder = resource_path("examples")
+        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder is not None else []
+        stacks = [p for p in files if p.suffix.lower() in HDF5_EXTENSIONS + (".tif", ".tiff", ".npy")]
+        if not stacks:
+            self.show_error("The example data is not installed with this copy of txmalign.")
+            return
+        self.open_path(str(stacks[0]))
+
+    def open_path(self, path: str, dataset: Optional[str] = None) -> bool:
+        """Open a stack (or a session file); False, with a message in the window, when that fails."""
+        if self.runs.running:
+            self.show_error("An alignment is running: cancel it before opening another file.")
+            return False
+        if path.lower().endswith(SESSION_EXTENSION):
+            return self.open_session(path)
+        try:
+            stack = self._read_stack(path, dataset)
+        except TxmAlignError as error:
+            self.show_error(f"Could not open {os.path.basename(path)}: {error}")
+            return False
+        except (OSError, ValueError) as error:
+            self.show_error(f"Could not open {os.path.basename(path)}: {error}")
+            return False
+        if stack is None:
+            return False
+        self.session_path = None
+        self.set_stack(stack)
+        self.settings.remember_path(path)
+        self.panel.start_folder = self.settings.last_folder
+        return True
+
+    def _read_stack(self, path: str, dataset: Optional[str]):
+        """read_stack, asking which dataset (and energies) to use when an HDF5 file holds several stacks."""
+        if dataset is not None or not path.lower().endswith(HDF5_EXTENSIONS):
+            return txio.read_stack(path, dataset)
+        try:
+            return txio.read_stack(path)
+        except TxmAlignError:
+            if len(txio.list_datasets(path)) < 2:
+                raise
+        dialog = Hdf5Dialog(path, self)
+        if not dialog.exec():
+            return None
+        stack = txio.read_stack(path, dialog.dataset())
+        if dialog.energies_dataset():
+            stack = stack.with_energies(txio.load_energies(f"{path}:{dialog.energies_dataset()}"))
+        return stack
+
+    def set_stack(self, stack) -> None:
+        """Show a newly opened stack; the previous alignment, ROI and mask are dropped."""
+        self.stack = stack
+        self.alignment = None
+        self.aligned = None
+        self.roi_model.clear()
+        self.view.set_stack(stack)
+        self.results.set_axes(len(stack), stack.energies, stack.angles)
+        self.results.show_alignment(None)
+        self.message_bar.hide()
+        self.setWindowTitle(f"txmalign - {os.path.basename(stack.path.rstrip(os.sep))}")
+        self.stack_info.setText(describe_stack(stack))
+        self.statusBar().showMessage(f"Opened {stack.source}", 10000)
+        self._update_actions()
+        self.stack_loaded.emit(stack)
+        self.alignment_changed.emit(None)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if not recent:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.settings.clear_recent)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_path(paths[0])
+
+    # -- running ------------------------------------------------------------
+    def start_alignment(self, frames: Optional[list] = None) -> bool:
+        """Start aligning the whole stack (or only `frames`) in the background; False if it cannot start."""
+        if self.stack is None or self.runs.running:
+            return False
+        frames = tuple(sorted(frames)) if frames else None
+        warning = memory_warning(self.stack.shape)
+        if warning and not self.confirm(warning + "\n\nTry anyway?"):
+            self.show_notice(warning, "warning")
+            return False
+        try:
+            method = self.panel.method()
+            params = get_method(method).resolve(self.panel.params())
+            options = STACK_PARAMS.resolve(self.panel.stack_options())
+            reference = self._load_reference()
+        except TxmAlignError as error:
+            self.show_error(f"Cannot start the alignment: {error}")
+            return False
+        anchor = self.alignment.anchor if frames is not None else options.get("anchor")
+        job = AlignJob(stack=self.stack, method=method, params=params, stack_options=options,
+                       reference=reference, roi=self.roi_model.roi, mask=self.roi_model.mask, frames=frames,
+                       anchor=anchor)
+        self.runs.start(job)
+        return True
+
+    def rerun_frames(self, frames: list) -> None:
+        if self.alignment is not None and frames:
+            self.start_alignment(frames)
+
+    def confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "txmalign", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _load_reference(self) -> Optional[np.ndarray]:
+        spec = self.panel.reference_spec()
+        if spec is None:
+            return None
+        try:
+            return txio.read_image(spec)
+        except TxmAlignError:
+            return txio.read_stack(spec).load()
+
+    def _run_started(self, job: AlignJob) -> None:
+        self.panel.set_running(True)
+        self.message_bar.hide()
+        if job.transforms is None:
+            self.results.start_live(len(self.stack), job.frames)
+        what = f"{len(job.frames)} selected frames" if job.frames else "the stack"
+        self.statusBar().showMessage(f"Aligning {what} with {get_method(job.method).label}...")
+        self._update_actions()
+
+    def _run_progressed(self, fraction: float, message: str, elapsed: float) -> None:
+        self.panel.show_progress(fraction, message, elapsed)
+
+    def _frame_done(self, index: int, result) -> None:
+        self.results.add_live(index, result)
+        self.panel.show_frame_result(index, result)
+
+    def _run_finished(self, output) -> None:
+        self.panel.set_running(False)
+        job = output.job
+        if output.result is None:
+            self.aligned = output.aligned
+            self.view.set_aligned(self.aligned, show=False)
+            if self._pending_view is not None:
+                self.view.load_view_state(self._pending_view)
+                self._pending_view = None
+            self.panel.show_outcome("Session restored.")
+            self.statusBar().showMessage("Session restored", 10000)
+        elif output.frames is None:
+            self.alignment = Alignment.from_result(output.result, job.stack_options)
+            self.aligned = output.aligned
+            self.view.set_aligned(self.aligned)
+            self._report_done(self.alignment.seconds)
+        else:
+            self.alignment = self.alignment.with_frames(output.frames, output.result)
+            self.aligned[list(output.frames)] = output.aligned
+            self.view.refresh_aligned(output.frames)
+            self._report_done(float(output.result.seconds), len(output.frames))
+        self.results.show_alignment(self.alignment)
+        self.results.set_current(self.view.index)
+        self._update_actions()
+        self.alignment_changed.emit(self.alignment)
+
+    def _report_done(self, seconds: float, frames: Optional[int] = None) -> None:
+        what = f"{frames} frames re-aligned" if frames else "Alignment finished"
+        text = f"{what} in {seconds:.1f} s."
+        self.panel.show_outcome(text)
+        poor = self.alignment.poor_frames()
+        if poor:
+            listed = ", ".join(map(str, poor[:12])) + (" ..." if len(poor) > 12 else "")
+            self.show_notice(f"{text} {len(poor)} frame(s) were registered with low confidence or failed "
+                             f"(frames {listed}); they are coloured in the Results table.", "warning")
+        else:
+            self.statusBar().showMessage(text + " Use Raw / Aligned above the image to compare.", 15000)
+
+    def _run_failed(self, message: str) -> None:
+        self.panel.set_running(False)
+        self.panel.show_outcome("Failed.")
+        self.results.stop_live()
+        self._pending_view = None
+        self.show_error(f"The alignment failed: {message}. The previous result (if any) is unchanged.")
+        self._update_actions()
+
+    def _run_cancelled(self) -> None:
+        self.panel.set_running(False)
+        self.panel.show_outcome("Cancelled.")
+        self.results.stop_live()
+        self.show_notice("Alignment cancelled; nothing was changed.", "info")
+        self._update_actions()
+
+    # -- saving -------------------------------------------------------------
+    def _save_path(self, title: str, filters: str, suffix: str) -> Optional[str]:
+        stem = os.path.splitext(os.path.basename(self.stack.path.rstrip(os.sep)))[0]
+        start = os.path.join(self.settings.last_folder, stem + suffix)
+        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
+        return path or None
+
+    def choose_aligned_path(self) -> None:
+        path = self._save_path("Save the aligned stack", exporter.ALIGNED_FILTERS, "_aligned.h5")
+        if path:
+            self.save_aligned(path)
+
+    def choose_csv_path(self) -> None:
+        path = self._save_path("Save the transforms", "CSV (*.csv)", "_transforms.csv")
+        if path:
+            self.save_transforms(path)
+
+    def save_aligned(self, path: str) -> bool:
+        return self._write(path, lambda: exporter.save_aligned(path, self.stack, self.alignment, self.aligned,
+                                                               self.roi_model.roi, self.roi_model.mask))
+
+    def save_transforms(self, path: str) -> bool:
+        return self._write(path, lambda: exporter.save_transforms(path, self.stack, self.alignment))
+
+    def _write(self, path: str, write) -> bool:
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            write()
+        except TxmAlignError as error:
+            self.show_error(f"Could not save {os.path.basename(path)}: {error}")
+            return False
+        except OSError as error:
+            self.show_error(f"Could not save {os.path.basename(path)}: {error.strerror or error}")
+            return False
+        finally:
+            self.unsetCursor()
+        self.settings.remember_path(path)
+        self.statusBar().showMessage(f"Saved {path}", 10000)
+        return True
+
+    # -- sessions -----------------------------------------------------------
+    def session_state(self) -> dict:
+        """Everything needed to reopen this window exactly as it is (JSON-friendly)."""
+        stack = self.stack
+        return {"data": {"path": os.path.abspath(stack.path), "dataset": stack.dataset,
+                         "energies": None if stack.energies is None else stack.energies.tolist(),
+                         "angles": None if stack.angles is None else stack.angles.tolist()},
+                "panel": self.panel.state(), "roi_mask": self.roi_model.to_dict(),
+                "alignment": None if self.alignment is None else self.alignment.to_dict(),
+                "view": self.view.view_state()}
+
+    def save_session(self) -> None:
+        if self.session_path is None:
+            self.save_session_as()
+        else:
+            self.write_session(self.session_path)
+
+    def save_session_as(self) -> None:
+        path = self._save_path("Save the session", SESSION_FILTER, SESSION_EXTENSION)
+        if path:
+            if not path.lower().endswith(SESSION_EXTENSION):
+                path += SESSION_EXTENSION
+            self.write_session(path)
+
+    def write_session(self, path: str) -> bool:
+        if self.stack is None:
+            return False
+        state = self.session_state()
+        state["data"]["relative_path"] = os.path.relpath(state["data"]["path"], os.path.dirname(
+            os.path.abspath(path)))
+        if self._write(path, lambda: write_session(path, state)):
+            self.session_path = path
+            return True
+        return False
+
+    def open_session(self, path: str) -> bool:
+        """Reopen a .txmas session: data, parameters, ROI/mask, results; the aligned view is recomputed."""
+        try:
+            record = read_session(path)
+            stack = self._read_session_stack(record["data"], path)
+            alignment = Alignment.from_dict(record["alignment"]) if record.get("alignment") else None
+            if alignment is not None and len(alignment) != len(stack):
+                raise TxmAlignError(f"the saved results cover {len(alignment)} frames but the data now has "
+                                    f"{len(stack)}")
+        except TxmAlignError as error:
+            self.show_error(f"Could not open the session {os.path.basename(path)}: {error}")
+            return False
+        except (OSError, KeyError, TypeError, ValueError) as error:
+            self.show_error(f"Could not open the session {os.path.basename(path)}: damaged file ({error})")
+            return False
+        self.set_stack(stack)
+        self.panel.load_state(record.get("panel", {}))
+        self.roi_model.load_dict(record.get("roi_mask", {}))
+        view = record.get("view", {})
+        self.view.load_view_state({k: v for k, v in view.items() if k != "mode"})
+        self.session_path = path
+        self.settings.remember_path(path)
+        if alignment is not None:
+            self.alignment = alignment
+            self.results.show_alignment(alignment)
+            self._pending_view = view
+            self.runs.start(AlignJob(stack=stack, method=alignment.method, params=alignment.params,
+                                     stack_options=alignment.stack_options, transforms=alignment.transforms))
+        self.alignment_changed.emit(self.alignment)
+        return True
+
+    def _read_session_stack(self, data: dict, session_path: str):
+        source = data["path"]
+        relative = data.get("relative_path")
+        if not os.path.exists(source) and relative:
+            source = os.path.join(os.path.dirname(os.path.abspath(session_path)), relative)
+        stack = txio.read_stack(source, data.get("dataset"))
+        if data.get("energies") is not None:
+            stack = stack.with_energies(data["energies"])
+        if data.get("angles") is not None and stack.angles is None:
+            stack = stack.with_angles(data["angles"])
+        return stack
+
+    def autosave(self) -> None:
+        """Write the session to the autosave file (every minute while a stack is open)."""
+        if self.stack is None or self.runs.running:
+            return
+        try:
+            write_session(self.autosave_path, self.session_state())
+        except (TxmAlignError, OSError) as error:
+            self.statusBar().showMessage(f"Autosave failed: {error}", 10000)
+
+    def recover_autosave(self) -> None:
+        if not os.path.exists(self.autosave_path):
+            self.show_notice("There is no autosaved session yet.", "info")
+            return
+        self.open_session(self.autosave_path)
+
+    # -- help and closing ---------------------------------------------------
+    def show_quick_start(self) -> None:
+        self.show_notice(
+            "1. File > Open (or Open example).  2. Browse the frames; set the anchor with "
+            "\"Use the frame on screen\".  3. Pick a method (hover a parameter for help).  4. Press "
+            "Align stack.  5. Check the Results: click a point to see that frame, compare Raw and Aligned, "
+            "re-run poor frames.  6. File > Save aligned stack.", "info")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About txmalign",
+                          f"<b>txmalign {__version__}</b><br>Registration of transmission X-ray microscopy "
+                          "stacks (XANES and tomography).")
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.runs.running:
+            self.runs.cancel()
+            self.runs.wait(5000)
+        self.autosave()
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        super().closeEvent(event)
+
+
+def describe_stack(stack) -> str:
+    """One line for the status bar: size, type and what the frames are (energies or angles)."""
+    count, height, width = stack.shape
+    text = f"{count} frames of {width} x {height} px, {np.dtype(getattr(stack.images, 'dtype', 'float32'))}"
+    if stack.energies is not None:
+        text += f"  ·  XANES {stack.energies.min():.1f}-{stack.energies.max():.1f} eV"
+    elif stack.angles is not None:
+        text += f"  ·  tomography {stack.angles.min():.1f}° to {stack.angles.max():.1f}°"
+    return text
+
+
+def default_autosave_path() -> str:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    folder = folder or os.path.expanduser("~/.txmalign")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, "autosave" + SESSION_EXTENSION)

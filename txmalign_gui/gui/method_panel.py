@@ -1,0 +1,241 @@
+"""The right-hand panel: method, its parameters, how frames are chained, the reference, and Run/Cancel.
+
+The settings scroll; the Run box stays visible at the bottom.
+
+Every parameter widget is generated from the engine's ParamSet descriptions
+(the method's own and STACK_PARAMS), so the panel never lists parameters itself.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel,
+                             QLineEdit, QProgressBar, QPushButton, QRadioButton, QScrollArea,
+                             QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+
+from ..engine.methods import available_methods
+from ..engine.stack import STACK_PARAMS
+from .param_form import ParamForm
+
+DEFAULT_METHOD = "tvdm"
+
+
+class MethodPanel(QWidget):
+    """Collects the run settings; emits `run_clicked`, `cancel_clicked` and `use_frame_clicked`."""
+
+    run_clicked = pyqtSignal()
+    cancel_clicked = pyqtSignal()
+    use_frame_clicked = pyqtSignal()
+    changed = pyqtSignal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.start_folder = ""
+        self._forms: dict = {}
+        self._ready = False
+        settings = QWidget()
+        settings_layout = QVBoxLayout(settings)
+        settings_layout.addWidget(self._build_method_box())
+        settings_layout.addWidget(self._build_frames_box())
+        settings_layout.addWidget(self._build_reference_box())
+        settings_layout.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(settings)
+        scroll.setMinimumWidth(settings.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self._build_run_box())
+        self.set_running(False)
+        self.set_ready(False)
+
+    # -- construction -------------------------------------------------------
+    def _build_method_box(self) -> QGroupBox:
+        box = QGroupBox("1. Registration method")
+        self.method_combo = QComboBox()
+        self.method_description = QLabel(wordWrap=True)
+        self.method_description.setStyleSheet("color: #555;")
+        self.method_forms = QStackedWidget()
+        for spec in available_methods():
+            self.method_combo.addItem(spec.label, spec.name)
+            form = ParamForm(spec.params)
+            form.changed.connect(self.changed)
+            self._forms[spec.name] = form
+            self.method_forms.addWidget(form)
+        self.method_combo.currentIndexChanged.connect(self._method_chosen)
+        reset = QPushButton("Reset to defaults")
+        reset.setToolTip("Put every parameter of this method back to its default value")
+        reset.clicked.connect(lambda: self.method_form().reset_defaults())
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.method_combo)
+        layout.addWidget(self.method_description)
+        layout.addWidget(self.method_forms)
+        layout.addWidget(reset)
+        index = self.method_combo.findData(DEFAULT_METHOD)
+        self.method_combo.setCurrentIndex(max(index, 0))
+        self._method_chosen()
+        return box
+
+    def _build_frames_box(self) -> QGroupBox:
+        box = QGroupBox("2. How frames are aligned")
+        self.stack_form = ParamForm(STACK_PARAMS)
+        self.stack_form.changed.connect(self.changed)
+        self.use_frame_button = QPushButton("Use the frame on screen as anchor")
+        self.use_frame_button.setToolTip("Set the anchor (the frame every other frame is aligned with) "
+                                         "to the frame shown in the viewer")
+        self.use_frame_button.clicked.connect(self.use_frame_clicked)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.stack_form)
+        layout.addWidget(self.use_frame_button)
+        return box
+
+    def _build_reference_box(self) -> QGroupBox:
+        box = QGroupBox("3. Registration target")
+        self.own_frames_radio = QRadioButton("Frames of this stack (as set above)")
+        self.separate_radio = QRadioButton("A separate image or stack:")
+        self.own_frames_radio.setChecked(True)
+        group = QButtonGroup(box)
+        group.addButton(self.own_frames_radio)
+        group.addButton(self.separate_radio)
+        self.separate_radio.setToolTip("Register every frame onto this image (or onto frame i of this "
+                                       "stack); it is used only as the target and is not saved")
+        self.reference_edit = QLineEdit(placeholderText="image.tif, stack.npy or file.h5:/dataset")
+        self.reference_edit.textChanged.connect(lambda text: text and self.separate_radio.setChecked(True))
+        browse = QToolButton(text="...")
+        browse.setToolTip("Choose the target image or stack")
+        browse.clicked.connect(self._browse_reference)
+        row = QHBoxLayout()
+        row.addWidget(self.reference_edit, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.own_frames_radio)
+        layout.addWidget(self.separate_radio)
+        layout.addLayout(row)
+        return box
+
+    def _build_run_box(self) -> QGroupBox:
+        box = QGroupBox("4. Run")
+        self.run_button = QPushButton("Align stack")
+        self.run_button.setToolTip("Align every frame with the settings above (runs in the background)")
+        self.run_button.setMinimumHeight(34)
+        self.run_button.setStyleSheet("QPushButton:enabled { font-weight: bold; }")
+        self.run_button.clicked.connect(self.run_clicked)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the alignment; the previous result is kept")
+        self.cancel_button.clicked.connect(self.cancel_clicked)
+        self.progress_bar = QProgressBar(minimum=0, maximum=1000, textVisible=True)
+        self.progress_bar.setFormat("%p%")
+        self.time_label = QLabel(" ")
+        self.live_label = QLabel(" ", wordWrap=True)
+        self.live_label.setStyleSheet("color: #555;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.time_label)
+        layout.addWidget(self.live_label)
+        return box
+
+    # -- reading the settings -----------------------------------------------
+    def method(self) -> str:
+        return self.method_combo.currentData()
+
+    def method_form(self, name: Optional[str] = None) -> ParamForm:
+        return self._forms[name or self.method()]
+
+    def params(self) -> dict:
+        """The current method's parameters, typed; an "auto" value (None) is left to the engine's default."""
+        return _set_values(self.method_form().values())
+
+    def stack_options(self) -> dict:
+        return _set_values(self.stack_form.values())
+
+    def reference_spec(self) -> Optional[str]:
+        """The separate registration target the user chose, or None to use the stack's own frames."""
+        text = self.reference_edit.text().strip()
+        return text if self.separate_radio.isChecked() and text else None
+
+    def state(self) -> dict:
+        return {"method": self.method(),
+                "params": {name: form.values() for name, form in self._forms.items()},
+                "stack_options": self.stack_form.values(),
+                "reference": self.reference_edit.text().strip(),
+                "use_reference": self.separate_radio.isChecked()}
+
+    def load_state(self, state: dict) -> None:
+        for name, values in state.get("params", {}).items():
+            if name in self._forms:
+                self._forms[name].set_values(values)
+        index = self.method_combo.findData(state.get("method"))
+        if index >= 0:
+            self.method_combo.setCurrentIndex(index)
+        self.stack_form.set_values(state.get("stack_options", {}))
+        self.reference_edit.setText(state.get("reference", ""))
+        (self.separate_radio if state.get("use_reference") else self.own_frames_radio).setChecked(True)
+
+    def set_anchor(self, index: int) -> None:
+        self.stack_form.set_value("anchor", index)
+
+    # -- run state ----------------------------------------------------------
+    def set_ready(self, ready: bool) -> None:
+        """Enable Run only when a stack is loaded."""
+        self._ready = ready
+        self.run_button.setEnabled(ready and not self.cancel_button.isEnabled())
+        self.use_frame_button.setEnabled(ready)
+
+    def set_running(self, running: bool) -> None:
+        self.cancel_button.setEnabled(running)
+        self.run_button.setEnabled(not running and self._ready)
+        self.run_button.setText("Aligning..." if running else "Align stack")
+        for box in (self.method_forms, self.method_combo, self.stack_form):
+            box.setEnabled(not running)
+        if running:
+            self.progress_bar.setValue(0)
+            self.time_label.setText("Starting...")
+            self.live_label.setText(" ")
+
+    def show_progress(self, fraction: float, message: str, elapsed: float) -> None:
+        self.progress_bar.setValue(int(round(1000 * fraction)))
+        text = f"{_duration(elapsed)} elapsed"
+        if 0.02 < fraction < 1.0:
+            text += f", about {_duration(elapsed * (1 - fraction) / fraction)} left"
+        self.time_label.setText(f"{text}  ·  {message}" if message else text)
+
+    def show_frame_result(self, index: int, result) -> None:
+        t = result.transform
+        self.live_label.setText(f"Frame {index}: dy {t.dy:+.2f}, dx {t.dx:+.2f} px"
+                                + (f", {t.angle_deg:+.2f}°" if t.angle_deg else "")
+                                + f"  (confidence {result.confidence:.2f})")
+
+    def show_outcome(self, text: str) -> None:
+        self.time_label.setText(text)
+
+    # -- internals ----------------------------------------------------------
+    def _method_chosen(self) -> None:
+        name = self.method()
+        spec = next(s for s in available_methods() if s.name == name)
+        self.method_description.setText(spec.description)
+        self.method_forms.setCurrentWidget(self._forms[name])
+        self.changed.emit()
+
+    def _browse_reference(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Registration target", self.start_folder,
+                                              "Images (*.tif *.tiff *.npy *.h5 *.hdf5);;All files (*)")
+        if path:
+            self.reference_edit.setText(path)
+
+
+def _set_values(values: dict) -> dict:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"

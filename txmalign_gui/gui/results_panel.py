@@ -1,0 +1,275 @@
+"""Plots and a table of the per-frame transforms and confidences; poor frames stand out in colour.
+
+Clicking a point or a row asks the window to show that frame; the selected rows
+can be re-run.  During a run the plots fill in live, frame by frame.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QColor
+from PyQt6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
+                             QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..engine.methods import available_methods
+from ..engine.result import FAILED, LOW_CONFIDENCE, OK
+from .alignment import Alignment
+
+STATUS_COLOURS = {OK: "#2e9d4a", LOW_CONFIDENCE: "#f0a020", FAILED: "#d62728"}
+_ROW_COLOURS = {LOW_CONFIDENCE: QColor(255, 236, 200), FAILED: QColor(255, 205, 205)}
+_STATUS_TEXT = {OK: "ok", LOW_CONFIDENCE: "low confidence", FAILED: "failed"}
+_COLUMNS = ("Frame", "Axis", "dy (px)", "dx (px)", "Angle (°)", "Cost", "Confidence", "Status")
+_PENDING = "#bbbbbb"
+
+
+class ResultsPanel(QWidget):
+    """Shows an Alignment (or a run in progress); emits `frame_selected` and `rerun_requested`."""
+
+    frame_selected = pyqtSignal(int)
+    rerun_requested = pyqtSignal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._alignment: Optional[Alignment] = None
+        self._axis_values = {"index": None, "energy": None, "angle": None}
+        self._live: Optional[dict] = None
+        self._build()
+        self.show_alignment(None)
+
+    def _build(self) -> None:
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.axis_combo = QComboBox(sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.axis_combo.setToolTip("What the horizontal axis of the plots shows")
+        self.axis_combo.currentIndexChanged.connect(lambda _: self._redraw())
+        self.select_poor_button = QPushButton("Select poor frames")
+        self.select_poor_button.setToolTip("Select every frame with low confidence or a failed registration")
+        self.select_poor_button.clicked.connect(self.select_poor_frames)
+        self.rerun_button = QPushButton("Re-run selected frames")
+        self.rerun_button.setToolTip("Register only the selected table rows again with the current "
+                                     "parameters, onto the anchor frame")
+        self.rerun_button.clicked.connect(lambda: self.rerun_requested.emit(self.selected_frames()))
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(QLabel("x axis:"))
+        top.addWidget(self.axis_combo)
+        top.addWidget(self.select_poor_button)
+        top.addWidget(self.rerun_button)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
+        self.shift_plot = self.plots.addPlot(row=0, col=0)
+        self.shift_plot.setLabel("left", "shift (px)")
+        self.shift_plot.addLegend(offset=(-10, 2), labelTextColor="k", colCount=2,
+                                  brush=pg.mkBrush(255, 255, 255, 210))
+        self.shift_plot.showGrid(x=True, y=True, alpha=0.3)
+        self.dy_curve = self.shift_plot.plot(name="dy", pen=pg.mkPen("#1f77b4", width=2), symbol="o",
+                                             symbolSize=6, symbolBrush="#1f77b4", symbolPen=None)
+        self.dx_curve = self.shift_plot.plot(name="dx", pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
+                                             symbolSize=6, symbolBrush="#ff7f0e", symbolPen=None)
+        self.angle_plot = self.plots.addPlot(row=1, col=0)
+        self.angle_plot.setLabel("left", "angle (°)")
+        self.angle_plot.showGrid(x=True, y=True, alpha=0.3)
+        self.angle_curve = self.angle_plot.plot(pen=pg.mkPen("#2ca02c", width=2), symbol="t", symbolSize=6,
+                                                symbolBrush="#2ca02c", symbolPen=None)
+        self.angle_plot.setXLink(self.shift_plot)
+        self.confidence_plot = self.plots.addPlot(row=2, col=0)
+        self.confidence_plot.setLabel("left", "confidence")
+        self.confidence_plot.setYRange(0, 1.05)
+        self.confidence_plot.setXLink(self.shift_plot)
+        self.confidence_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.confidence_plot.addItem(self.confidence_bars)
+        self.angle_plot.setMaximumHeight(90)
+        self.confidence_plot.setMaximumHeight(85)
+        self.cursor_lines = []
+        for plot in (self.shift_plot, self.angle_plot, self.confidence_plot):
+            plot.setMenuEnabled(False)
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine))
+            plot.addItem(line, ignoreBounds=True)
+            self.cursor_lines.append(line)
+        self.plots.scene().sigMouseClicked.connect(self._plot_clicked)
+
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.cellClicked.connect(lambda row, _: self.frame_selected.emit(row))
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plots)
+        splitter.addWidget(self.table)
+        splitter.setSizes([600, 480])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    # -- public API ---------------------------------------------------------
+    @property
+    def alignment(self) -> Optional[Alignment]:
+        return self._alignment
+
+    def set_axes(self, count: int, energies=None, angles=None) -> None:
+        """The values a frame index can be plotted against (energies in eV, angles in degrees)."""
+        self._axis_values = {"index": np.arange(count, dtype=float), "energy": energies, "angle": angles}
+        self.axis_combo.blockSignals(True)
+        self.axis_combo.clear()
+        self.axis_combo.addItem("Frame index", "index")
+        if energies is not None:
+            self.axis_combo.addItem("Energy (eV)", "energy")
+        if angles is not None:
+            self.axis_combo.addItem("Angle (°)", "angle")
+        self.axis_combo.setCurrentIndex(self.axis_combo.count() - 1 if energies is not None else 0)
+        self.axis_combo.blockSignals(False)
+        self._redraw()
+
+    def show_alignment(self, alignment: Optional[Alignment]) -> None:
+        self._alignment = alignment
+        self._live = None
+        self._fill_table()
+        self._redraw()
+        self._update_buttons()
+
+    def start_live(self, count: int, frames=None) -> None:
+        """Begin a run: the frames being (re)computed are cleared and fill in as results arrive."""
+        base = self._alignment if frames is not None and self._alignment is not None else None
+        transforms = base.transforms.copy() if base is not None else np.full((count, 3), np.nan)
+        confidences = base.confidences.copy() if base is not None else np.full(count, np.nan)
+        statuses = list(base.statuses) if base is not None else [""] * count
+        for frame in (frames if frames is not None else range(count)):
+            transforms[frame] = np.nan
+            confidences[frame] = np.nan
+            statuses[frame] = ""
+        self._live = {"transforms": transforms, "confidences": confidences, "statuses": statuses}
+        self.summary.setText("Aligning...")
+        self._redraw()
+        self._update_buttons()
+
+    def add_live(self, index: int, result) -> None:
+        """Show one frame's RegistrationResult as soon as the engine reports it."""
+        if self._live is None or not 0 <= index < len(self._live["statuses"]):
+            return
+        self._live["transforms"][index] = result.transform.as_tuple()
+        self._live["confidences"][index] = result.confidence
+        self._live["statuses"][index] = result.status
+        self._redraw()
+
+    def stop_live(self) -> None:
+        """End a run that produced nothing (cancelled or failed): show the previous alignment again."""
+        self.show_alignment(self._alignment)
+
+    def set_current(self, index: int) -> None:
+        x = self._x()
+        if x is not None and 0 <= index < len(x):
+            for line in self.cursor_lines:
+                line.setValue(float(x[index]))
+        if 0 <= index < self.table.rowCount():
+            self.table.scrollToItem(self.table.item(index, 0))
+
+    def selected_frames(self) -> list:
+        return sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+
+    def select_frames(self, frames) -> None:
+        self.table.clearSelection()
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for frame in frames:
+            self.table.selectRow(frame)
+        self.table.setSelectionMode(mode)
+
+    def select_poor_frames(self) -> None:
+        if self._alignment is not None:
+            self.select_frames(self._alignment.poor_frames())
+
+    # -- drawing ------------------------------------------------------------
+    def _x(self) -> Optional[np.ndarray]:
+        values = self._axis_values.get(self.axis_combo.currentData() or "index")
+        return None if values is None else np.asarray(values, dtype=float)
+
+    def _data(self):
+        if self._live is not None:
+            return self._live["transforms"], self._live["confidences"], self._live["statuses"]
+        if self._alignment is not None:
+            a = self._alignment
+            return a.transforms, a.confidences, list(a.statuses)
+        return None
+
+    def _redraw(self) -> None:
+        data, x = self._data(), self._x()
+        self.shift_plot.setLabel("bottom", self.axis_combo.currentText() or "Frame index")
+        if data is None or x is None or len(x) != len(data[0]):
+            for curve in (self.dy_curve, self.dx_curve, self.angle_curve):
+                curve.setData([], [])
+            self.confidence_bars.setOpts(x=[], height=[])
+            self.angle_plot.setVisible(False)
+            if x is not None and len(x):
+                self.shift_plot.setXRange(float(np.nanmin(x)), float(np.nanmax(x)))
+            return
+        transforms, confidences, statuses = data
+        done = np.isfinite(transforms[:, 0])
+        self.dy_curve.setData(x[done], transforms[done, 0])
+        self.dx_curve.setData(x[done], transforms[done, 1])
+        has_angle = bool(np.any(transforms[done, 2] != 0))
+        self.angle_plot.setVisible(has_angle)
+        self.angle_curve.setData(x[done], transforms[done, 2])
+        steps = np.diff(np.sort(x))
+        width = 0.8 * float(steps[steps > 0].min()) if np.any(steps > 0) else 0.8
+        brushes = [STATUS_COLOURS.get(s, _PENDING) for s in statuses]
+        self.confidence_bars.setOpts(x=x, height=np.nan_to_num(confidences), width=width, brushes=brushes,
+                                     pens=[pg.mkPen(None)] * len(x))
+        self.confidence_plot.setLabel("bottom", self.axis_combo.currentText())
+
+    def _fill_table(self) -> None:
+        alignment = self._alignment
+        self.table.setRowCount(0 if alignment is None else len(alignment))
+        if alignment is None:
+            self.summary.setText("No alignment yet: choose a method on the right and press Align stack.")
+            return
+        axis = self._axis_values.get("energy")
+        axis = axis if axis is not None else self._axis_values.get("angle")
+        self.table.setHorizontalHeaderItem(1, QTableWidgetItem(
+            "Energy (eV)" if self._axis_values.get("energy") is not None else "Angle (°)"))
+        self.table.setColumnHidden(1, axis is None)
+        for row in range(len(alignment)):
+            dy, dx, angle = alignment.transforms[row]
+            status = alignment.statuses[row]
+            cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
+                     f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
+                     _STATUS_TEXT.get(status, status))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if status in _ROW_COLOURS:
+                    item.setBackground(_ROW_COLOURS[status])
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        poor = alignment.poor_frames()
+        label = {spec.name: spec.label for spec in available_methods()}.get(alignment.method, alignment.method)
+        text = (f"{len(alignment)} frames aligned onto frame {alignment.anchor} with {label} "
+                f"in {alignment.seconds:.1f} s.  ")
+        text += (f"<span style='color:{STATUS_COLOURS[FAILED]}'><b>{len(poor)} poor frame(s)</b></span> "
+                 "(coloured rows): check them, or select them and re-run." if poor
+                 else "All frames registered with good confidence.")
+        self.summary.setText(text)
+
+    def _update_buttons(self) -> None:
+        idle = self._live is None and self._alignment is not None
+        self.rerun_button.setEnabled(idle and bool(self.selected_frames()))
+        self.select_poor_button.setEnabled(idle and bool(self._alignment.poor_frames()))
+
+    def _plot_clicked(self, event) -> None:
+        x = self._x()
+        if x is None or not len(x):
+            return
+        for plot in (self.shift_plot, self.angle_plot, self.confidence_plot):
+            if plot.isVisible() and plot.vb.sceneBoundingRect().contains(event.scenePos()):
+                value = plot.vb.mapSceneToView(event.scenePos()).x()
+                self.frame_selected.emit(int(np.nanargmin(np.abs(x - value))))
+                return

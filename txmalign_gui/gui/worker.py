@@ -1,0 +1,156 @@
+"""Runs an alignment off the GUI thread and reports through Qt signals.
+
+The job is a frozen copy of everything the engine needs, taken when Run was
+pressed; the worker never touches a widget.  Cancelling sets a threading.Event
+that the engine's Progress checks at every update, and a cancelled or failed run
+delivers nothing but the signal saying so.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, Optional
+
+import numpy as np
+from PyQt6.QtCore import QObject, QThread, pyqtSignal
+
+from ..engine.errors import Cancelled, TxmAlignError
+from ..engine.progress import Progress
+from ..engine.stack import align_stack, apply_transforms
+
+_EMIT_INTERVAL_S = 0.05
+
+
+@dataclass(frozen=True)
+class AlignJob:
+    """Everything one run needs, copied from the widgets when Run was pressed.
+
+    `stack` is a StackData; `frames` (sorted indices) re-runs only those frames,
+    each registered onto frame `anchor` of the raw stack.  With `transforms` given
+    (N, 3) nothing is registered: the job only resamples the stack (restoring a session).
+    """
+
+    stack: Any
+    method: str
+    params: Mapping
+    stack_options: Mapping
+    reference: Optional[np.ndarray] = None
+    roi: Optional[tuple] = None
+    mask: Optional[np.ndarray] = None
+    frames: Optional[tuple] = None
+    anchor: Optional[int] = None
+    transforms: Optional[np.ndarray] = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "stack_options", MappingProxyType(dict(self.stack_options)))
+
+
+@dataclass
+class JobOutput:
+    """What a finished job hands back: the engine's StackResult (None for a resampling-only job) and the
+    aligned frames it covers."""
+
+    job: AlignJob
+    result: Any
+    aligned: np.ndarray
+    frames: Optional[tuple] = field(default=None)
+
+
+class AlignWorker(QObject):
+    """Executes one AlignJob; lives in its own QThread (see `start_worker`)."""
+
+    progressed = pyqtSignal(float, str)
+    frame_done = pyqtSignal(int, object)
+    finished = pyqtSignal(object)
+    failed = pyqtSignal(str)
+    cancelled = pyqtSignal()
+    done = pyqtSignal()
+
+    def __init__(self, job: AlignJob):
+        super().__init__()
+        self.job = job
+        self._cancel = threading.Event()
+        self._last_emit = 0.0
+
+    def cancel(self) -> None:
+        """Ask the engine to stop at its next progress update (thread-safe)."""
+        self._cancel.set()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            output = self._execute()
+        except Cancelled:
+            self.cancelled.emit()
+        except TxmAlignError as error:
+            self.failed.emit(str(error))
+        except MemoryError:
+            self.failed.emit("not enough memory for this alignment; bin or crop the stack first")
+        except Exception as error:  # a bug: report it in the window instead of killing the app
+            traceback.print_exc()
+            self.failed.emit(f"unexpected error ({type(error).__name__}: {error})")
+        else:
+            if self._cancel.is_set():
+                self.cancelled.emit()
+            else:
+                self.finished.emit(output)
+        self.done.emit()
+
+    def _report(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last_emit >= _EMIT_INTERVAL_S or fraction >= 1.0:
+            self._last_emit = now
+            self.progressed.emit(fraction, message)
+
+    def _execute(self) -> JobOutput:
+        job = self.job
+        progress = Progress(callback=self._report, cancel_event=self._cancel)
+        progress.update(0.0, "reading the stack")
+        images = job.stack.load()
+        if job.transforms is not None:
+            progress.update(0.1, "applying the saved transforms")
+            aligned = apply_transforms(images, job.transforms, progress=progress.sub(0.1, 1.0))
+            return JobOutput(job=job, result=None, aligned=aligned)
+        reference = job.reference
+        frames = job.frames
+        subset = images
+        options = dict(job.stack_options)
+        if frames is not None:
+            subset = images[list(frames)]
+            if reference is None:
+                reference = images[job.anchor]
+            elif np.ndim(reference) == 3:
+                reference = reference[list(frames)]
+            options["strategy"] = "anchor"
+            options["anchor"] = 0
+        progress.update(0.05, "aligning")
+
+        def on_result(index, result):
+            self.frame_done.emit(int(frames[index] if frames is not None else index), result)
+
+        result = align_stack(subset, method=job.method, params=dict(job.params), mask=job.mask,
+                             roi=job.roi, reference=reference, progress=progress.sub(0.05, 0.9),
+                             on_result=on_result, **options)
+        aligned = apply_transforms(subset, result.transforms, progress=progress.sub(0.9, 1.0))
+        progress.update(1.0, "done")
+        return JobOutput(job=job, result=result, aligned=aligned, frames=frames)
+
+
+def start_worker(job: AlignJob, parent: QObject) -> tuple:
+    """Create an AlignWorker in a new QThread, start it and return (worker, thread)."""
+    thread = QThread(parent)
+    worker = AlignWorker(job)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.done.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.start()
+    return worker, thread

@@ -1,0 +1,105 @@
+"""Array-like stacks that read frames only when asked, so opening a huge file shows its first frame at once.
+
+Both classes look enough like a read-only numpy array (shape, dtype, ndim, len, indexing,
+`np.asarray`) for the engine, and both can be pickled (the open file handle is dropped and
+reopened on first use), so they can be handed to worker processes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import h5py
+import numpy as np
+
+from ..engine.errors import InputError
+
+
+class _LazyStack:
+    """Shared array-like behaviour of a read-only (N, H, W) stack."""
+
+    shape: tuple
+    dtype: np.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * np.dtype(self.dtype).itemsize
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __array__(self, dtype=None, copy=None):
+        array = self[:]
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+
+class LazyFrames(_LazyStack):
+    """A stack whose frame i is `read_frame(i)`, e.g. one file of a folder or one OLE stream."""
+
+    def __init__(self, count: int, frame_shape, dtype, read_frame: Callable[[int], np.ndarray]):
+        self.shape = (int(count),) + tuple(int(s) for s in frame_shape)
+        self.dtype = np.dtype(dtype)
+        self._read_frame = read_frame
+
+    def __getitem__(self, key):
+        first, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
+        if isinstance(first, (int, np.integer)):
+            index = int(first)
+            if not -self.shape[0] <= index < self.shape[0]:
+                raise IndexError(f"frame {index} is out of range for a stack of {self.shape[0]}")
+            return self._frame(index % self.shape[0])[rest]
+        indices = np.arange(self.shape[0])[first]
+        out = np.empty((len(indices),) + self.shape[1:], dtype=self.dtype)
+        for k, index in enumerate(indices):
+            out[k] = self._frame(int(index))
+        return out[(slice(None),) + rest]
+
+    def _frame(self, index: int) -> np.ndarray:
+        frame = np.asarray(self._read_frame(index))
+        if frame.shape != self.shape[1:]:
+            raise InputError(f"frame {index} has shape {frame.shape} but the stack's frames are {self.shape[1:]}")
+        return frame.astype(self.dtype, copy=False)
+
+
+class H5Array(_LazyStack):
+    """A 3-D HDF5 dataset read slice by slice; the file stays open read-only until `close()`."""
+
+    def __init__(self, path: str, dataset: str):
+        self.path = path
+        self.dataset = dataset
+        self._file = None
+        data = self._data()
+        self.shape = tuple(data.shape)
+        self.dtype = data.dtype
+
+    def _data(self) -> h5py.Dataset:
+        if self._file is None or not self._file.id.valid:
+            self._file = h5py.File(self.path, "r")
+        return self._file[self.dataset]
+
+    def __getitem__(self, key):
+        try:
+            return self._data()[key]
+        except OSError as error:
+            raise InputError(f"cannot read {self.dataset} from {self.path}: {error}") from error
+
+    def close(self) -> None:
+        if self._file is not None and self._file.id.valid:
+            self._file.close()
+        self._file = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_file"] = None
+        return state
+
+    def __repr__(self) -> str:
+        return f"H5Array({self.path!r}, {self.dataset!r}, shape={self.shape}, dtype={self.dtype})"

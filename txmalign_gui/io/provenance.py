@@ -1,0 +1,78 @@
+"""Provenance of a result: method, parameters, strategy, anchor, program version, input checksum and time."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import os
+from typing import Optional
+
+import numpy as np
+
+from .. import __version__
+from ..engine.errors import InputError
+from .paths import split_source
+
+_CHUNK = 1 << 20
+
+
+def sha256_of_path(path: str) -> str:
+    """sha256 of a file, or of a folder's files (relative names and contents, in name order)."""
+    digest = hashlib.sha256()
+    if os.path.isdir(path):
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                digest.update(os.path.relpath(full, path).replace(os.sep, "/").encode() + b"\0")
+                digest.update(sha256_of_path(full).encode())
+        return digest.hexdigest()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(_CHUNK), b""):
+                digest.update(block)
+    except OSError as error:
+        raise InputError(f"cannot read {path} to checksum it: {error.strerror or error}") from error
+    return digest.hexdigest()
+
+
+def build_provenance(method: str, params: dict, strategy: Optional[str], anchor, input_path: Optional[str],
+                     **extra) -> dict:
+    """Everything needed to redo a result; `extra` (e.g. roi, mask, preprocessing) is stored as given."""
+    path = dataset = None
+    if input_path:
+        path, dataset, _ = split_source(input_path)
+        path = os.path.abspath(path)
+    record = {
+        "program": "txmalign",
+        "version": __version__,
+        "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "method": method,
+        "params": dict(params or {}),
+        "strategy": strategy,
+        "anchor": anchor,
+        "input_path": path,
+        "input_dataset": dataset,
+        "input_sha256": sha256_of_path(path) if path else None,
+    }
+    record.update(extra)
+    return json.loads(provenance_json(record))
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def provenance_json(provenance: dict) -> str:
+    """`provenance` as JSON text; numpy values, dataclasses and paths are converted to plain values."""
+    return json.dumps(provenance, default=_plain, indent=1, sort_keys=False)

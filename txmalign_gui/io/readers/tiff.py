@@ -1,0 +1,87 @@
+"""Readers for a multi-page TIFF file and for a folder of single-image TIFFs (natural order: img2 before img10).
+
+In a folder, files named like `dark_*`/`flat_*` (also white, bkg, ref) are taken as darks and flats;
+energies come from the file names or from a text file beside the images, angles from a text file.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+import tifffile
+
+from ...engine.errors import InputError
+from ..axis_values import sidecar_values
+from ..lazy import LazyFrames
+from ..paths import files_with_extensions, name_role
+from ..registry import Reader, register_reader
+from ..stack_data import StackData
+from ..units import energy_from_name
+
+EXTENSIONS = (".tif", ".tiff")
+
+
+def read_tiff_image(path: str) -> np.ndarray:
+    """All pages of one TIFF file as an array, or `InputError` naming the file."""
+    try:
+        return tifffile.imread(path)
+    except Exception as error:  # a damaged file can fail anywhere inside tifffile
+        raise InputError(f"cannot read {path} as TIFF: {error}") from error
+
+
+def _open_tiff_stack(path: str):
+    """A read-only memory map when the file is uncompressed (lazy), else the array in memory."""
+    try:
+        return tifffile.memmap(path, mode="r")
+    except Exception:  # compressed, tiled or damaged: read_tiff_image reads it or names the problem
+        return read_tiff_image(path)
+
+
+def read_tiff_file(path: str, dataset=None) -> StackData:
+    images = _open_tiff_stack(path)
+    metadata = {"format": "tiff"}
+    extra = sidecar_values(path, np.shape(images), metadata)
+    return StackData(images=images, path=path, metadata=metadata, **extra)
+
+
+def _nth_file(paths: list, index: int) -> np.ndarray:
+    return read_tiff_image(paths[index])
+
+
+def _stack_files(paths: list):
+    return np.stack([read_tiff_image(p) for p in paths]) if paths else None
+
+
+def read_tiff_folder(path: str, dataset=None) -> StackData:
+    files = files_with_extensions(path, EXTENSIONS)
+    roles = {role: [f for f in files if name_role(f) == role] for role in ("image", "flat", "dark")}
+    images = roles["image"]
+    if not images:
+        raise InputError(f"the folder {path} holds no TIFF images (only darks/flats or nothing)")
+    first = read_tiff_image(images[0])
+    if first.ndim != 2:
+        raise InputError(f"{images[0]} holds an array of shape {first.shape}; a folder stack needs one 2-D "
+                         "image per file (open a multi-page TIFF as a file instead)")
+    stack = LazyFrames(len(images), first.shape, first.dtype, functools.partial(_nth_file, images))
+    metadata = {"format": "tiff folder", "files": [os.path.basename(f) for f in images]}
+    extra = sidecar_values(path, stack.shape, metadata)
+    named = [energy_from_name(os.path.basename(f)) for f in images]
+    if "energies" not in extra and None not in named and len(set(named)) > 1:
+        extra["energies"] = np.array(named)
+    return StackData(images=stack, path=path, flats=_stack_files(roles["flat"]),
+                     darks=_stack_files(roles["dark"]), metadata=metadata, **extra)
+
+
+def _is_tiff(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+    except OSError:
+        return False
+
+
+register_reader(Reader("tiff", "TIFF stack (multi-page)", EXTENSIONS, _is_tiff, read_tiff_file))
+register_reader(Reader("tiff-folder", "folder of TIFF images", EXTENSIONS,
+                       lambda p: bool(files_with_extensions(p, EXTENSIONS)), read_tiff_folder, folder=True))

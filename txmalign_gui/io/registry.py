@@ -1,0 +1,82 @@
+"""Reader plugins and the registry that picks one for a file or folder (as MANTiS does).
+
+A reader declares a name, the file extensions it handles and an `identify(path)` check (for
+example HDF5 layout sniffing); the first registered reader whose extensions match and whose
+check passes reads the file.  Readers are tried by `priority` (lowest first), so specific layouts
+(FXI, Data Exchange) are recognised before the generic HDF5 reader.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from ..engine.errors import InputError
+from .paths import split_source
+from .stack_data import StackData
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One file format: `read(path, dataset)` returns a StackData.
+
+    `folder` readers take a directory whose files end with `extensions`.  `main_dataset` is the
+    image dataset of a fixed HDF5 layout: asking for any other dataset of such a file falls
+    through to the next reader (the generic HDF5 one).
+    """
+
+    name: str
+    description: str
+    extensions: tuple
+    identify: Callable[[str], bool]
+    read: Callable[[str, Optional[str]], StackData]
+    folder: bool = False
+    main_dataset: Optional[str] = None
+    priority: int = 50
+
+
+_READERS: list = []
+
+
+def register_reader(reader: Reader) -> Reader:
+    """Add `reader`, replacing one of the same name; readers of equal priority keep registration order."""
+    _READERS[:] = sorted([r for r in _READERS if r.name != reader.name] + [reader], key=lambda r: r.priority)
+    return reader
+
+
+def readers() -> list:
+    """The registered readers in the order they are tried."""
+    return list(_READERS)
+
+
+def _accepts(reader: Reader, path: str, dataset: Optional[str]) -> bool:
+    if reader.folder != os.path.isdir(path):
+        return False
+    if not reader.folder and not path.lower().endswith(reader.extensions):
+        return False
+    if dataset and reader.main_dataset and dataset.strip("/") != reader.main_dataset.strip("/"):
+        return False
+    return reader.identify(path)
+
+
+def find_reader(path: str, dataset: Optional[str] = None) -> Reader:
+    """The first reader that handles `path` (and `dataset`), or `InputError` naming what is supported."""
+    for reader in _READERS:
+        if _accepts(reader, path, dataset):
+            return reader
+    kind = "folder" if os.path.isdir(path) else "file"
+    raise InputError(f"no reader recognises the {kind} {path}; supported: {', '.join(supported_formats())}")
+
+
+def read_stack(source: str, dataset: Optional[str] = None) -> StackData:
+    """Read an image stack from a file, a folder or `file.h5:/path/to/dataset`."""
+    path, embedded, _ = split_source(source)
+    dataset = dataset or embedded
+    return find_reader(path, dataset).read(path, dataset)
+
+
+def supported_formats() -> list:
+    """One "description (*.ext ...)" line per reader, for messages and file dialogs."""
+    return [f"{r.description} ({' '.join('*' + e for e in r.extensions)}{', a folder' if r.folder else ''})"
+            for r in _READERS]

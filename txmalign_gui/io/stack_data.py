@@ -1,0 +1,102 @@
+"""StackData: an image stack as read from disk, with the energies, angles, flats and darks it came with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
+
+import numpy as np
+
+from ..engine.errors import InputError
+
+KINDS = ("xanes", "tomo", "stack")
+
+
+@dataclass
+class StackData:
+    """An (N, H, W) stack plus what the file says about it.
+
+    `images` may be a lazy array-like (`io.lazy`); use `frame(i)` or `load()` for float32 pixels.
+    `energies` are in eV and `angles` in degrees, one per image; `kind` defaults to "xanes" when
+    there are energies, "tomo" when there are angles, else "stack".  `flats` and `darks` are (H, W)
+    or (K, H, W); when `metadata["flats_per_image"]` is True the flats are (N, H, W), one
+    reference per image (Xradia folders with a reference at each energy).
+    """
+
+    images: Any
+    path: str
+    dataset: Optional[str] = None
+    kind: Optional[str] = None
+    energies: Optional[np.ndarray] = None
+    angles: Optional[np.ndarray] = None
+    flats: Optional[np.ndarray] = None
+    darks: Optional[np.ndarray] = None
+    pixel_size_nm: Optional[float] = None
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        shape = tuple(getattr(self.images, "shape", ()))
+        if len(shape) != 3:
+            what = "a single 2-D image" if len(shape) == 2 else f"an array of shape {shape}"
+            raise InputError(f"{self.source} holds {what}; an image stack (N x H x W) is needed")
+        if min(shape) < 1:
+            raise InputError(f"{self.source} holds an empty stack (shape {shape})")
+        if self.kind is None:
+            self.kind = "xanes" if self.energies is not None else "tomo" if self.angles is not None else "stack"
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        self.energies = self._per_image(self.energies, "energies")
+        self.angles = self._per_image(self.angles, "angles")
+        self.flats = self._references(self.flats, "flat (reference) images")
+        self.darks = self._references(self.darks, "dark images")
+
+    @property
+    def source(self) -> str:
+        """The path, with `:dataset` appended for HDF5 files, as a user would type it."""
+        return f"{self.path}:{self.dataset}" if self.dataset else self.path
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.images.shape)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def frame(self, index: int) -> np.ndarray:
+        """Image `index` as a float32 (H, W) array (reads only that frame from a lazy stack)."""
+        if not -len(self) <= index < len(self):
+            raise InputError(f"image {index} does not exist: {self.source} holds {len(self)} images")
+        return np.asarray(self.images[index], dtype=np.float32)
+
+    def load(self) -> np.ndarray:
+        """The whole stack as a float32 (N, H, W) array in memory."""
+        try:
+            return np.asarray(self.images[:], dtype=np.float32)
+        except MemoryError as error:
+            raise InputError(f"{self.source} ({'x'.join(map(str, self.shape))}) does not fit in memory; "
+                             "crop or bin it first") from error
+
+    def with_energies(self, energies) -> "StackData":
+        """A copy with `energies` (eV) attached and `kind` set to xanes; the count must match."""
+        return replace(self, energies=np.asarray(energies, dtype=float), kind="xanes")
+
+    def with_angles(self, angles) -> "StackData":
+        """A copy with `angles` (degrees) attached and `kind` set to tomo; the count must match."""
+        return replace(self, angles=np.asarray(angles, dtype=float), kind="tomo")
+
+    def _per_image(self, values, name: str) -> Optional[np.ndarray]:
+        if values is None:
+            return None
+        values = np.atleast_1d(np.asarray(values, dtype=float))
+        if values.ndim != 1 or len(values) != len(self):
+            raise InputError(f"{self.source}: {len(values)} {name} given for {len(self)} images")
+        return values
+
+    def _references(self, images, name: str) -> Optional[np.ndarray]:
+        if images is None:
+            return None
+        images = np.asarray(images)
+        if images.ndim not in (2, 3) or images.shape[-2:] != self.shape[1:]:
+            raise InputError(f"{self.source}: {name} have shape {images.shape} but the images are "
+                             f"{self.shape[1]} x {self.shape[2]}")
+        return images
