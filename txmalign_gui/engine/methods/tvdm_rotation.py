@@ -19,7 +19,7 @@ from ..rotation_spectrum import rotation_candidates
 from ..transform import Transform, wrap_angle
 from .tvdm_cost import v_fit
 from .tvdm_levels import Level, transform_from
-from .tvdm_search import _MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, pyramid_shift, search_shift
+from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, pyramid_shift, search_shift
 
 # Differential evolution searches at most this many degrees either side of its starting angle.
 DE_HALF_WIDTH = 10.0
@@ -75,7 +75,7 @@ def refine_angle(level: Level, transform: Transform, step: float) -> Transform:
         return cache[angle]
 
     centre = transform.angle_deg
-    for _ in range(_MAX_MOVES + 1):
+    for _ in range(MAX_MOVES + 1):
         below, at, above = cost(centre - step), cost(centre), cost(centre + step)
         if at <= min(below, above):
             break
@@ -89,7 +89,7 @@ def _refine_level(level: Level, transform: Transform, iterations: int, progress:
     search = None
     for iteration in range(iterations):
         search = search_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift, 1,
-                              level.min_count, _MAX_MOVES)
+                              level.min_count, MAX_MOVES)
         shifted = Transform(float(search.shift[0]), float(search.shift[1]), transform.angle_deg)
         refined = refine_angle(level, shifted, _angle_step(level))
         moved = abs(refined.angle_deg - transform.angle_deg), np.abs(refined.shift - transform.shift).max()

@@ -17,7 +17,7 @@ from .tvdm_cost import Gradients, shift_cost, v_fit
 from .tvdm_levels import Level, transform_at, transform_from
 
 # How many times a fine-level window may follow a minimum lying on its border.
-_MAX_MOVES = 4
+MAX_MOVES = 4
 # A level whose minimum is less significant than this (relative depth x sqrt(samples)) is dominated by
 # noise: its answer is noisier than the coarser level's, so the search stops refining there.
 MIN_SIGNIFICANCE = 2.5
@@ -98,7 +98,7 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
         level = levels[index]
         full = index == coarsest
         result = search_shift(level.fixed, level.moving_at(angle), current.shift,
-                              search_range if full else 1, level.min_count, 0 if full else _MAX_MOVES)
+                              search_range if full else 1, level.min_count, 0 if full else MAX_MOVES)
         if full:
             coarse = result
         elif result.significance < MIN_SIGNIFICANCE:

@@ -1,0 +1,116 @@
+"""TVDM: rigid registration minimising the total variation of the difference map (Xiao et al., JSR 2022).
+
+Cost: mean |gradient| of gf(fixed, sigma) - T(gf(moving, sigma)) over the overlap, which ignores smooth
+background and contrast differences.  Translation by a coarse-to-fine brute-force search with subpixel
+V-fit; rotation (optional) by Fourier-spectrum candidates checked by TVDM, differential evolution on a
+coarse level and alternating shift/angle refinement down to full resolution.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ..errors import InputError
+from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
+from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
+from ..transform import Transform
+from .registry import MethodSpec, register_method
+from .tvdm_levels import build_levels
+from .tvdm_rotation import EvolutionSettings, rigid_search
+from .tvdm_search import MIN_SIGNIFICANCE, LevelSearch, pyramid_shift
+
+PARAMS = ParamSet((
+    Param("sigma", "Gaussian sigma (px)", float, 1.0,
+          "Smoothing applied to both images before comparing; larger tolerates more noise but blurs edges.",
+          minimum=0.0, maximum=20.0),
+    Param("levels", "Resolution levels", int, 5,
+          "Number of pyramid levels (each halves the image); more levels reach larger shifts.",
+          minimum=1, maximum=10),
+    Param("search_range", "Search range (px)", int, 8,
+          "Shift searched either way on the coarsest level, in its pixels; the reach at full resolution "
+          "is this times 2^(levels - 1).", minimum=1, maximum=64),
+    Param("gray_scale", "Gray-value scale", float, 0.0,
+          "Factor applied to the moving image's gray values; 0 = automatic (ratio of the mean gray values), "
+          "1 = no scaling.", minimum=0.0, maximum=1e6),
+    ROTATION,
+    ANGLE_RANGE,
+    Param("population", "DE population", int, 100,
+          "Number of candidate angles differential evolution keeps; more is slower but less easily trapped.",
+          minimum=5, maximum=1000, advanced=True),
+    Param("crossover", "DE crossover", float, 0.7,
+          "Crossover probability of differential evolution.", minimum=0.0, maximum=1.0, advanced=True),
+    Param("mutation_min", "DE mutation (low)", float, 0.5,
+          "Lower end of the dithered mutation factor of differential evolution.",
+          minimum=0.0, maximum=2.0, advanced=True),
+    Param("mutation_max", "DE mutation (high)", float, 1.0,
+          "Upper end of the dithered mutation factor of differential evolution.",
+          minimum=0.0, maximum=2.0, advanced=True),
+    Param("max_iter", "Max iterations", int, 3,
+          "Most rounds of alternating shift and angle refinement at full resolution.",
+          minimum=1, maximum=50, advanced=True),
+))
+
+# Coarse minima more significant than this many times the noise threshold earn full confidence.
+_CONFIDENT_SIGNIFICANCE = 4 * MIN_SIGNIFICANCE
+
+
+def gray_scale_factor(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.ndarray],
+                      moving_mask: Optional[np.ndarray], requested: float) -> float:
+    """`requested`, or for 0 the ratio of the mean gray values (1 when a mean is not positive)."""
+    if requested > 0:
+        return requested
+    mean_fixed = float(fixed[fixed_mask].mean() if fixed_mask is not None else fixed.mean())
+    mean_moving = float(moving[moving_mask].mean() if moving_mask is not None else moving.mean())
+    return mean_fixed / mean_moving if mean_fixed > 0 and mean_moving > 0 else 1.0
+
+
+def _judge(coarse: LevelSearch, resolved: int, search_range: int, angle_on_bound: bool):
+    """(status, confidence, message) from the coarse search surface and the level that resolved the answer."""
+    strength = float(np.clip(coarse.significance / _CONFIDENT_SIGNIFICANCE, 0.0, 1.0))
+    confidence = strength / (1.0 + resolved)
+    if coarse.on_edge:
+        return FAILED, 0.0, (f"minimum on the edge of the search range (+-{search_range} px on the coarsest "
+                             "level): the shift may be larger than the search reaches, or the images differ")
+    if coarse.significance < MIN_SIGNIFICANCE:
+        return FAILED, confidence, "no distinct minimum: the images may not show the same features"
+    if angle_on_bound:
+        return LOW_CONFIDENCE, confidence, "angle on the edge of the angle range: the rotation may be larger"
+    if resolved >= 2:
+        return LOW_CONFIDENCE, confidence, (f"noise limits the precision: the answer comes from pyramid level "
+                                            f"{resolved} (about {2 ** resolved * 0.1:.1f} px)")
+    return OK, confidence, ""
+
+
+def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
+    if params["mutation_min"] > params["mutation_max"]:
+        raise InputError("parameter 'mutation_min' must not exceed 'mutation_max'")
+    scale = gray_scale_factor(fixed, moving, fixed_mask, moving_mask, params["gray_scale"])
+    levels = build_levels(fixed, moving * scale, fixed_mask, moving_mask, params["sigma"], params["levels"])
+    coarsest = len(levels) - 1
+    progress.update(0.05, "TVDM: pyramid ready")
+    if params["rotation"]:
+        settings = EvolutionSettings(params["population"], params["crossover"],
+                                     (params["mutation_min"], params["mutation_max"]))
+        found = rigid_search(levels, coarsest, params["search_range"], params["angle_range"], settings,
+                             params["max_iter"], progress.sub(0.05, 1.0))
+        transform, cost, coarse, resolved = found.transform, found.cost, found.coarse, found.resolved
+        on_bound = found.angle_on_bound
+    else:
+        found = pyramid_shift(levels, 0.0, Transform(), coarsest, params["search_range"],
+                              progress.sub(0.05, 1.0))
+        transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
+        cost = levels[0].cost(transform)
+    status, confidence, message = _judge(coarse, resolved, params["search_range"], on_bound)
+    details = {"gray_scale": scale, "levels_used": len(levels), "resolved_level": resolved,
+               "coarse_significance": coarse.significance}
+    return MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
+                         details=details)
+
+
+SPEC = register_method(MethodSpec(
+    name="tvdm", label="TVDM",
+    description="Total variation of the difference map (Xiao et al. 2022): robust to noise, uneven "
+                "backgrounds and contrast changes; translation, optionally rotation.",
+    params=PARAMS, run=run, supports_rotation=True))
