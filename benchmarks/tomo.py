@@ -60,7 +60,8 @@ def main():
     data = project(phantom, angles, args.size, args.size, axis_offset=4.3, shifts=jitter)
     data += rng.normal(0.0, args.noise * data.max(), data.shape).astype(np.float32)
     print(f"phantom: {args.count} projections of {args.size} x {args.size} px, "
-          f"made in {time.perf_counter() - start:.1f} s; jitter +-10 px, noise {args.noise:.0%}, axis +4.3 px")
+          f"made in {time.perf_counter() - start:.1f} s; jitter +-10 px, noise {args.noise:.0%}, "
+          "axis +4.3 px")
 
     start = time.perf_counter()
     result = align_tomo(data, angles)
@@ -70,12 +71,14 @@ def main():
     print(f"align_tomo: {seconds:.1f} s (target < {TARGET_SECONDS:.0f} s: "
           f"{'met' if seconds < TARGET_SECONDS else 'MISSED'})")
     print(f"error after coarse step: rms {np.sqrt(np.mean(coarse ** 2)):.3f} px, max {coarse.max():.3f} px")
+    before = jitter_errors(np.zeros_like(result.transforms), jitter)
     print(f"error after alignment:   rms {np.sqrt(np.mean(errors ** 2)):.3f} px, max {errors.max():.3f} px "
-          f"(before: rms {np.sqrt(np.mean(jitter_errors(np.zeros_like(result.transforms), jitter) ** 2)):.2f} px)")
+          f"(before: rms {np.sqrt(np.mean(before ** 2)):.2f} px)")
     print(f"rotation-axis offset: found {result.centre_offset:+.3f} px, true +4.300 px")
     print("iteration  binning  rms change  max change  mismatch")
     for k, it in enumerate(result.iterations):
-        print(f"{k:9d}  {it.binning:7d}  {it.rms_change_px:10.4f}  {it.max_change_px:10.4f}  {it.mismatch:8.4f}")
+        print(f"{k:9d}  {it.binning:7d}  {it.rms_change_px:10.4f}  {it.max_change_px:10.4f}  "
+              f"{it.mismatch:8.4f}")
     truth = slice_image(phantom, result.slice_row, args.size, args.size)
     inside = ParallelProjector(args.size, angles[:2]).inside
     for name, image in (("before", result.slice_before), ("after", result.slice_after)):

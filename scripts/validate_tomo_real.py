@@ -1,4 +1,4 @@
-"""Validate tomography alignment on real projections: inject known jitter into a measured series and recover it.
+"""Validate tomography alignment on real projections: inject known jitter into a measured series, recover it.
 
 Uses the Diamond I13-2 series (91 projections, 135 x 160 px, with dark and flat) in
 /work/shared/data/real/tomo_i13_diamond_savu (or the folder given as the first argument).  The series
@@ -75,14 +75,16 @@ def main(argv):
     result = align_tomo(jittered, angles)
     print(f"with injected jitter (rms {spread(jitter):.2f} px): "
           f"{time.perf_counter() - start:.1f} s, axis offset {result.centre_offset:+.2f} px")
-    for label, found in (("coarse step only", result.coarse_transforms), ("full alignment", result.transforms)):
+    for label, found in (("coarse step only", result.coarse_transforms),
+                         ("full alignment", result.transforms)):
         # Aligning the jittered series must equal aligning the measured one, after undoing the jitter.
         errors = found[:, :2] - measured.transforms[:, :2] + jitter
         errors -= errors.mean(axis=0)
         summarise(f"recovery error, {label}", errors)
     print("iteration  binning  rms change  max change  mismatch")
     for k, it in enumerate(result.iterations):
-        print(f"{k:9d}  {it.binning:7d}  {it.rms_change_px:10.4f}  {it.max_change_px:10.4f}  {it.mismatch:8.4f}")
+        print(f"{k:9d}  {it.binning:7d}  {it.rms_change_px:10.4f}  {it.max_change_px:10.4f}  "
+              f"{it.mismatch:8.4f}")
     for message in result.messages:
         print("note:", message)
     if TXRM.exists():

@@ -217,3 +217,47 @@ def test_drop_a_file_opens_it_and_recent_files_remember_it(window, stack_file):
     assert window.stack is not None and window.view.count == 9
     assert window.settings.recent_files()[0] == stack_file[0]
     assert "9 frames of 96 x 96 px" in window.stack_info.text()
+
+
+def test_save_aligned_stack_transforms_and_refuse_to_overwrite_input(qtbot, window, stack_file, tmp_path):
+    from txmalign_gui import io as txio
+
+    path, _ = stack_file
+    window.open_path(path)
+    choose_fast_method(window)
+    run_and_wait(qtbot, window)
+    h5 = str(tmp_path / "aligned.h5")
+    csv = str(tmp_path / "transforms.csv")
+    tif = str(tmp_path / "aligned.tif")
+    assert window.save_aligned(h5) and window.save_transforms(csv) and window.save_aligned(tif)
+    np.testing.assert_allclose(txio.read_transforms(h5), window.alignment.transforms)
+    np.testing.assert_allclose(txio.read_transforms(csv), window.alignment.transforms, atol=1e-6)
+    assert txio.read_stack(tif).shape == (9, 96, 96)
+    assert not window.save_aligned(path)
+    assert "overwrite" in window.message_bar.text
+
+
+def test_separate_reference_image_is_the_registration_target(qtbot, window, stack_file, tmp_path):
+    path, shifts = stack_file
+    target = tmp_path / "target.npy"
+    np.save(target, np.load(path)[6])
+    window.open_path(path)
+    choose_fast_method(window)
+    window.panel.reference_edit.setText(str(target))
+    assert window.panel.separate_radio.isChecked()
+    run_and_wait(qtbot, window)
+    np.testing.assert_allclose(window.alignment.transforms[:, :2], shifts[6] - shifts, atol=0.3)
+
+
+def test_window_layout_and_last_folder_persist(qtbot, gui_settings, tmp_path, stack_file):
+    first = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "a.txmas"))
+    qtbot.addWidget(first)
+    first.show()
+    first.open_path(stack_file[0])
+    first.tools_dock.hide()
+    first.close()
+    second = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "b.txmas"))
+    qtbot.addWidget(second)
+    second.show()
+    assert not second.tools_dock.isVisible()
+    assert second.settings.last_folder == str(tmp_path)

@@ -1,13 +1,18 @@
 """Unit tests of the tomography building blocks: projector geometry, sinusoid gauge, binning, coarse steps."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 from skimage.registration import phase_cross_correlation
 
+from txmalign_gui.engine.errors import InputError
 from txmalign_gui.engine.progress import Progress
+from txmalign_gui.engine.tomo.align import _levels
 from txmalign_gui.engine.tomo.coarse import background, coarse_alignment, vertical_shifts
 from txmalign_gui.engine.tomo.consistency import sample_band
-from txmalign_gui.engine.tomo.phantom import default_phantom, project, slice_image
+from txmalign_gui.engine.tomo.phantom import Ellipsoid, default_phantom, project, slice_image
 from txmalign_gui.engine.tomo.projector import ParallelProjector
 from txmalign_gui.engine.tomo.resample import shift_and_bin
 from txmalign_gui.engine.tomo.sinusoid import fit_sinusoid, remove_sample_motion, sinusoid
@@ -113,3 +118,28 @@ def test_sample_band_picks_the_absorbing_rows():
     band = sample_band(stack, 8)
     assert (band.start, band.stop) == (25, 33)
     assert sample_band(stack, 64) == slice(0, 40)
+
+
+def test_phantom_projection_is_exact_for_a_sphere():
+    sphere = Ellipsoid(centre=(3.0, -2.0, 1.0), semi_axes=(10.0, 10.0, 10.0), turn_deg=30.0, density=2.0)
+    data = project([sphere], [0.0, 50.0, 130.0], 41, 41)
+    # Through the centre the chord is the diameter; the total is the sphere's mass at every angle.
+    assert data[0, 21, 23] == pytest.approx(2.0 * 20.0, rel=1e-6)
+    np.testing.assert_allclose(data.sum(axis=(1, 2)), 2.0 * 4.0 / 3.0 * np.pi * 10.0 ** 3, rtol=0.01)
+
+
+def test_validation_script_skips_without_data(tmp_path, capsys):
+    path = Path(__file__).resolve().parents[1] / "scripts" / "validate_tomo_real.py"
+    spec = importlib.util.spec_from_file_location("validate_tomo_real", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["validate_tomo_real.py", str(tmp_path / "absent")]) == 0
+    assert "skipped" in capsys.readouterr().out
+
+
+def test_levels_too_large_to_project_are_skipped_with_a_reason():
+    messages = []
+    assert _levels(8, 181, 4096, 4096, messages) == [8]
+    assert len(messages) == 3 and all("GB" in m for m in messages)
+    with pytest.raises(InputError, match="crop"):
+        _levels(4, 181, 4096, 4096, [])

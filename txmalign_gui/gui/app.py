@@ -44,13 +44,17 @@ def create_app(argv=None):
     return app
 
 
-def install_excepthook(window) -> None:
-    """Show unexpected errors in the window's message bar (traceback on the terminal) instead of aborting."""
+def install_excepthook(window):
+    """Show unexpected errors in the window's message bar (traceback on the terminal) instead of aborting;
+    returns the previous hook."""
+    previous = sys.excepthook
+
     def hook(kind, value, trace):
         traceback.print_exception(kind, value, trace)
         window.show_error(f"Unexpected error: {kind.__name__}: {value}. The details are printed in the "
                           "terminal; please report them.")
     sys.excepthook = hook
+    return previous
 
 
 def save_screenshot(window, path: str) -> bool:
@@ -71,16 +75,18 @@ def main(argv: Optional[list] = None) -> int:
     from .main_window import MainWindow
 
     window = MainWindow()
-    install_excepthook(window)
-    if args.screenshot:
-        window.resize(*SCREENSHOT_SIZE)
-    window.show()
-    if args.open:
-        window.open_path(args.open)
-    if args.screenshot:
+    previous_hook = install_excepthook(window)
+    try:
+        if args.screenshot:
+            window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        opened = window.open_path(args.open) if args.open else True
+        if not args.screenshot:
+            return app.exec()
         ok = save_screenshot(window, args.screenshot)
         window.close()
         if not ok:
             print(f"txmalign-gui: could not write {args.screenshot}", file=sys.stderr)
-        return 0 if ok else 1
-    return app.exec()
+        return 0 if ok and opened else 1
+    finally:
+        sys.excepthook = previous_hook

@@ -33,7 +33,7 @@ from .roi_model import RoiMaskModel
 from .run_controller import RunController
 from .session import SESSION_EXTENSION, SESSION_FILTER, read_session, write_session
 from .settings import AppSettings
-from .stack_view import ALIGNED, StackView
+from .stack_view import StackView
 from .worker import AlignJob
 
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.tools_dock = QDockWidget("Results and checks", self, objectName="tools_dock")
         self.tools_dock.setWidget(self.tools)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tools_dock)
-        self.resizeDocks([self.tools_dock], [280], Qt.Orientation.Vertical)
+        self.resizeDocks([self.tools_dock], [320], Qt.Orientation.Vertical)
 
         self.stack_info = QLabel("No stack loaded")
         self.statusBar().addPermanentWidget(self.stack_info)
@@ -332,10 +332,12 @@ class MainWindow(QMainWindow):
     def _run_started(self, job: AlignJob) -> None:
         self.panel.set_running(True)
         self.message_bar.hide()
-        if job.transforms is None:
+        if job.transforms is not None:
+            self.statusBar().showMessage("Restoring the aligned frames of the session...")
+        else:
             self.results.start_live(len(self.stack), job.frames)
-        what = f"{len(job.frames)} selected frames" if job.frames else "the stack"
-        self.statusBar().showMessage(f"Aligning {what} with {get_method(job.method).label}...")
+            what = f"{len(job.frames)} selected frames" if job.frames else "the stack"
+            self.statusBar().showMessage(f"Aligning {what} with {get_method(job.method).label}...")
         self._update_actions()
 
     def _run_progressed(self, fraction: float, message: str, elapsed: float) -> None:
@@ -378,8 +380,9 @@ class MainWindow(QMainWindow):
         poor = self.alignment.poor_frames()
         if poor:
             listed = ", ".join(map(str, poor[:12])) + (" ..." if len(poor) > 12 else "")
-            self.show_notice(f"{text} {len(poor)} frame(s) were registered with low confidence or failed "
-                             f"(frames {listed}); they are coloured in the Results table.", "warning")
+            which = f"frame {listed} was" if len(poor) == 1 else f"frames {listed} were"
+            self.show_notice(f"{text} {which.capitalize()} registered with low confidence or failed; "
+                             "see the coloured rows in the Results table.", "warning")
         else:
             self.statusBar().showMessage(text + " Use Raw / Aligned above the image to compare.", 15000)
 

@@ -13,7 +13,7 @@ from typing import Optional
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel,
                              QLineEdit, QProgressBar, QPushButton, QRadioButton, QScrollArea,
-                             QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+                             QToolButton, QVBoxLayout, QWidget)
 
 from ..engine.methods import available_methods
 from ..engine.stack import STACK_PARAMS
@@ -35,7 +35,7 @@ class MethodPanel(QWidget):
         self.start_folder = ""
         self._forms: dict = {}
         self._ready = False
-        settings = QWidget()
+        settings = self.settings_area = QWidget()
         settings_layout = QVBoxLayout(settings)
         settings_layout.addWidget(self._build_method_box())
         settings_layout.addWidget(self._build_frames_box())
@@ -58,13 +58,15 @@ class MethodPanel(QWidget):
         self.method_combo = QComboBox()
         self.method_description = QLabel(wordWrap=True)
         self.method_description.setStyleSheet("color: #555;")
-        self.method_forms = QStackedWidget()
+        self.method_forms = QWidget()
+        forms_layout = QVBoxLayout(self.method_forms)
+        forms_layout.setContentsMargins(0, 0, 0, 0)
         for spec in available_methods():
             self.method_combo.addItem(spec.label, spec.name)
             form = ParamForm(spec.params)
             form.changed.connect(self.changed)
             self._forms[spec.name] = form
-            self.method_forms.addWidget(form)
+            forms_layout.addWidget(form)
         self.method_combo.currentIndexChanged.connect(self._method_chosen)
         reset = QPushButton("Reset to defaults")
         reset.setToolTip("Put every parameter of this method back to its default value")
@@ -192,8 +194,7 @@ class MethodPanel(QWidget):
         self.cancel_button.setEnabled(running)
         self.run_button.setEnabled(not running and self._ready)
         self.run_button.setText("Aligning..." if running else "Align stack")
-        for box in (self.method_forms, self.method_combo, self.stack_form):
-            box.setEnabled(not running)
+        self.settings_area.setEnabled(not running)
         if running:
             self.progress_bar.setValue(0)
             self.time_label.setText("Starting...")
@@ -220,7 +221,8 @@ class MethodPanel(QWidget):
         name = self.method()
         spec = next(s for s in available_methods() if s.name == name)
         self.method_description.setText(spec.description)
-        self.method_forms.setCurrentWidget(self._forms[name])
+        for form_name, form in self._forms.items():
+            form.setVisible(form_name == name)
         self.changed.emit()
 
     def _browse_reference(self) -> None:

@@ -71,6 +71,9 @@ class ResultsPanel(QWidget):
                                              symbolSize=6, symbolBrush="#1f77b4", symbolPen=None)
         self.dx_curve = self.shift_plot.plot(name="dx", pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
                                              symbolSize=6, symbolBrush="#ff7f0e", symbolPen=None)
+        self.poor_marks = pg.ScatterPlotItem(size=13, pen=pg.mkPen(STATUS_COLOURS[FAILED], width=2),
+                                             brush=None, symbol="o")
+        self.shift_plot.addItem(self.poor_marks)
         self.angle_plot = self.plots.addPlot(row=1, col=0)
         self.angle_plot.setLabel("left", "angle (°)")
         self.angle_plot.showGrid(x=True, y=True, alpha=0.3)
@@ -96,6 +99,8 @@ class ResultsPanel(QWidget):
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels(_COLUMNS)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -119,6 +124,9 @@ class ResultsPanel(QWidget):
     def set_axes(self, count: int, energies=None, angles=None) -> None:
         """The values a frame index can be plotted against (energies in eV, angles in degrees)."""
         self._axis_values = {"index": np.arange(count, dtype=float), "energy": energies, "angle": angles}
+        self.table.setHorizontalHeaderItem(1, QTableWidgetItem("Energy (eV)" if energies is not None
+                                                               else "Angle (°)"))
+        self.table.setColumnHidden(1, energies is None and angles is None)
         self.axis_combo.blockSignals(True)
         self.axis_combo.clear()
         self.axis_combo.addItem("Frame index", "index")
@@ -203,11 +211,12 @@ class ResultsPanel(QWidget):
 
     def _redraw(self) -> None:
         data, x = self._data(), self._x()
-        self.shift_plot.setLabel("bottom", self.axis_combo.currentText() or "Frame index")
+        self.confidence_plot.setLabel("bottom", self.axis_combo.currentText() or "Frame index")
         if data is None or x is None or len(x) != len(data[0]):
             for curve in (self.dy_curve, self.dx_curve, self.angle_curve):
                 curve.setData([], [])
             self.confidence_bars.setOpts(x=[], height=[])
+            self.poor_marks.setData([], [])
             self.angle_plot.setVisible(False)
             if x is not None and len(x):
                 self.shift_plot.setXRange(float(np.nanmin(x)), float(np.nanmax(x)))
@@ -216,6 +225,9 @@ class ResultsPanel(QWidget):
         done = np.isfinite(transforms[:, 0])
         self.dy_curve.setData(x[done], transforms[done, 0])
         self.dx_curve.setData(x[done], transforms[done, 1])
+        poor = np.array([s in (LOW_CONFIDENCE, FAILED) for s in statuses], dtype=bool)
+        self.poor_marks.setData(np.concatenate([x[poor], x[poor]]),
+                                np.concatenate([transforms[poor, 0], transforms[poor, 1]]))
         has_angle = bool(np.any(transforms[done, 2] != 0))
         self.angle_plot.setVisible(has_angle)
         self.angle_curve.setData(x[done], transforms[done, 2])
@@ -224,7 +236,6 @@ class ResultsPanel(QWidget):
         brushes = [STATUS_COLOURS.get(s, _PENDING) for s in statuses]
         self.confidence_bars.setOpts(x=x, height=np.nan_to_num(confidences), width=width, brushes=brushes,
                                      pens=[pg.mkPen(None)] * len(x))
-        self.confidence_plot.setLabel("bottom", self.axis_combo.currentText())
 
     def _fill_table(self) -> None:
         alignment = self._alignment
@@ -234,9 +245,6 @@ class ResultsPanel(QWidget):
             return
         axis = self._axis_values.get("energy")
         axis = axis if axis is not None else self._axis_values.get("angle")
-        self.table.setHorizontalHeaderItem(1, QTableWidgetItem(
-            "Energy (eV)" if self._axis_values.get("energy") is not None else "Angle (°)"))
-        self.table.setColumnHidden(1, axis is None)
         for row in range(len(alignment)):
             dy, dx, angle = alignment.transforms[row]
             status = alignment.statuses[row]
@@ -245,7 +253,8 @@ class ResultsPanel(QWidget):
                      _STATUS_TEXT.get(status, status))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col < len(cells) - 1:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if status in _ROW_COLOURS:
                     item.setBackground(_ROW_COLOURS[status])
                 self.table.setItem(row, col, item)

@@ -292,6 +292,8 @@ class StackView(QWidget):
         self._setting_levels = True
         self.histogram.item.setLevels(*levels)
         self.image_item.setLevels(levels)
+        span = levels[1] - levels[0]
+        self.histogram.item.setHistogramRange(levels[0] - 0.3 * span, levels[1] + 0.3 * span, padding=0)
         self._setting_levels = False
 
     def _levels_dragged(self) -> None:

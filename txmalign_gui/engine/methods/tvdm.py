@@ -66,14 +66,15 @@ def gray_scale_factor(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optiona
     return mean_fixed / mean_moving if mean_fixed > 0 and mean_moving > 0 else 1.0
 
 
-def _judge(coarse: LevelSearch, resolved: int, search_range: int, angle_on_bound: bool):
-    """(status, confidence, message) from the coarse search surface and the level that resolved the answer."""
-    strength = float(np.clip(coarse.significance / _CONFIDENT_SIGNIFICANCE, 0.0, 1.0))
+def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range: int, angle_on_bound: bool):
+    """(status, confidence, message) from the coarse search, the most significant minimum on any level and
+    the level that resolved the answer."""
+    strength = float(np.clip(significance / _CONFIDENT_SIGNIFICANCE, 0.0, 1.0))
     confidence = strength / (1.0 + resolved)
     if coarse.on_edge:
         return FAILED, 0.0, (f"minimum on the edge of the search range (+-{search_range} px on the coarsest "
                              "level): the shift may be larger than the search reaches, or the images differ")
-    if coarse.significance < MIN_SIGNIFICANCE:
+    if significance < MIN_SIGNIFICANCE:
         return FAILED, confidence, "no distinct minimum: the images may not show the same features"
     if angle_on_bound:
         return LOW_CONFIDENCE, confidence, "angle on the edge of the angle range: the rotation may be larger"
@@ -97,14 +98,15 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                              params["max_iter"], progress.sub(0.05, 1.0))
         transform, cost, coarse, resolved = found.transform, found.cost, found.coarse, found.resolved
         on_bound = found.angle_on_bound
+        significance = found.significance
     else:
         found = pyramid_shift(levels, 0.0, Transform(), coarsest, params["search_range"],
                               progress.sub(0.05, 1.0))
         transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
-        cost = levels[0].cost(transform)
-    status, confidence, message = _judge(coarse, resolved, params["search_range"], on_bound)
+        significance, cost = found.significance, levels[0].cost(transform)
+    status, confidence, message = _judge(coarse, significance, resolved, params["search_range"], on_bound)
     details = {"gray_scale": scale, "levels_used": len(levels), "resolved_level": resolved,
-               "coarse_significance": coarse.significance}
+               "significance": significance}
     return MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
                          details=details)
 

@@ -18,7 +18,7 @@ from .tvdm_cost import Gradients, aligned_cost, smooth
 # Candidates whose overlap (in compared gradient samples) is below this fraction of the image are skipped.
 MIN_OVERLAP = 0.25
 # The coarsest level keeps at least this many pixels along its shorter side.
-MIN_LEVEL_SIZE = 32
+MIN_LEVEL_SIZE = 64
 
 
 @dataclass

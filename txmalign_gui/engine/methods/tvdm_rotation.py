@@ -43,12 +43,13 @@ class EvolutionSettings:
 @dataclass(frozen=True)
 class RigidResult:
     """Full-resolution transform, its cost, the coarse translation search at the chosen angle and the
-    finest level that resolved the answer above the noise."""
+    finest level that resolved the answer above the noise, with the best significance of a minimum."""
 
     transform: Transform
     cost: float
     coarse: LevelSearch
     resolved: int
+    significance: float
     angle_on_bound: bool
 
 
@@ -125,7 +126,7 @@ def _start_angles(levels: List[Level], de_level: int, angle_range: float) -> Lis
     if angle_range <= DE_HALF_WIDTH:
         return [0.0]
     level = levels[de_level]
-    found = rotation_candidates(level.fixed_image, level.moving_image, count=4)
+    found = rotation_candidates(level.fixed_image, level.moving_image, count=3)
     return [a for a in found if abs(a) <= angle_range + DE_HALF_WIDTH] or [0.0]
 
 
@@ -150,15 +151,16 @@ def rigid_search(levels: List[Level], coarsest: int, search_range: int, angle_ra
     angle = _evolve(level, start.transform, low, high, settings, progress.sub(0.2, 0.5))
     on_bound = angle_range < 180.0 and min(angle - low, high - angle) < 0.01 * (high - low)
     transform = Transform(start.transform.dy, start.transform.dx, angle)
-    resolved, current = de_level, de_level
+    resolved, current, significance = de_level, de_level, start.significance
     for index in range(de_level, -1, -1):
         sub = progress.sub(0.5 + 0.5 * (de_level - index) / (de_level + 1),
                            0.5 + 0.5 * (de_level - index + 1) / (de_level + 1))
         refined, search = _refine_level(levels[index], transform, iterations if index == 0 else 1, sub)
+        significance = max(significance, search.significance)
         if index < de_level and search.significance < MIN_SIGNIFICANCE:
             break
         transform, resolved = refined, index
         if index > 0:
             transform, current = transform_from(levels[index - 1:index + 1], transform, 1), index - 1
     full = transform_from(levels, transform, current)
-    return RigidResult(full, levels[0].cost(full), start.coarse, resolved, on_bound)
+    return RigidResult(full, levels[0].cost(full), start.coarse, resolved, significance, on_bound)

@@ -78,13 +78,15 @@ def significance(best: float, neighbours, samples: int) -> float:
 @dataclass(frozen=True)
 class ShiftResult:
     """A pyramid search: the transform on `level` (full resolution when level is 0), the coarse search and
-    `resolved`, the finest level whose minimum stood out of the noise (the answer comes from there)."""
+    `resolved`, the finest level whose minimum stood out of the noise (the answer comes from there), and
+    the best `significance` of a minimum on any level."""
 
     transform: Transform
     level: int
     cost: float
     coarse: LevelSearch
     resolved: int
+    significance: float
 
 
 def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest: int, search_range: int,
@@ -93,12 +95,13 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
     `start`) down to level `finest`; the returned transform is expressed on level `finest`."""
     current = transform_at(levels, Transform(start.dy, start.dx, angle), coarsest)
     coarse = None
-    cost, resolved = np.nan, coarsest
+    cost, resolved, best = np.nan, coarsest, 0.0
     for index in range(coarsest, finest - 1, -1):
         level = levels[index]
         full = index == coarsest
         result = search_shift(level.fixed, level.moving_at(angle), current.shift,
                               search_range if full else 1, level.min_count, 0 if full else MAX_MOVES)
+        best = max(best, result.significance)
         if full:
             coarse = result
         elif result.significance < MIN_SIGNIFICANCE:
@@ -110,4 +113,4 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
             progress.update((coarsest - index + 1) / (coarsest - finest + 1), f"translation, level {index}")
         if index > finest:
             current = transform_from(levels[index - 1:index + 1], current, 1)
-    return ShiftResult(current, finest, cost, coarse, resolved)
+    return ShiftResult(current, finest, cost, coarse, resolved, best)

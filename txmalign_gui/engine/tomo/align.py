@@ -1,4 +1,4 @@
-"""`align_tomo`: jitter correction of a parallel-beam projection series, coarse then by tomographic consistency.
+"""`align_tomo`: jitter correction of a parallel-beam projection series, coarse, then by consistency.
 
 The coarse step uses row-profile and centre-of-mass invariants; the fine step reconstructs, reprojects
 and registers on a multi-resolution schedule (e.g. binning 4, 2, 1) until the corrections settle.
@@ -12,13 +12,14 @@ from typing import Callable, Optional
 import numpy as np
 from scipy import ndimage
 
+from ..errors import InputError
 from ..methods import get_method
 from ..progress import as_progress
 from .coarse import coarse_alignment
 from .consistency import consistency_round, sample_band
 from .inputs import MIN_WIDTH, check_angles, check_projections
 from .params import TOMO_PARAMS
-from .projector import ParallelProjector
+from .projector import ParallelProjector, matrix_entries
 from .result import TomoIteration, TomoResult
 from .sinusoid import remove_sample_motion
 
@@ -27,6 +28,8 @@ OnIteration = Callable[[TomoIteration, np.ndarray], None]
 # Share of the progress bar taken by the coarse step and by the preview slices.
 _COARSE_SHARE = 0.05
 _PREVIEW_SHARE = 0.05
+# Largest projector (stored weights) built for one level: about 1.6 GB.
+_MAX_MATRIX_ENTRIES = 200_000_000
 
 
 def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
@@ -55,14 +58,41 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
         dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(0.0, _COARSE_SHARE))
     coarse = _as_transforms(dy, dx)
 
-    levels = _levels(settings["binning"], rows, cols, messages)
-    rounds, converged = [], False
-    fine = reporter.sub(_COARSE_SHARE, 1.0 - _PREVIEW_SHARE)
+    dy, dx, rounds, converged = _refine(stack, angles, dy, dx, settings,
+                                        reporter.sub(_COARSE_SHARE, 1.0 - _PREVIEW_SHARE),
+                                        on_iteration, messages)
+    centre_offset = -float(dx.mean())
+    if not settings["centre_axis"]:
+        dx = dx - dx.mean()
+    before = after = row = None
+    if settings["preview"] and matrix_entries(cols, count) > _MAX_MATRIX_ENTRIES:
+        messages.append("preview slices skipped: the projections are too large to reconstruct here")
+    elif settings["preview"]:
+        reporter.update(1.0 - _PREVIEW_SHARE, "reconstructing preview slices")
+        row = sample_band(stack, 1).start
+        projector = ParallelProjector(cols, angles, settings["jobs"])
+        before = _slice(projector, stack, row, np.zeros(count), np.zeros(count))
+        after = _slice(projector, stack, row, dy, dx - (0.0 if settings["centre_axis"] else centre_offset))
+    reporter.update(1.0, "tomography alignment done")
+    return TomoResult(transforms=_as_transforms(dy, dx), angles_deg=angles, centre_offset=centre_offset,
+                      iterations=rounds, params=settings, seconds=time.perf_counter() - start,
+                      converged=converged, coarse_transforms=coarse, slice_before=before,
+                      slice_after=after, slice_row=row, messages=messages)
+
+
+def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messages: list) -> tuple:
+    """Reconstruct-reproject-register rounds on each resolution level; returns dy, dx, rounds, converged."""
+    rows, cols = stack.shape[1:]
+    if settings["iterations"] == 0:
+        messages.append("fine alignment skipped (iterations = 0)")
+        return dy, dx, [], False
+    levels = _levels(settings["binning"], len(stack), rows, cols, messages)
     costs = np.array([min(rows // b, settings["slices"]) * (cols // b) ** 2 for b in levels], dtype=float)
-    bounds = np.concatenate([[0.0], np.cumsum(costs) / max(costs.sum(), 1.0)])
-    for index, binning in enumerate(levels if settings["iterations"] else []):
-        level = fine.sub(bounds[index], bounds[index + 1])
-        projector = ParallelProjector(cols // binning, angles)
+    bounds = np.concatenate([[0.0], np.cumsum(costs) / costs.sum()])
+    rounds, converged = [], False
+    for index, binning in enumerate(levels):
+        level = progress.sub(bounds[index], bounds[index + 1])
+        projector = ParallelProjector(cols // binning, angles, settings["jobs"])
         converged = False
         for r in range(settings["iterations"]):
             step_dy, step_dx, mismatch, failed = consistency_round(
@@ -82,38 +112,28 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
             if record.max_change_px < settings["tolerance"] * binning:
                 converged = True
                 break
-    if settings["iterations"] == 0:
-        messages.append("fine alignment skipped (iterations = 0)")
-    elif not converged:
+    if not converged:
         messages.append("the finest level did not settle within the tolerance; "
                         "more iterations may improve the result")
-
-    centre_offset = -float(dx.mean())
-    if not settings["centre_axis"]:
-        dx = dx - dx.mean()
-    before = after = row = None
-    if settings["preview"]:
-        reporter.update(1.0 - _PREVIEW_SHARE, "reconstructing preview slices")
-        row = sample_band(stack, 1).start
-        projector = ParallelProjector(cols, angles)
-        before = _slice(projector, stack, row, np.zeros(count), np.zeros(count))
-        after = _slice(projector, stack, row, dy, dx - (0.0 if settings["centre_axis"] else centre_offset))
-    reporter.update(1.0, "tomography alignment done")
-    return TomoResult(transforms=_as_transforms(dy, dx), angles_deg=angles, centre_offset=centre_offset,
-                      iterations=rounds, params=settings, seconds=time.perf_counter() - start,
-                      converged=converged, coarse_transforms=coarse, slice_before=before,
-                      slice_after=after, slice_row=row, messages=messages)
+    return dy, dx, rounds, converged
 
 
-def _levels(coarsest: int, rows: int, cols: int, messages: list) -> list:
-    """Binning factors from `coarsest` halving to 1, skipping those that leave too small an image."""
+def _levels(coarsest: int, count: int, rows: int, cols: int, messages: list) -> list:
+    """Binning factors from `coarsest` halving to 1, skipping those too small or too large to project."""
     levels, binning = [], coarsest
     while binning >= 1:
-        if cols // binning >= MIN_WIDTH and rows // binning >= 8:
-            levels.append(binning)
-        else:
+        width = cols // binning
+        if width < MIN_WIDTH or rows // binning < 8:
             messages.append(f"binning {binning} skipped: the binned projections would be too small")
+        elif matrix_entries(width, count) > _MAX_MATRIX_ENTRIES:
+            messages.append(f"binning {binning} skipped: projecting {count} angles of {width} px would need "
+                            f"about {matrix_entries(width, count) * 8 / 1e9:.1f} GB; crop or bin the data")
+        else:
+            levels.append(binning)
         binning //= 2
+    if not levels:
+        raise InputError("no resolution level fits: the projections are too small or too large; "
+                         "crop them or raise the binning")
     return levels
 
 

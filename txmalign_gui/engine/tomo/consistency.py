@@ -1,10 +1,12 @@
-"""One round of tomographic-consistency alignment: reconstruct, reproject, register each projection to its reprojection.
+"""One round of tomographic-consistency alignment: reconstruct, reproject, register projection to reprojection.
 
 A projection that jittered disagrees with the reprojection of a reconstruction made from all the others;
 the registration of the two measures the jitter.  Each round runs on binned data over a band of slices.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -31,7 +33,7 @@ def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: 
     """Shift increments (dy, dx) in full-size pixels for every projection, the mismatch and failures.
 
     `projections` are the raw (N, rows, cols) data; (dy, dx) the current corrections, applied before
-    binning; `projector` matches the binned width.
+    binning; `projector` matches the binned width, and its `jobs` threads share the registrations.
     """
     progress.update(0.0, f"binning {binning}: shifting projections")
     binned = shift_and_bin(projections, dy, dx, binning)
@@ -42,11 +44,16 @@ def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: 
     steps = np.zeros((len(measured), 2))
     failed = 0
     registration = progress.sub(0.4, 1.0)
-    for i in range(len(measured)):
-        result = register_pair(reprojected[i], measured[i], method=method)
-        if result.status == FAILED:
-            failed += 1
-        else:
-            steps[i] = (result.dy * binning, result.dx * binning)
-        registration.update((i + 1) / len(measured), f"binning {binning}: registering projections")
+    pool = ThreadPoolExecutor(max_workers=projector.jobs)
+    try:
+        results = pool.map(lambda i: register_pair(reprojected[i], measured[i], method=method),
+                           range(len(measured)))
+        for i, result in enumerate(results):
+            if result.status == FAILED:
+                failed += 1
+            else:
+                steps[i] = (result.dy * binning, result.dx * binning)
+            registration.update((i + 1) / len(measured), f"binning {binning}: registering projections")
+    finally:
+        pool.shutdown(cancel_futures=True)  # a cancel stops the queued registrations too
     return steps[:, 0], steps[:, 1], mismatch, failed

@@ -23,6 +23,10 @@ TOMO_PARAMS = ParamSet((
           "First align rows by projected row profiles and columns by the centre-of-mass sinusoid."),
     Param("centre_axis", "Centre the rotation axis", bool, True,
           "Include in the corrections the shift that puts the rotation axis on the central column."),
+    Param("jobs", "Threads", int, 2,
+          "Threads that share the filtering and the per-projection registrations.", minimum=1, maximum=64,
+          advanced=True),
     Param("preview", "Preview slices", bool, True,
-          "Reconstruct the central slice before and after alignment for a visual check.", advanced=True),
+          "Reconstruct the most absorbing slice before and after alignment for a visual check.",
+          advanced=True),
 ))

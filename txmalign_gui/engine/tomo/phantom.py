@@ -1,4 +1,4 @@
-"""A deterministic 3-D ellipsoid phantom with exact parallel-beam projections, for tests, benchmarks and demos.
+"""A deterministic 3-D ellipsoid phantom with exact parallel-beam projections (tests, benchmarks, demos).
 
 Projections are computed analytically (chord length through each ellipsoid), so a known jitter can be put
 in without any interpolation and the alignment's error measured against an exact ground truth.
@@ -22,7 +22,7 @@ class Ellipsoid:
 
 
 def default_phantom(rows: int, cols: int) -> list:
-    """A body with denser and lighter inclusions, sized to stay inside a `rows` x `cols` field at all angles."""
+    """A body with denser and lighter inclusions that stays inside a `rows` x `cols` field at all angles."""
     r, h = cols / 2.0, rows / 2.0
     shapes = [
         ((0.0, 0.0, 0.0), (0.62, 0.50, 0.70), 20.0, 1.0),

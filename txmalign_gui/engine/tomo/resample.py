@@ -7,7 +7,7 @@ from scipy import ndimage
 
 
 def shift_and_bin(projections: np.ndarray, dy, dx, binning: int) -> np.ndarray:
-    """Each projection shifted by (dy[i], dx[i]) (edge values extend) then averaged over binning x binning blocks.
+    """Each projection shifted by (dy[i], dx[i]) (edge values extend), then averaged over binning^2 blocks.
 
     When a side is not a multiple of `binning` the leftover pixels are trimmed evenly from both ends (with
     a half-pixel shift when their number is odd), so the binned centre stays on the full image's centre.

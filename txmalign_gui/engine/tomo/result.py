@@ -1,4 +1,4 @@
-"""What tomography alignment returns: per-projection corrections, the rotation-axis offset and a log of rounds."""
+"""What tomography alignment returns: per-projection corrections, the rotation-axis offset, a log of rounds."""
 
 from __future__ import annotations
 

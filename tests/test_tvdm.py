@@ -1,0 +1,111 @@
+"""TVDM: sign convention, subpixel accuracy, rotation over +-180 deg, masks, status and cancellation."""
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from synthetic_pairs import gaussian_noise, make_pair
+from txmalign_gui.engine import Cancelled, InputError, Progress, Transform, apply_transform, register_pair
+from txmalign_gui.engine.methods import available_methods
+from txmalign_gui.engine.result import FAILED, OK
+
+RIGID = {"rotation": True, "population": 20}
+
+
+def test_tvdm_is_the_first_method():
+    assert available_methods()[0].name == "tvdm"
+
+
+def test_translation_sign_matches_ndimage_shift():
+    fixed, _ = make_pair(192, seed=3)
+    moving = ndimage.shift(fixed, (-6.0, 11.0), order=3, mode="nearest")
+    result = register_pair(fixed, moving, "tvdm")
+    assert result.status == OK
+    assert result.dy == pytest.approx(6.0, abs=0.05) and result.dx == pytest.approx(-11.0, abs=0.05)
+
+
+def test_rigid_sign_matches_apply_transform():
+    fixed, _ = make_pair(192, seed=4)
+    truth = Transform(4.0, -7.0, 6.0)
+    moving = np.nan_to_num(apply_transform(fixed, truth.inverse(), order=3), nan=0.0)
+    result = register_pair(fixed, moving, "tvdm", {**RIGID, "angle_range": 10})
+    assert result.angle_deg == pytest.approx(6.0, abs=0.1)
+    assert result.dy == pytest.approx(4.0, abs=0.3) and result.dx == pytest.approx(-7.0, abs=0.3)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_subpixel_accuracy_noise_free(seed):
+    dy, dx = np.random.default_rng(seed).uniform(-20, 20, 2)
+    fixed, moving = make_pair(256, dy, dx, seed=seed)
+    result = register_pair(fixed, moving, "tvdm")
+    assert abs(result.dy - dy) < 0.05 and abs(result.dx - dx) < 0.05
+    assert result.status == OK and result.confidence > 0.5
+
+
+def test_full_turn_rotation_search():
+    fixed, moving = make_pair(192, 5.0, -3.0, -150.0, seed=5)
+    result = register_pair(fixed, moving, "tvdm", {**RIGID, "angle_range": 180})
+    assert result.angle_deg == pytest.approx(-150.0, abs=0.1)
+    assert result.dy == pytest.approx(5.0, abs=0.2) and result.dx == pytest.approx(-3.0, abs=0.2)
+
+
+def test_gray_scaling_and_offset_do_not_matter():
+    fixed, moving = make_pair(192, 7.3, 2.6, seed=6)
+    result = register_pair(fixed, 2.5 * moving + 0.4, "tvdm")
+    assert result.dy == pytest.approx(7.3, abs=0.1) and result.dx == pytest.approx(2.6, abs=0.1)
+
+
+def test_masked_pixels_are_ignored():
+    fixed, moving = make_pair(192, 3.4, -5.2, seed=7)
+    fixed = fixed.copy()
+    moving = moving.copy()
+    # A static obstruction at the same place in both images pulls an unmasked search towards zero shift.
+    fixed[60:140, 60:140] = moving[60:140, 60:140] = 3.0
+    fixed[60:140, 60:140] += gaussian_noise((80, 80), 0, 0.5, np.random.default_rng(0))
+    mask = np.ones(fixed.shape, bool)
+    mask[55:145, 55:145] = False
+    result = register_pair(fixed, moving, "tvdm", mask=mask)
+    assert result.dy == pytest.approx(3.4, abs=0.1) and result.dx == pytest.approx(-5.2, abs=0.1)
+
+
+def test_shift_beyond_the_search_range_fails():
+    fixed, moving = make_pair(128, 20.0, 0.0, seed=8)
+    result = register_pair(fixed, moving, "tvdm", {"levels": 1, "search_range": 6})
+    assert result.status == FAILED and "edge" in result.message
+
+
+def test_unrelated_images_are_not_trusted():
+    rng = np.random.default_rng(9)
+    result = register_pair(rng.random((128, 128)), rng.random((128, 128)), "tvdm")
+    assert result.status != OK and result.confidence < 0.5
+
+
+def test_cancel_raises():
+    fixed, moving = make_pair(128, 1.0, 2.0)
+    progress = Progress()
+    progress.cancel()
+    with pytest.raises(Cancelled):
+        register_pair(fixed, moving, "tvdm", progress=progress)
+
+
+def test_cancel_during_rotation_search():
+    fixed, moving = make_pair(128, 1.0, 2.0, 5.0)
+    calls = []
+
+    def callback(fraction, message):
+        calls.append(message)
+        if "evolution" in message:
+            progress.cancel()
+
+    progress = Progress(callback)
+    with pytest.raises(Cancelled):
+        register_pair(fixed, moving, "tvdm", RIGID, progress=progress)
+    assert any("evolution" in m for m in calls)
+
+
+def test_bad_parameters_raise_input_error():
+    fixed, moving = make_pair(64)
+    with pytest.raises(InputError):
+        register_pair(fixed, moving, "tvdm", {"mutation_min": 1.5, "mutation_max": 1.0})
+    with pytest.raises(InputError):
+        register_pair(fixed, moving, "tvdm", {"sigma": -1})
