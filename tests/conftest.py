@@ -24,3 +24,21 @@ def gui_settings(qt_paths):
     from PyQt6.QtCore import QSettings
 
     return QSettings(str(qt_paths / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def owned(qapp):
+    """Register widgets to destroy at teardown, while the test still holds them.
+
+    pyqtgraph items can crash a later paint when a widget tree is garbage-collected
+    lazily; closing and deleting the tree right here keeps every test independent.
+    """
+    from PyQt6.QtCore import QCoreApplication, QEvent
+
+    widgets = []
+    yield lambda widget: widgets.append(widget) or widget
+    for widget in reversed(widgets):
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    QCoreApplication.processEvents()

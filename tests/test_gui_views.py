@@ -25,11 +25,11 @@ def noisy_stack(count=5, hot=True):
 
 
 @pytest.fixture
-def view(qtbot, tmp_path):
+def view(owned, qtbot, tmp_path):
     path = tmp_path / "s.npy"
     np.save(path, noisy_stack())
     widget = StackView()
-    qtbot.addWidget(widget)
+    owned(widget)
     widget.resize(600, 400)
     widget.show()
     widget.set_stack(txio.read_stack(str(path)))
@@ -100,9 +100,9 @@ def alignment(statuses):
                      seconds=1.0)
 
 
-def test_results_highlight_poor_frames_and_jump_on_click(qtbot):
+def test_results_highlight_poor_frames_and_jump_on_click(owned, qtbot):
     panel = ResultsPanel()
-    qtbot.addWidget(panel)
+    owned(panel)
     panel.resize(900, 300)
     panel.show()
     panel.set_axes(5, energies=np.linspace(7100, 7140, 5))
@@ -124,12 +124,12 @@ def test_results_highlight_poor_frames_and_jump_on_click(qtbot):
     assert signal.args == [2]
 
 
-def test_results_fill_in_live_and_revert_when_cancelled(qtbot):
+def test_results_fill_in_live_and_revert_when_cancelled(owned, qtbot):
     from txmalign_gui.engine.result import RegistrationResult
     from txmalign_gui.engine.transform import Transform
 
     panel = ResultsPanel()
-    qtbot.addWidget(panel)
+    owned(panel)
     panel.set_axes(4)
     panel.start_live(4)
     assert not panel.rerun_button.isEnabled()
@@ -140,7 +140,7 @@ def test_results_fill_in_live_and_revert_when_cancelled(qtbot):
     assert len(panel.dy_curve.getData()[0] or []) == 0
 
 
-def test_hdf5_dialog_lists_the_tree_and_picks_energies(qtbot, tmp_path):
+def test_hdf5_dialog_lists_the_tree_and_picks_energies(owned, qtbot, tmp_path):
     path = tmp_path / "scan.h5"
     with h5py.File(path, "w") as handle:
         handle["exchange/data"] = np.zeros((6, 16, 16), np.uint16)
@@ -148,7 +148,7 @@ def test_hdf5_dialog_lists_the_tree_and_picks_energies(qtbot, tmp_path):
         handle["measurement/energy"] = np.linspace(8.3, 8.4, 6)
         handle["measurement/other"] = np.zeros(3)
     dialog = Hdf5Dialog(str(path))
-    qtbot.addWidget(dialog)
+    owned(dialog)
     assert dialog.dataset() == "/exchange/data"
     assert dialog.tree.currentItem().text(1) == "6 x 16 x 16"
     assert dialog.energies_dataset() == "/measurement/energy"
@@ -167,12 +167,12 @@ def test_screenshot_mode_opens_a_file_and_saves_a_picture(qt_paths, tmp_path):
     assert image.width() >= 1000 and image.height() >= 600
 
 
-def test_param_tooltips_reach_the_method_panel(qtbot):
+def test_param_tooltips_reach_the_method_panel(owned, qtbot):
     from txmalign_gui.engine.methods import available_methods
     from txmalign_gui.gui.method_panel import MethodPanel
 
     panel = MethodPanel()
-    qtbot.addWidget(panel)
+    owned(panel)
     for spec in available_methods():
         panel.method_combo.setCurrentIndex(panel.method_combo.findData(spec.name))
         assert panel.method() == spec.name

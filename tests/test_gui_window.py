@@ -36,9 +36,9 @@ def stack_file(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, gui_settings, tmp_path):
+def window(owned, qtbot, gui_settings, tmp_path):
     win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    qtbot.addWidget(win)
+    owned(win)
     win.show()
     yield win
     win.runs.cancel()
@@ -153,9 +153,14 @@ def test_rerun_selected_frames_replaces_only_those(qtbot, window, stack_file):
     np.testing.assert_array_equal(after[unchanged], before[unchanged])
     expected = shifts[window.alignment.anchor] - shifts
     np.testing.assert_allclose(after[[1, 5], :2], expected[[1, 5]], atol=0.3)
+    window.results.select_frames([2])
+    with qtbot.waitSignal(window.runs.finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(window.results.rerun_button, Qt.MouseButton.LeftButton)
+    np.testing.assert_allclose(window.alignment.transforms[2, :2], expected[2], atol=0.3)
 
 
-def test_session_round_trip_restores_everything(qtbot, window, stack_file, gui_settings, tmp_path):
+def test_session_round_trip_restores_everything(owned, qtbot, window, stack_file, gui_settings,
+                                                tmp_path):
     path, _ = stack_file
     window.open_path(path)
     choose_fast_method(window)
@@ -172,7 +177,7 @@ def test_session_round_trip_restores_everything(qtbot, window, stack_file, gui_s
     assert read_session(session)["data"]["path"].endswith("stack.npy")
 
     other = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "other.txmas"))
-    qtbot.addWidget(other)
+    owned(other)
     with qtbot.waitSignal(other.runs.finished, timeout=RUN_TIMEOUT_MS):
         assert other.open_path(session)
     assert other.panel.state() == window.panel.state()
@@ -229,12 +234,18 @@ def test_save_aligned_stack_transforms_and_refuse_to_overwrite_input(qtbot, wind
     h5 = str(tmp_path / "aligned.h5")
     csv = str(tmp_path / "transforms.csv")
     tif = str(tmp_path / "aligned.tif")
-    assert window.save_aligned(h5) and window.save_transforms(csv) and window.save_aligned(tif)
+    with qtbot.waitSignal(window.saved, timeout=RUN_TIMEOUT_MS):
+        window.save_aligned(h5)
+        assert not window.panel.run_button.isEnabled()  # no run may change the frames being written
+    with qtbot.waitSignal(window.saved, timeout=RUN_TIMEOUT_MS):
+        window.save_aligned(tif)
+    assert window.save_transforms(csv)
     np.testing.assert_allclose(txio.read_transforms(h5), window.alignment.transforms)
     np.testing.assert_allclose(txio.read_transforms(csv), window.alignment.transforms, atol=1e-6)
     assert txio.read_stack(tif).shape == (9, 96, 96)
-    assert not window.save_aligned(path)
-    assert "overwrite" in window.message_bar.text
+    with qtbot.waitSignal(window.save_failed, timeout=RUN_TIMEOUT_MS):
+        window.save_aligned(path)
+    assert "overwrite" in window.message_bar.text and window.panel.run_button.isEnabled()
 
 
 def test_separate_reference_image_is_the_registration_target(qtbot, window, stack_file, tmp_path):
@@ -249,15 +260,15 @@ def test_separate_reference_image_is_the_registration_target(qtbot, window, stac
     np.testing.assert_allclose(window.alignment.transforms[:, :2], shifts[6] - shifts, atol=0.3)
 
 
-def test_window_layout_and_last_folder_persist(qtbot, gui_settings, tmp_path, stack_file):
+def test_window_layout_and_last_folder_persist(owned, qtbot, gui_settings, tmp_path, stack_file):
     first = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "a.txmas"))
-    qtbot.addWidget(first)
+    owned(first)
     first.show()
     first.open_path(stack_file[0])
     first.tools_dock.hide()
     first.close()
     second = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "b.txmas"))
-    qtbot.addWidget(second)
+    owned(second)
     second.show()
     assert not second.tools_dock.isVisible()
     assert second.settings.last_folder == str(tmp_path)

@@ -72,6 +72,8 @@ def save_screenshot(window, path: str) -> bool:
 def main(argv: Optional[list] = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = create_app()
+    from PyQt6.QtCore import QEvent
+
     from .main_window import MainWindow
 
     window = MainWindow()
@@ -85,6 +87,8 @@ def main(argv: Optional[list] = None) -> int:
             return app.exec()
         ok = save_screenshot(window, args.screenshot)
         window.close()
+        window.deleteLater()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
         if not ok:
             print(f"txmalign-gui: could not write {args.screenshot}", file=sys.stderr)
         return 0 if ok and opened else 1

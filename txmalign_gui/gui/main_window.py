@@ -11,7 +11,7 @@ import os
 from typing import Optional
 
 import numpy as np
-from PyQt6.QtCore import QStandardPaths, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
                              QVBoxLayout, QWidget)
@@ -23,6 +23,7 @@ from ..engine.methods import get_method
 from ..engine.stack import STACK_PARAMS
 from . import exporter
 from .alignment import Alignment
+from .background import BackgroundCall
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
 from .memory import memory_warning
 from .message_bar import MessageBar
@@ -47,6 +48,8 @@ class MainWindow(QMainWindow):
 
     stack_loaded = pyqtSignal(object)
     alignment_changed = pyqtSignal(object)
+    saved = pyqtSignal(str)
+    save_failed = pyqtSignal(str)
 
     def __init__(self, settings: Optional[AppSettings] = None, autosave_path: Optional[str] = None):
         super().__init__()
@@ -57,6 +60,7 @@ class MainWindow(QMainWindow):
         self.aligned: Optional[np.ndarray] = None
         self.session_path: Optional[str] = None
         self._pending_view: Optional[dict] = None
+        self._saving: Optional[BackgroundCall] = None
         self.roi_model = RoiMaskModel(self)
         self.runs = RunController(self)
         self.setWindowTitle("txmalign")
@@ -168,7 +172,7 @@ class MainWindow(QMainWindow):
         self.runs.cancelled.connect(self._run_cancelled)
 
     def _update_actions(self) -> None:
-        running = self.runs.running
+        running = self.runs.running or self._saving is not None
         has_stack = self.stack is not None
         has_result = self.alignment is not None and self.aligned is not None and not running
         for action in (self.save_session_action, self.save_session_as_action):
@@ -177,7 +181,7 @@ class MainWindow(QMainWindow):
         self.export_csv_action.setEnabled(has_result)
         self.run_action.setEnabled(has_stack and not running)
         self.cancel_action.setEnabled(running)
-        self.panel.set_ready(has_stack)
+        self.panel.set_ready(has_stack and self._saving is None)
 
     # -- messages -----------------------------------------------------------
     def show_error(self, text: str) -> None:
@@ -290,7 +294,7 @@ class MainWindow(QMainWindow):
     # -- running ------------------------------------------------------------
     def start_alignment(self, frames: Optional[list] = None) -> bool:
         """Start aligning the whole stack (or only `frames`) in the background; False if it cannot start."""
-        if self.stack is None or self.runs.running:
+        if self.stack is None or self.runs.running or self._saving is not None:
             return False
         frames = tuple(sorted(frames)) if frames else None
         warning = memory_warning(self.stack.shape)
@@ -418,9 +422,30 @@ class MainWindow(QMainWindow):
         if path:
             self.save_transforms(path)
 
-    def save_aligned(self, path: str) -> bool:
-        return self._write(path, lambda: exporter.save_aligned(path, self.stack, self.alignment, self.aligned,
-                                                               self.roi_model.roi, self.roi_model.mask))
+    def save_aligned(self, path: str) -> None:
+        """Write the aligned stack in the background; `saved` or `save_failed` follows."""
+        stack, alignment, aligned = self.stack, self.alignment, self.aligned
+        roi, mask = self.roi_model.roi, self.roi_model.mask
+        call = BackgroundCall(lambda: exporter.save_aligned(path, stack, alignment, aligned, roi, mask))
+        call.signals.succeeded.connect(lambda: self._save_done(path))
+        call.signals.failed.connect(lambda message: self._save_error(path, message))
+        self._saving = call
+        self._update_actions()
+        self.statusBar().showMessage(f"Saving {path}...")
+        QThreadPool.globalInstance().start(call)
+
+    def _save_done(self, path: str) -> None:
+        self._saving = None
+        self._update_actions()
+        self.settings.remember_path(path)
+        self.statusBar().showMessage(f"Saved {path}", 10000)
+        self.saved.emit(path)
+
+    def _save_error(self, path: str, message: str) -> None:
+        self._saving = None
+        self._update_actions()
+        self.show_error(f"Could not save {os.path.basename(path)}: {message}")
+        self.save_failed.emit(message)
 
     def save_transforms(self, path: str) -> bool:
         return self._write(path, lambda: exporter.save_transforms(path, self.stack, self.alignment))
@@ -551,6 +576,9 @@ class MainWindow(QMainWindow):
         if self.runs.running:
             self.runs.cancel()
             self.runs.wait(5000)
+        if self._saving is not None:
+            self.statusBar().showMessage("Finishing the file being saved...")
+            QThreadPool.globalInstance().waitForDone()
         self.autosave()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         super().closeEvent(event)

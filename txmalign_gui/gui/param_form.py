@@ -1,8 +1,9 @@
 """A form of input widgets generated from an engine `ParamSet`; help texts become tooltips.
 
-Parameters flagged `advanced` go in a collapsible section.  A parameter whose
-default is None (e.g. "anchor: middle frame") gets a spin box whose lowest entry
-reads "auto" and stands for None.
+Parameters flagged `advanced` go in a collapsible section.  An integer parameter
+whose default is a sentinel below the normal range (None, or -1 at the minimum,
+e.g. "anchor: -1 = the middle image") gets a spin box whose lowest entry reads
+"auto".
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ def _make_editor(param: Param) -> QWidget:
         high = int(param.maximum) if param.maximum is not None else _INT_LIMIT
         if param.default is None:
             low -= 1
+        if param.default is None or (param.default == param.minimum and param.default < 0):
             editor.setSpecialValueText(_AUTO_TEXT)
         editor.setRange(low, high)
         editor.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
@@ -119,27 +119,38 @@ class AlignWorker(QObject):
             progress.update(0.1, "applying the saved transforms")
             aligned = apply_transforms(images, job.transforms, progress=progress.sub(0.1, 1.0))
             return JobOutput(job=job, result=None, aligned=aligned)
-        reference = job.reference
-        frames = job.frames
-        subset = images
-        options = dict(job.stack_options)
-        if frames is not None:
-            subset = images[list(frames)]
-            if reference is None:
-                reference = images[job.anchor]
-            elif np.ndim(reference) == 3:
-                reference = reference[list(frames)]
-            options["strategy"] = "anchor"
-            options["anchor"] = 0
+        if job.frames is not None:
+            return self._rerun(images, progress)
         progress.update(0.05, "aligning")
+        result = align_stack(images, method=job.method, params=dict(job.params), mask=job.mask, roi=job.roi,
+                             reference=job.reference, progress=progress.sub(0.05, 0.9),
+                             on_result=lambda i, r: self.frame_done.emit(int(i), r), **job.stack_options)
+        aligned = apply_transforms(images, result.transforms, progress=progress.sub(0.9, 1.0))
+        progress.update(1.0, "done")
+        return JobOutput(job=job, result=result, aligned=aligned)
 
-        def on_result(index, result):
-            self.frame_done.emit(int(frames[index] if frames is not None else index), result)
+    def _rerun(self, images: np.ndarray, progress: Progress) -> JobOutput:
+        """Register the selected frames onto the anchor frame (or the separate reference) again.
 
-        result = align_stack(subset, method=job.method, params=dict(job.params), mask=job.mask,
+        The anchor goes first in a small stack aligned with the anchor strategy, so even one
+        selected frame makes a valid stack; only the selected frames' rows are returned.
+        """
+        job = self.job
+        order = [job.anchor] + [f for f in job.frames if f != job.anchor]
+        keep = [i for i, frame in enumerate(order) if frame in job.frames]
+        reference = job.reference
+        if reference is not None and np.ndim(reference) == 3:
+            reference = reference[order]
+        options = {**job.stack_options, "strategy": "anchor", "anchor": 0}
+        progress.update(0.05, "aligning the selected frames")
+        result = align_stack(images[order], method=job.method, params=dict(job.params), mask=job.mask,
                              roi=job.roi, reference=reference, progress=progress.sub(0.05, 0.9),
-                             on_result=on_result, **options)
-        aligned = apply_transforms(subset, result.transforms, progress=progress.sub(0.9, 1.0))
+                             on_result=lambda i, r: self.frame_done.emit(int(order[i]), r), **options)
+        result = replace(result, transforms=np.asarray(result.transforms)[keep],
+                         costs=np.asarray(result.costs)[keep], confidences=np.asarray(result.confidences)[keep],
+                         statuses=[result.statuses[i] for i in keep])
+        frames = tuple(order[i] for i in keep)
+        aligned = apply_transforms(images[list(frames)], result.transforms, progress=progress.sub(0.9, 1.0))
         progress.update(1.0, "done")
         return JobOutput(job=job, result=result, aligned=aligned, frames=frames)
 

@@ -1,0 +1,45 @@
+"""What `align_stack` returns: one transform per image plus how much to trust it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..transform import Transform
+
+
+@dataclass
+class StackResult:
+    """Transforms (N, 3) [dy, dx, angle_deg] aligning each image with the anchor, with per-image cost,
+    confidence in [0, 1] and status, the settings used, and pairs that disagreed or failed."""
+
+    transforms: np.ndarray
+    costs: np.ndarray
+    confidences: np.ndarray
+    statuses: list
+    strategy: str
+    anchor: int
+    method: str
+    params: dict
+    seconds: float
+    messages: list = field(default_factory=list)
+    flagged_pairs: list = field(default_factory=list)
+    pair_count: int = 0
+
+    def transform(self, index: int) -> Transform:
+        """Image `index`'s transform as a `Transform`."""
+        return Transform(*(float(v) for v in self.transforms[index]))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly summary (the CLI's --json output and saved provenance)."""
+        return {
+            "strategy": self.strategy, "anchor": int(self.anchor), "method": self.method,
+            "params": dict(self.params), "seconds": float(self.seconds), "pair_count": int(self.pair_count),
+            "transforms": np.asarray(self.transforms, dtype=float).tolist(),
+            "costs": np.asarray(self.costs, dtype=float).tolist(),
+            "confidences": np.asarray(self.confidences, dtype=float).tolist(),
+            "statuses": list(self.statuses), "messages": list(self.messages),
+            "flagged_pairs": [dict(p) for p in self.flagged_pairs],
+        }
