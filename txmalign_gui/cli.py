@@ -108,6 +108,93 @@ def _cmd_methods(args) -> int:
     return 0
 
 
+# -- align / apply / tomo / example -------------------------------------------------------------
+def _prepare_options(args, minus_log_default: bool = False):
+    from .batch import PrepareOptions
+
+    minus_log = minus_log_default if args.minus_log is None else args.minus_log
+    return PrepareOptions(flat_field=not args.no_flat_field, minus_log=minus_log)
+
+
+def _cmd_align(args) -> int:
+    from .batch import AlignOptions, run_align
+
+    options = AlignOptions(
+        method=args.method, params=_method_params(args), strategy=args.strategy, anchor=args.anchor,
+        chunk_size=args.chunk_size, window=args.window, binning=args.binning, roi=args.roi,
+        mask_path=args.mask, reference=args.reference, jobs=args.jobs, prepare=_prepare_options(args))
+    summary = run_align(args.input, args.out, options, progress=terminal_progress("align"),
+                        transforms_csv=args.transforms_csv, tiff=args.tiff, force=args.force)
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    worst, confidence = summary["lowest_confidence"]
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary["statuses"].items()))
+    print(f"aligned {summary['images']} images with {summary['method']} ({summary['strategy']}, "
+          f"anchor {summary['anchor']}) in {summary['seconds']:.1f} s")
+    print(f"status      {statuses}; lowest confidence {confidence:.2f} (image {worst})")
+    print(f"largest     shift {summary['largest_shift_px']:.2f} px, angle {summary['largest_angle_deg']:.2f} deg")
+    if summary["flagged_pairs"]:
+        print(f"flagged     {summary['flagged_pairs']} registrations disagreed with the rest")
+    for message in summary["messages"]:
+        print(f"note        {message}")
+    print(f"written     {args.out}" + "".join(f", {p}" for p in (args.transforms_csv, args.tiff) if p))
+    return 0
+
+
+def _cmd_apply(args) -> int:
+    from .batch import run_apply
+
+    summary = run_apply(args.transforms, args.input, args.out, _prepare_options(args),
+                        progress=terminal_progress("apply"), force=args.force)
+    print(f"resampled {summary['images']} images into {summary['output']}")
+    return 0
+
+
+def _cmd_tomo(args) -> int:
+    from .batch import run_tomo
+
+    params = parse_assignments(args.param)
+    if args.iterations is not None:
+        params["iterations"] = args.iterations
+    if args.binning is not None:
+        params["binning"] = args.binning
+    summary = run_tomo(args.input, args.out, angles=args.angles, params=params,
+                       prepare=_prepare_options(args, minus_log_default=True),
+                       progress=terminal_progress("tomo"), force=args.force)
+    state = "converged" if summary["converged"] else "stopped at the iteration limit"
+    print(f"aligned {summary['projections']} projections in {summary['seconds']:.1f} s ({state}, "
+          f"{summary['rounds']} rounds)")
+    print(f"rotation axis {summary['centre_offset_px']:+.2f} px from the central column")
+    for message in summary["messages"]:
+        print(f"note        {message}")
+    print(f"written     {args.out}")
+    return 0
+
+
+def _cmd_example(args) -> int:
+    from .batch.align_job import check_output
+    from .io.example import write_example
+
+    check_output(args.out, [], args.force)
+    write_example(args.out)
+    print(f"wrote the synthetic XANES example (101 energies, 128 x 128 px, known transforms in "
+          f"/truth_transforms) to {args.out}")
+    return 0
+
+
+def _add_prepare_options(parser: argparse.ArgumentParser, minus_log_default: bool) -> None:
+    parser.add_argument("--no-flat-field", action="store_true",
+                        help="ignore flat and dark fields stored with the data")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--minus-log", dest="minus_log", action="store_true", default=None,
+                       help="convert transmission to absorbance (-log)" + (" (default)" if minus_log_default
+                                                                          else ""))
+    group.add_argument("--no-minus-log", dest="minus_log", action="store_false",
+                       help="keep intensities as they are" + ("" if minus_log_default else " (default)"))
+    parser.add_argument("--force", action="store_true", help="replace OUTPUT if it exists (never the input)")
+
+
 # -- parser -------------------------------------------------------------------------------------
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
@@ -132,6 +219,63 @@ def build_parser() -> argparse.ArgumentParser:
     _add_method_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON line with the result")
     p.set_defaults(handler=_cmd_register)
+
+    p = sub.add_parser("align", formatter_class=_Formatter, help="align a whole stack",
+                       description="Align every image of a stack with an anchor image and write the aligned "
+                                   "stack, transforms and provenance to HDF5.",
+                       epilog="example:\n  txmalign align scan.h5 --out aligned.h5 --strategy chunked "
+                              "--chunk-size 5 --transforms-csv shifts.csv\n  txmalign align "
+                              "scan.h5:/img_xanes --out aligned.h5 --method phasecorr --jobs 2")
+    p.add_argument("input", help="stack: TIFF, folder of TIFFs, .npy, HDF5 (file.h5:/dataset), .txrm, "
+                                 "folder of .xrm")
+    p.add_argument("--out", required=True, help="aligned HDF5 file to write")
+    _add_method_options(p)
+    p.add_argument("--strategy", default="anchor", choices=("anchor", "sequential", "chunked", "consistent"),
+                   help="how images are paired (default: anchor)")
+    p.add_argument("--anchor", type=int, help="index of the anchor image (default: the middle one)")
+    p.add_argument("--chunk-size", type=int, default=5, help="chunk size for chunked/consistent (default 5)")
+    p.add_argument("--window", type=int, default=3, help="neighbours on each side for consistent (default 3)")
+    p.add_argument("--binning", type=int, default=1, help="register binned copies (faster), default 1")
+    p.add_argument("--reference", metavar="IMAGE",
+                   help="separate registration target (TIFF, .npy or file.h5:/dataset[index])")
+    p.add_argument("--jobs", type=int, default=0, help="worker processes; 0 = all cores (default)")
+    p.add_argument("--transforms-csv", metavar="FILE", help="also write index,dy,dx,angle_deg rows")
+    p.add_argument("--tiff", metavar="FILE", help="also write the aligned stack as TIFF")
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
+    _add_prepare_options(p, minus_log_default=False)
+    p.set_defaults(handler=_cmd_align)
+
+    p = sub.add_parser("apply", formatter_class=_Formatter, help="apply saved transforms to another stack",
+                       description="Resample INPUT with the transforms saved by `align` (CSV or aligned HDF5).",
+                       epilog="example:\n  txmalign apply shifts.csv raw_channel2.tif --out channel2_aligned.h5")
+    p.add_argument("transforms", help="transforms CSV or aligned HDF5 file")
+    p.add_argument("input", help="stack with as many images as there are transforms")
+    p.add_argument("--out", required=True, help="output: .h5 (with provenance) or .tif")
+    _add_prepare_options(p, minus_log_default=False)
+    p.set_defaults(handler=_cmd_apply)
+
+    p = sub.add_parser("tomo", formatter_class=_Formatter, help="correct jitter in a tomography series",
+                       description="Align tomography projections by tomographic consistency (reconstruct, "
+                                   "reproject, register, iterate).",
+                       epilog="example:\n  txmalign tomo scan.h5 --out aligned.h5\n  txmalign tomo "
+                              "projections.tif --angles angles.txt --out aligned.h5 --binning 2")
+    p.add_argument("input", help="projections: Data Exchange / FXI HDF5, .txrm, or a TIFF stack")
+    p.add_argument("--out", required=True, help="aligned HDF5 file to write")
+    p.add_argument("--angles", metavar="FILE|DATASET",
+                   help="angles in degrees: text file or file.h5:/dataset (default: from the input)")
+    p.add_argument("--iterations", type=int, help="most rounds per resolution level (default 6)")
+    p.add_argument("--binning", type=int, help="coarsest binning of the schedule (default 4: 4, 2, 1)")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE",
+                   help="set a tomography parameter, repeatable (see `txmalign methods`)")
+    _add_prepare_options(p, minus_log_default=True)
+    p.set_defaults(handler=_cmd_tomo)
+
+    p = sub.add_parser("example", formatter_class=_Formatter, help="write the synthetic example stack",
+                       description="Write the bundled synthetic XANES example (with its true transforms).",
+                       epilog="example:\n  txmalign example --out demo.h5 && txmalign align demo.h5 --out a.h5")
+    p.add_argument("--out", required=True, help="HDF5 file to write")
+    p.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
+    p.set_defaults(handler=_cmd_example)
 
     p = sub.add_parser("methods", formatter_class=_Formatter, help="list methods and their parameters",
                        description="List the registration methods, their parameters, defaults and meaning.",

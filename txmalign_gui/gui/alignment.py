@@ -15,7 +15,8 @@ from ..engine.result import OK
 
 @dataclass(frozen=True)
 class Alignment:
-    """Transforms (N, 3) [dy, dx, angle_deg] aligning each frame with the anchor, with costs and statuses."""
+    """Transforms (N, 3) [dy, dx, angle_deg] aligning each frame with the anchor, with costs and statuses,
+    and the settings (method parameters, stack options, image preparation) that produced them."""
 
     transforms: np.ndarray
     costs: np.ndarray
@@ -27,16 +28,17 @@ class Alignment:
     anchor: int
     seconds: float
     messages: tuple = field(default_factory=tuple)
+    prepare: dict = field(default_factory=dict)
 
     @classmethod
-    def from_result(cls, result, stack_options: dict) -> "Alignment":
+    def from_result(cls, result, stack_options: dict, prepare: dict) -> "Alignment":
         return cls(transforms=np.array(result.transforms, dtype=float),
                    costs=np.array(result.costs, dtype=float),
                    confidences=np.array(result.confidences, dtype=float),
                    statuses=tuple(str(s) for s in result.statuses), method=result.method,
                    params=dict(result.params), stack_options=dict(stack_options),
                    anchor=int(result.anchor), seconds=float(result.seconds),
-                   messages=tuple(result.messages))
+                   messages=tuple(result.messages), prepare=dict(prepare))
 
     def __len__(self) -> int:
         return len(self.transforms)
@@ -63,7 +65,8 @@ class Alignment:
         return {"transforms": self.transforms.tolist(), "costs": _floats(self.costs),
                 "confidences": _floats(self.confidences), "statuses": list(self.statuses),
                 "method": self.method, "params": self.params, "stack_options": self.stack_options,
-                "anchor": self.anchor, "seconds": self.seconds, "messages": list(self.messages)}
+                "anchor": self.anchor, "seconds": self.seconds, "messages": list(self.messages),
+                "prepare": self.prepare}
 
     @classmethod
     def from_dict(cls, state: dict) -> "Alignment":
@@ -74,7 +77,7 @@ class Alignment:
                    statuses=tuple(state["statuses"]), method=state["method"],
                    params=dict(state["params"]), stack_options=dict(state.get("stack_options", {})),
                    anchor=int(state["anchor"]), seconds=float(state.get("seconds", 0.0)),
-                   messages=tuple(state.get("messages", ())))
+                   messages=tuple(state.get("messages", ())), prepare=dict(state.get("prepare", {})))
 
 
 def _floats(values) -> list:

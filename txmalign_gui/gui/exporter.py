@@ -15,7 +15,7 @@ def save_aligned(path: str, stack, alignment: Alignment, aligned, roi=None, mask
         return
     provenance = txio.build_provenance(
         alignment.method, alignment.params, alignment.stack_options.get("strategy"), alignment.anchor,
-        stack.source, stack_options=alignment.stack_options, roi=roi,
+        stack.source, stack_options=alignment.stack_options, preparation=alignment.prepare, roi=roi,
         mask_pixels=None if mask is None else int(mask.sum()), program="txmalign-gui")
     txio.write_aligned_hdf5(path, aligned, alignment.transforms, costs=alignment.costs,
                             confidences=alignment.confidences, statuses=list(alignment.statuses),

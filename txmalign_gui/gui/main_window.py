@@ -27,6 +27,7 @@ from .background import BackgroundCall
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
 from .memory import memory_warning
 from .message_bar import MessageBar
+from .prepare import PREPARE_PARAMS
 from .method_panel import MethodPanel
 from .resources import resource_path
 from .results_panel import ResultsPanel
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
         self.aligned = None
         self.roi_model.clear()
         self.view.set_stack(stack)
+        self.panel.set_references(stack.flats, stack.darks)
         self.results.set_axes(len(stack), stack.energies, stack.angles)
         self.results.show_alignment(None)
         self.message_bar.hide()
@@ -305,6 +307,7 @@ class MainWindow(QMainWindow):
             method = self.panel.method()
             params = get_method(method).resolve(self.panel.params())
             options = STACK_PARAMS.resolve(self.panel.stack_options())
+            prepare = PREPARE_PARAMS.resolve(self.panel.prepare_options())
             reference = self._load_reference()
         except TxmAlignError as error:
             self.show_error(f"Cannot start the alignment: {error}")
@@ -312,7 +315,7 @@ class MainWindow(QMainWindow):
         anchor = self.alignment.anchor if frames is not None else options.get("anchor")
         job = AlignJob(stack=self.stack, method=method, params=params, stack_options=options,
                        reference=reference, roi=self.roi_model.roi, mask=self.roi_model.mask, frames=frames,
-                       anchor=anchor)
+                       anchor=anchor, prepare=prepare)
         self.runs.start(job)
         return True
 
@@ -363,7 +366,7 @@ class MainWindow(QMainWindow):
             self.panel.show_outcome("Session restored.")
             self.statusBar().showMessage("Session restored", 10000)
         elif output.frames is None:
-            self.alignment = Alignment.from_result(output.result, job.stack_options)
+            self.alignment = Alignment.from_result(output.result, job.stack_options, job.prepare)
             self.aligned = output.aligned
             self.view.set_aligned(self.aligned)
             self._report_done(self.alignment.seconds)
@@ -528,7 +531,8 @@ class MainWindow(QMainWindow):
             self.results.show_alignment(alignment)
             self._pending_view = view
             self.runs.start(AlignJob(stack=stack, method=alignment.method, params=alignment.params,
-                                     stack_options=alignment.stack_options, transforms=alignment.transforms))
+                                     stack_options=alignment.stack_options, transforms=alignment.transforms,
+                                     prepare=alignment.prepare))
         self.alignment_changed.emit(self.alignment)
         return True
 

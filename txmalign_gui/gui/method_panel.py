@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+import numpy as np
+
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel,
                              QLineEdit, QProgressBar, QPushButton, QRadioButton, QScrollArea,
@@ -18,6 +20,7 @@ from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFrame, QGrou
 from ..engine.methods import available_methods
 from ..engine.stack import STACK_PARAMS
 from .param_form import ParamForm
+from .prepare import PREPARE_PARAMS
 
 DEFAULT_METHOD = "tvdm"
 
@@ -37,6 +40,7 @@ class MethodPanel(QWidget):
         self._ready = False
         settings = self.settings_area = QWidget()
         settings_layout = QVBoxLayout(settings)
+        settings_layout.addWidget(self._build_prepare_box())
         settings_layout.addWidget(self._build_method_box())
         settings_layout.addWidget(self._build_frames_box())
         settings_layout.addWidget(self._build_reference_box())
@@ -53,8 +57,20 @@ class MethodPanel(QWidget):
         self.set_ready(False)
 
     # -- construction -------------------------------------------------------
+    def _build_prepare_box(self) -> QGroupBox:
+        box = QGroupBox("1. Prepare the images")
+        self.prepare_form = ParamForm(PREPARE_PARAMS)
+        self.prepare_form.changed.connect(self.changed)
+        self.flats_label = QLabel(wordWrap=True)
+        self.flats_label.setStyleSheet("color: #555;")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.flats_label)
+        layout.addWidget(self.prepare_form)
+        self.set_references(None, None)
+        return box
+
     def _build_method_box(self) -> QGroupBox:
-        box = QGroupBox("1. Registration method")
+        box = QGroupBox("2. Registration method")
         self.method_combo = QComboBox()
         self.method_description = QLabel(wordWrap=True)
         self.method_description.setStyleSheet("color: #555;")
@@ -82,7 +98,7 @@ class MethodPanel(QWidget):
         return box
 
     def _build_frames_box(self) -> QGroupBox:
-        box = QGroupBox("2. How frames are aligned")
+        box = QGroupBox("3. How frames are aligned")
         self.stack_form = ParamForm(STACK_PARAMS)
         self.stack_form.changed.connect(self.changed)
         self.use_frame_button = QPushButton("Use the frame on screen as anchor")
@@ -95,7 +111,7 @@ class MethodPanel(QWidget):
         return box
 
     def _build_reference_box(self) -> QGroupBox:
-        box = QGroupBox("3. Registration target")
+        box = QGroupBox("4. Registration target")
         self.own_frames_radio = QRadioButton("Frames of this stack (as set above)")
         self.separate_radio = QRadioButton("A separate image or stack:")
         self.own_frames_radio.setChecked(True)
@@ -119,7 +135,7 @@ class MethodPanel(QWidget):
         return box
 
     def _build_run_box(self) -> QGroupBox:
-        box = QGroupBox("4. Run")
+        box = QGroupBox("5. Run")
         self.run_button = QPushButton("Align stack")
         self.run_button.setToolTip("Align every frame with the settings above (runs in the background)")
         self.run_button.setMinimumHeight(34)
@@ -157,6 +173,9 @@ class MethodPanel(QWidget):
     def stack_options(self) -> dict:
         return _set_values(self.stack_form.values())
 
+    def prepare_options(self) -> dict:
+        return self.prepare_form.values()
+
     def reference_spec(self) -> Optional[str]:
         """The separate registration target the user chose, or None to use the stack's own frames."""
         text = self.reference_edit.text().strip()
@@ -166,6 +185,7 @@ class MethodPanel(QWidget):
         return {"method": self.method(),
                 "params": {name: form.values() for name, form in self._forms.items()},
                 "stack_options": self.stack_form.values(),
+                "prepare": self.prepare_form.values(),
                 "reference": self.reference_edit.text().strip(),
                 "use_reference": self.separate_radio.isChecked()}
 
@@ -177,8 +197,20 @@ class MethodPanel(QWidget):
         if index >= 0:
             self.method_combo.setCurrentIndex(index)
         self.stack_form.set_values(state.get("stack_options", {}))
+        self.prepare_form.set_values(state.get("prepare", {}))
         self.reference_edit.setText(state.get("reference", ""))
         (self.separate_radio if state.get("use_reference") else self.own_frames_radio).setChecked(True)
+
+    def set_references(self, flats, darks) -> None:
+        """Say whether the opened file brought flat and dark images (flat-field correction needs flats)."""
+        editor = self.prepare_form.editor("flat_field")
+        editor.setEnabled(flats is not None)
+        if flats is None:
+            self.flats_label.setText("This file has no flat (bright-field) images.")
+            return
+        count = lambda frames: 1 if np.ndim(frames) == 2 else len(frames)  # noqa: E731
+        darks_text = f" and {count(darks)} dark" if darks is not None else ""
+        self.flats_label.setText(f"The file has {count(flats)} flat{darks_text} image(s).")
 
     def set_anchor(self, index: int) -> None:
         self.stack_form.set_value("anchor", index)

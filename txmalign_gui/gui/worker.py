@@ -21,6 +21,7 @@ from PyQt6.QtCore import QObject, QThread, pyqtSignal
 from ..engine.errors import Cancelled, TxmAlignError
 from ..engine.progress import Progress
 from ..engine.stack import align_stack, apply_transforms
+from .prepare import prepare_images
 
 _EMIT_INTERVAL_S = 0.05
 
@@ -29,7 +30,7 @@ _EMIT_INTERVAL_S = 0.05
 class AlignJob:
     """Everything one run needs, copied from the widgets when Run was pressed.
 
-    `stack` is a StackData; `frames` (sorted indices) re-runs only those frames,
+    `stack` is a StackData; `prepare` holds the PREPARE_PARAMS values; `frames` (sorted indices) re-runs only those frames,
     each registered onto frame `anchor` of the raw stack.  With `transforms` given
     (N, 3) nothing is registered: the job only resamples the stack (restoring a session).
     """
@@ -44,10 +45,11 @@ class AlignJob:
     frames: Optional[tuple] = None
     anchor: Optional[int] = None
     transforms: Optional[np.ndarray] = None
+    prepare: Mapping = field(default_factory=dict)
 
     def __post_init__(self):
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
-        object.__setattr__(self, "stack_options", MappingProxyType(dict(self.stack_options)))
+        for name in ("params", "stack_options", "prepare"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
 
 @dataclass
@@ -114,7 +116,7 @@ class AlignWorker(QObject):
         job = self.job
         progress = Progress(callback=self._report, cancel_event=self._cancel)
         progress.update(0.0, "reading the stack")
-        images = job.stack.load()
+        images = prepare_images(job.stack, job.stack.load(), job.prepare)
         if job.transforms is not None:
             progress.update(0.1, "applying the saved transforms")
             aligned = apply_transforms(images, job.transforms, progress=progress.sub(0.1, 1.0))
@@ -124,7 +126,8 @@ class AlignWorker(QObject):
         progress.update(0.05, "aligning")
         result = align_stack(images, method=job.method, params=dict(job.params), mask=job.mask, roi=job.roi,
                              reference=job.reference, progress=progress.sub(0.05, 0.9),
-                             on_result=lambda i, r: self.frame_done.emit(int(i), r), **job.stack_options)
+                             on_result=lambda i, r: self.frame_done.emit(int(i), r),
+                             binning=int(job.prepare.get("binning", 1)), **job.stack_options)
         aligned = apply_transforms(images, result.transforms, progress=progress.sub(0.9, 1.0))
         progress.update(1.0, "done")
         return JobOutput(job=job, result=result, aligned=aligned)
@@ -145,7 +148,8 @@ class AlignWorker(QObject):
         progress.update(0.05, "aligning the selected frames")
         result = align_stack(images[order], method=job.method, params=dict(job.params), mask=job.mask,
                              roi=job.roi, reference=reference, progress=progress.sub(0.05, 0.9),
-                             on_result=lambda i, r: self.frame_done.emit(int(order[i]), r), **options)
+                             on_result=lambda i, r: self.frame_done.emit(int(order[i]), r),
+                             binning=int(job.prepare.get("binning", 1)), **options)
         result = replace(result, transforms=np.asarray(result.transforms)[keep],
                          costs=np.asarray(result.costs)[keep], confidences=np.asarray(result.confidences)[keep],
                          statuses=[result.statuses[i] for i in keep])

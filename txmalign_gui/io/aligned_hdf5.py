@@ -33,9 +33,10 @@ def _per_image(values, count: int, name: str, dtype=float) -> Optional[np.ndarra
 
 def write_aligned_hdf5(path: str, aligned, transforms, *, costs=None, confidences=None, statuses=None,
                        energies=None, angles=None, provenance: Optional[dict] = None,
-                       input_path: Optional[str] = None) -> None:
+                       input_path: Optional[str] = None, extras: Optional[dict] = None) -> None:
     """Write the aligned stack and everything about how it was made; refuses to overwrite the input
-    (`input_path`, or `provenance["input_path"]`)."""
+    (`input_path`, or `provenance["input_path"]`).  `extras` maps further dataset names (e.g.
+    `tomo/slice_before`) to arrays stored beside the stack."""
     shape = tuple(getattr(aligned, "shape", np.shape(aligned)))
     if len(shape) != 3:
         raise InputError(f"cannot write {path}: the aligned stack must be N x H x W, got shape {shape}")
@@ -68,6 +69,9 @@ def write_aligned_hdf5(path: str, aligned, transforms, *, costs=None, confidence
                     handle.create_dataset(name, data=values)
                 if name in units:
                     handle[name].attrs["units"] = units[name]
+            for name, values in (extras or {}).items():
+                if values is not None:
+                    handle.create_dataset(name, data=np.asarray(values))
             text = provenance_json(provenance)
             handle.create_dataset("provenance", data=text, dtype=h5py.string_dtype())
             if len(text) < _ATTRIBUTE_LIMIT:

@@ -5,5 +5,6 @@ from .registry import MethodSpec, available_methods, get_method, register_method
 # Each import registers its method; the order is the order shown to users.
 from . import tvdm  # noqa: F401,E402
 from . import phase_correlation  # noqa: F401,E402
+from . import masked_ncc  # noqa: F401,E402
 
 __all__ = ["MethodSpec", "available_methods", "get_method", "register_method"]

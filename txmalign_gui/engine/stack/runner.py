@@ -105,6 +105,7 @@ def _parallel(pairs, frames, registrar, workers, progress, on_pair):
     results: Dict[Pair, RegistrationResult] = {}
     total = len(pairs)
     queue: List[Pair] = list(pairs)
+    order = {pair: k for k, pair in enumerate(pairs)}
     running = {}
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                                    initializer=_start_worker, initargs=(registrar,))
@@ -116,7 +117,7 @@ def _parallel(pairs, frames, registrar, workers, progress, on_pair):
                 running[executor.submit(_work, *frames.pair(pair))] = pair
             done, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             progress.check()
-            for future in sorted(done, key=lambda f: pairs.index(running[f])):
+            for future in sorted(done, key=lambda f: order[running[f]]):
                 _finish(results, running.pop(future), future.result(), total, progress, on_pair)
         finished = True
     finally:

@@ -1,0 +1,156 @@
+"""`align_stack`: align every image of a stack with an anchor image, by one of four strategies."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Callable, Optional
+
+import numpy as np
+
+from .. import validation
+from ..errors import InputError
+from ..methods import get_method
+from ..progress import as_progress
+from ..result import OK, RegistrationResult
+from ..transform import Transform
+from . import plan
+from .chain import TreeAssembler
+from .consistent import solve_consistent
+from .inputs import load_reference, load_stack, resolve_anchor
+from .params import STACK_PARAMS
+from .preprocess import bin_image, unbin_transforms
+from .result import StackResult
+from .runner import Frames, PairRegistrar, register_pairs
+
+OnResult = Callable[[int, RegistrationResult], None]
+
+
+def align_stack(stack, method: str = "tvdm", params=None, strategy: str = "anchor", anchor=None,
+                chunk_size: int = 5, window: int = 3, mask=None, roi=None, reference=None, jobs: int = 1,
+                progress=None, cancel=None, on_result: Optional[OnResult] = None,
+                binning: int = 1) -> StackResult:
+    """Find, for every image of `stack` (N, H, W), the transform aligning it with the anchor image.
+
+    `reference` is an optional registration target used instead of the images themselves: one 2-D
+    image (anchor strategy only; transforms then align each image with it) or a stack of N targets
+    in the same positions as the images (e.g. contrast-stable versions).  `mask` and `roi` are passed
+    to every `register_pair`.  `binning` > 1 registers binned copies and scales the transforms back.
+    `jobs` worker processes (0 = all cores) give the same result as a serial run.  `on_result(index,
+    result)` is called in this thread as each image's anchor-relative transform becomes known.
+    Raises `InputError` for bad input and `Cancelled` when cancelled.
+    """
+    start = time.perf_counter()
+    settings = STACK_PARAMS.resolve({"strategy": strategy, "anchor": -1 if anchor is None else anchor,
+                                     "chunk_size": chunk_size, "window": window, "jobs": jobs})
+    spec = get_method(method)
+    resolved = spec.resolve(params)
+    images = load_stack(stack)
+    count, full_shape = images.shape[0], images.shape[1:]
+    anchor_index = resolve_anchor(settings["anchor"], count)
+    targets = load_reference(reference, images.shape)
+    if targets is not None and targets.ndim == 2 and settings["strategy"] != "anchor":
+        raise InputError("a single reference image works with the anchor strategy only; give one target "
+                         "per image (a reference stack) for the other strategies")
+    fixed_mask, moving_mask = validation.split_masks(mask, full_shape)
+    roi = validation.check_roi(roi, full_shape)
+    reporter = as_progress(progress, cancel)
+    reporter.update(0.0, f"aligning {count} images ({settings['strategy']}, {spec.label})")
+
+    binning = int(binning)
+    if binning < 1:
+        raise InputError(f"binning must be 1 or more, got {binning}")
+    if binning > 1:
+        images, targets, fixed_mask, moving_mask, roi = _binned(images, targets, fixed_mask, moving_mask,
+                                                                roi, binning)
+    mask_pair = None if fixed_mask is None else (fixed_mask, moving_mask)
+    registrar = PairRegistrar(spec.name, resolved, mask_pair, roi)
+    frames = Frames(images, targets)
+    on_image = _full_size_reporter(on_result, binning, full_shape)
+
+    if settings["strategy"] == "consistent":
+        outcome = _align_consistent(frames, registrar, count, anchor_index, settings, reporter, on_image)
+    else:
+        outcome = _align_tree(frames, registrar, count, anchor_index, settings, reporter, on_image,
+                              single_target=targets is not None and targets.ndim == 2)
+    transforms, costs, confidences, statuses, messages, flagged, pair_count = outcome
+    reporter.update(1.0, "alignment done")
+    return StackResult(transforms=unbin_transforms(transforms, binning, full_shape), costs=costs,
+                       confidences=confidences, statuses=statuses, strategy=settings["strategy"],
+                       anchor=anchor_index, method=spec.name, params=resolved,
+                       seconds=time.perf_counter() - start, messages=messages, flagged_pairs=flagged,
+                       pair_count=pair_count)
+
+
+def _binned(images, targets, fixed_mask, moving_mask, roi, binning):
+    """Binned copies of everything registration looks at; masks keep blocks that are mostly usable."""
+    def bin_stack(array):
+        return np.stack([bin_image(frame, binning) for frame in array])
+
+    def bin_mask(m):
+        return None if m is None else bin_image(m.astype(np.float32), binning) > 0.5
+
+    binned_targets = None if targets is None else (
+        bin_image(targets, binning) if targets.ndim == 2 else bin_stack(targets))
+    binned_roi = None if roi is None else (roi[0] // binning, -(-roi[1] // binning),
+                                           roi[2] // binning, -(-roi[3] // binning))
+    images = bin_stack(images)
+    binned_roi = validation.check_roi(binned_roi, images.shape[1:]) if binned_roi else None
+    return images, binned_targets, bin_mask(fixed_mask), bin_mask(moving_mask), binned_roi
+
+
+def _full_size_reporter(on_result, binning, full_shape):
+    """Wrap `on_result` so the transforms it sees are always for the full-size images."""
+    if on_result is None or binning == 1:
+        return on_result
+
+    def report(index, result):
+        row = unbin_transforms([result.transform.as_tuple()], binning, full_shape)[0]
+        on_result(index, dataclasses.replace(result, transform=Transform(*row)))
+    return report
+
+
+def _pair_messages(results):
+    messages, flagged = [], []
+    for (fixed, moving), r in results.items():
+        if r.status != OK:
+            target = "the reference" if fixed is None else f"image {fixed}"
+            messages.append(f"image {moving} onto {target}: {r.status}" + (f" ({r.message})" if r.message else ""))
+            flagged.append({"fixed": fixed, "moving": moving, "status": r.status, "reason": r.message})
+    return messages, flagged
+
+
+def _align_tree(frames, registrar, count, anchor, settings, reporter, on_image, single_target):
+    if single_target:
+        parents = [None] * count
+        pairs = [(None, i) for i in sorted(range(count), key=lambda i: (abs(i - anchor), i))]
+    else:
+        parents = plan.tree_parents(settings["strategy"], count, anchor, settings["chunk_size"])
+        pairs = plan.tree_pairs(parents)
+    assembler = TreeAssembler(parents, registrar.method, registrar.params, on_image)
+    results = register_pairs(pairs, frames, registrar, settings["jobs"], reporter.sub(0.0, 0.99),
+                             lambda pair, result: assembler.add(pair[1], result))
+    transforms, costs, confidences, statuses = assembler.arrays()
+    messages, flagged = _pair_messages(results)
+    return transforms, costs, confidences, statuses, messages, flagged, len(pairs)
+
+
+def _align_consistent(frames, registrar, count, anchor, settings, reporter, on_image):
+    pairs = plan.consistent_pairs(count, anchor, settings["chunk_size"], settings["window"])
+    results = register_pairs(pairs, frames, registrar, settings["jobs"], reporter.sub(0.0, 0.97))
+    reporter.update(0.98, "solving for the most consistent transforms")
+    solution = solve_consistent(count, anchor, results)
+    parents = plan.tree_parents("chunked", count, anchor, settings["chunk_size"])
+    primary = [None if p == i else results.get((p, i)) or results[(i, p)] for i, p in enumerate(parents)]
+    costs = np.array([0.0 if r is None else r.cost for r in primary])
+    messages, _ = _pair_messages(results)
+    messages += [f"pair {f['fixed']}-{f['moving']} flagged: {f['reason']}" for f in solution.flagged
+                 if f["status"] != "failed"]
+    if on_image is not None:
+        for index, pair_result in enumerate(primary):
+            base = pair_result or RegistrationResult(Transform(), 0.0, registrar.method, registrar.params, 0.0)
+            on_image(index, dataclasses.replace(
+                base, transform=Transform(*solution.transforms[index]),
+                confidence=float(solution.confidences[index]), status=solution.statuses[index]))
+    return (solution.transforms, costs, solution.confidences, solution.statuses, messages,
+            solution.flagged, len(pairs))

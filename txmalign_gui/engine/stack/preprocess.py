@@ -1,0 +1,91 @@
+"""Prepare a stack for registration: flat/dark normalisation, absorbance, gray-value scaling, binning.
+
+Transforms found on binned images are mapped back to full resolution with `unbin_transforms`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ..errors import InputError
+from ..transform import Transform, image_centre
+
+_TINY = 1e-6
+
+
+def _mean_frame(frames, shape, name: str) -> Optional[np.ndarray]:
+    """One (H, W) frame from a (H, W) or (K, H, W) set of flats or darks."""
+    if frames is None:
+        return None
+    array = np.asarray(frames, dtype=np.float64)
+    if array.ndim == 3:
+        array = array.mean(axis=0)
+    if array.shape != tuple(shape):
+        raise InputError(f"{name} have shape {array.shape} but the images are {tuple(shape)}")
+    return array
+
+
+def bin_image(image: np.ndarray, binning: int) -> np.ndarray:
+    """Mean of binning x binning blocks; rows and columns that do not fill a block are dropped."""
+    if binning == 1:
+        return image
+    rows, cols = (s // binning for s in image.shape)
+    if rows < 1 or cols < 1:
+        raise InputError(f"binning {binning} is larger than the {image.shape[0]} x {image.shape[1]} image")
+    blocks = image[:rows * binning, :cols * binning].reshape(rows, binning, cols, binning)
+    return blocks.mean(axis=(1, 3), dtype=np.float64).astype(image.dtype, copy=False)
+
+
+def preprocess(stack, flats=None, darks=None, minus_log: bool = False, binning: int = 1,
+               scale_gray: bool = False) -> np.ndarray:
+    """Return the prepared stack as float32 (N, H // binning, W // binning).
+
+    With flats (and darks) each image becomes (I - dark) / (flat - dark); pixels where flat <= dark
+    become 1 (full transmission) instead of dividing by zero.  `minus_log` turns transmission into
+    absorbance (values <= 0 are clipped first).  `scale_gray` gives every image zero mean and unit
+    standard deviation, so gray levels that drift across the series do not bias the registration.
+    """
+    shape = getattr(stack, "shape", None) or np.shape(stack)
+    if len(shape) != 3:
+        raise InputError(f"expected a stack of shape (images, rows, columns), got {tuple(shape)}")
+    binning = int(binning)
+    if binning < 1:
+        raise InputError(f"binning must be 1 or more, got {binning}")
+    flat = _mean_frame(flats, shape[1:], "flats")
+    dark = _mean_frame(darks, shape[1:], "darks")
+    if dark is not None and flat is not None:
+        denominator = flat - dark
+    else:
+        denominator = flat
+    usable = None if denominator is None else denominator > _TINY
+
+    out = np.empty((shape[0], shape[1] // binning, shape[2] // binning), dtype=np.float32)
+    for index in range(shape[0]):
+        image = np.asarray(stack[index], dtype=np.float64)
+        if dark is not None:
+            image = image - dark
+        if denominator is not None:
+            image = np.where(usable, image / np.where(usable, denominator, 1.0), 1.0)
+        if minus_log:
+            image = -np.log(np.maximum(image, _TINY))
+        if scale_gray:
+            spread = float(image.std())
+            image = (image - image.mean()) / (spread if spread > 0 else 1.0)
+        out[index] = bin_image(image, binning)
+    return out
+
+
+def unbin_transforms(transforms, binning: int, full_shape) -> np.ndarray:
+    """Map (N, 3) transforms found on `preprocess(..., binning)` images back to the full-size images."""
+    array = np.asarray(transforms, dtype=float).reshape(-1, 3)
+    if binning == 1:
+        return array.copy()
+    kept = (np.asarray(full_shape[:2]) // binning) * binning
+    # Binned pixel k covers full pixels [b k, b k + b - 1], so the binned centre maps to the kept area's.
+    kept_centre, full_centre = image_centre(kept), image_centre(full_shape)
+    out = np.empty_like(array)
+    for i, row in enumerate(array):
+        out[i] = Transform(*row).scaled(binning).recentred(kept_centre, full_centre).as_tuple()
+    return out
