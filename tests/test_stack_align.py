@@ -13,7 +13,7 @@ from txmalign_gui.engine.synthetic import alignment_errors, synthetic_xanes
 
 @pytest.fixture(scope="module")
 def small():
-    return synthetic_xanes(15, 96, jitter=6.0, seed=3)
+    return synthetic_xanes(15, 128, jitter=6.0, seed=3)
 
 
 def _errors(result, stack):
@@ -76,7 +76,7 @@ def test_cancel_mid_run_raises_cancelled(small, jobs):
 
 def test_reference_stack_is_used_as_the_registration_target(small):
     # The same sample motions at one energy without noise: a contrast-stable target for every image.
-    stable = synthetic_xanes(15, 96, jitter=6.0, seed=3, noise=0.0, background=0.0,
+    stable = synthetic_xanes(15, 128, jitter=6.0, seed=3, noise=0.0, background=0.0,
                              energies=np.full(15, 7690.0))
     assert np.array_equal(stable.transforms, small.transforms)
     result = align_stack(small.images, "tvdm", strategy="anchor", reference=stable.images)
@@ -90,9 +90,9 @@ def test_reference_stack_is_used_as_the_registration_target(small):
 def test_binning_roi_and_mask_still_recover_the_jitter(small):
     binned = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, binning=2)
     assert _errors(binned, small).max() < 0.5
-    mask = np.zeros((96, 96), bool)
-    mask[8:88, 8:88] = True
-    roi_masked = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, roi=(4, 92, 4, 92),
+    mask = np.zeros((128, 128), bool)
+    mask[8:120, 8:120] = True
+    roi_masked = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, roi=(4, 124, 4, 124),
                              mask=mask)
     assert _errors(roi_masked, small).max() < 0.5
 

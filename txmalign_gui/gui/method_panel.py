@@ -208,9 +208,8 @@ class MethodPanel(QWidget):
         if flats is None:
             self.flats_label.setText("This file has no flat (bright-field) images.")
             return
-        count = lambda frames: 1 if np.ndim(frames) == 2 else len(frames)  # noqa: E731
-        darks_text = f" and {count(darks)} dark" if darks is not None else ""
-        self.flats_label.setText(f"The file has {count(flats)} flat{darks_text} image(s).")
+        darks_text = f" and {_count(darks)} dark" if darks is not None else ""
+        self.flats_label.setText(f"The file has {_count(flats)} flat{darks_text} image(s).")
 
     def set_anchor(self, index: int) -> None:
         self.stack_form.set_value("anchor", index)
@@ -262,6 +261,10 @@ class MethodPanel(QWidget):
                                               "Images (*.tif *.tiff *.npy *.h5 *.hdf5);;All files (*)")
         if path:
             self.reference_edit.setText(path)
+
+
+def _count(frames) -> int:
+    return 1 if np.ndim(frames) == 2 else len(frames)
 
 
 def _set_values(values: dict) -> dict:

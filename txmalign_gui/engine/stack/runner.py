@@ -122,4 +122,4 @@ def _parallel(pairs, frames, registrar, workers, progress, on_pair):
         finished = True
     finally:
         executor.shutdown(wait=finished, cancel_futures=not finished)
-    return results
+    return {pair: results[pair] for pair in pairs}  # the serial order, so later sums match bit for bit

@@ -1,0 +1,257 @@
+"""Intensity-based rigid registration: sum of squared differences ("ssd") and mutual information ("mi").
+
+Coarse to fine on a Gaussian pyramid: the coarsest level is searched exhaustively with masked
+cross-correlation (over a grid of angles when rotation is on), then Powell's method refines the transform
+on every level.  Only pixels usable in both images after the transform count, averaged over their number.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, List, Optional
+
+import numpy as np
+from scipy import ndimage, optimize
+
+from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
+from ..pyramid import build_pyramid, to_finer
+from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
+from ..transform import Transform
+from ._common import warp_with_mask
+from .masked_ncc import masked_ncc_surface
+from .registry import MethodSpec, register_method
+
+LEVELS = Param("levels", "Pyramid levels", int, 4,
+               "How many times the images may be halved for the coarse search; more levels reach larger "
+               "shifts faster.", minimum=1, maximum=8)
+BINS = Param("bins", "Histogram bins", int, 32,
+             "Number of gray levels per image in the joint histogram; fewer bins suit noisy images.",
+             minimum=8, maximum=256)
+SSD_PARAMS = ParamSet((ROTATION, ANGLE_RANGE, LEVELS))
+MI_PARAMS = ParamSet((ROTATION, ANGLE_RANGE, LEVELS, BINS))
+
+# Transforms leaving fewer usable pixels than this fraction of the fixed image's are rejected.
+_MIN_OVERLAP = 0.3
+# The coarsest level keeps at least this many pixels along its shorter side.
+_MIN_LEVEL_SIZE = 32
+# Gain over a misaligned pair, times sqrt(overlap in px), below which the answer is not told from noise.
+_MIN_SCORE = 8.0
+# Gain over a misaligned pair below which the answer is flagged as weak.
+_WEAK_GAIN = 0.15
+# Angle candidates from the coarse search refined before descending the pyramid.
+_CANDIDATES = 3
+
+
+@dataclass
+class _Level:
+    """One pyramid level of both images with their usable-pixel maps (None = all usable)."""
+
+    fixed: np.ndarray
+    fixed_mask: Optional[np.ndarray]
+    moving: np.ndarray
+    moving_mask: Optional[np.ndarray]
+
+    @property
+    def usable(self) -> int:
+        return int(self.fixed.size if self.fixed_mask is None else self.fixed_mask.sum())
+
+    def overlap(self, transform: Transform, order: int):
+        """Fixed and warped moving values at the pixels usable in both."""
+        warped, usable = warp_with_mask(self.moving, self.moving_mask, transform, order)
+        if self.fixed_mask is not None:
+            usable &= self.fixed_mask
+        return self.fixed[usable], warped[usable]
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    a = a - a.mean()
+    b = b - b.mean()
+    norm = math.sqrt(float(a @ a) * float(b @ b))
+    return float(a @ b) / norm if norm > 0 else 0.0
+
+
+def _normalised_mi(a: np.ndarray, b: np.ndarray, bins: int) -> float:
+    """Normalised mutual information minus one, in [0, 1], from a joint histogram with linear bin weights.
+
+    Spreading each sample over its two nearest bins per image keeps the value continuous in the transform,
+    which the optimiser needs.
+    """
+    def position(values):
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) / (high - low if high > low else 1.0) * (bins - 1)
+        index = np.minimum(scaled.astype(np.int64), bins - 2)
+        return index, scaled - index
+
+    ia, wa = position(a)
+    ib, wb = position(b)
+    joint = np.zeros(bins * bins)
+    for da, weight_a in ((0, 1.0 - wa), (1, wa)):
+        for db, weight_b in ((0, 1.0 - wb), (1, wb)):
+            joint += np.bincount((ia + da) * bins + ib + db, weights=weight_a * weight_b, minlength=bins * bins)
+    joint = joint.reshape(bins, bins) / joint.sum()
+
+    def entropy(p):
+        p = p[p > 0]
+        return -float(p @ np.log(p))
+
+    h_joint = entropy(joint)
+    return (entropy(joint.sum(1)) + entropy(joint.sum(0))) / h_joint - 1.0 if h_joint > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class _Criterion:
+    """A cost to minimise, a similarity in [.., 1] for the confidence, and the image used to initialise."""
+
+    cost: Callable[[np.ndarray, np.ndarray, dict], float]
+    similarity: Callable[[np.ndarray, np.ndarray, dict], float]
+    init_feature: Callable[[np.ndarray], np.ndarray]
+
+
+SSD = _Criterion(cost=lambda a, b, p: float(np.mean((a - b) ** 2)),
+                 similarity=lambda a, b, p: _pearson(a, b),
+                 init_feature=lambda image: image)
+# Gradient magnitude does not care whether a particle is brighter or darker than its surroundings.
+MI = _Criterion(cost=lambda a, b, p: -_normalised_mi(a, b, p["bins"]),
+                similarity=lambda a, b, p: _normalised_mi(a, b, p["bins"]),
+                init_feature=lambda image: ndimage.gaussian_gradient_magnitude(image, 1.0))
+
+
+def _angle_grid(shape, angle_range: float) -> np.ndarray:
+    """Angles spaced so that the image corner moves about one pixel between neighbours."""
+    step = math.degrees(1.0 / (0.5 * math.hypot(*shape)))
+    count = int(math.ceil(angle_range / step))
+    return np.linspace(-angle_range, angle_range, 2 * count + 1)
+
+
+def _coarse_candidates(level: _Level, criterion: _Criterion, params: dict, progress) -> List[Transform]:
+    """Best (angle, integer shift) candidates on the coarsest level by masked cross-correlation."""
+    fixed_feature = criterion.init_feature(level.fixed)
+    angles = _angle_grid(level.fixed.shape, params["angle_range"]) if params["rotation"] else np.zeros(1)
+    found = []
+    for index, angle in enumerate(angles):
+        progress.update(index / len(angles), f"coarse search, angle {angle:+.1f} deg")
+        rotated, usable = warp_with_mask(level.moving, level.moving_mask, Transform(angle_deg=angle), order=1)
+        if usable.sum() < 16:
+            continue
+        feature = criterion.init_feature(np.where(usable, rotated, float(np.mean(rotated[usable]))))
+        surface, _ = masked_ncc_surface(fixed_feature, feature, level.fixed_mask, usable, _MIN_OVERLAP)
+        if not np.isfinite(surface).any():
+            continue
+        best = np.unravel_index(int(np.nanargmax(surface)), surface.shape)
+        centre = ((surface.shape[0] - 1) // 2, (surface.shape[1] - 1) // 2)
+        found.append((float(surface[best]), Transform(float(best[0] - centre[0]), float(best[1] - centre[1]),
+                                                      float(angle))))
+    found.sort(key=lambda item: -item[0])
+    return [transform for _, transform in found[:_CANDIDATES]] or [Transform()]
+
+
+class _Objective:
+    """The criterion's cost on one level as a function of (dy, dx[, angle in corner pixels])."""
+
+    def __init__(self, level: _Level, criterion: _Criterion, params: dict, order: int, progress):
+        self.level, self.criterion, self.params, self.order = level, criterion, params, order
+        self.progress = progress
+        self.rotation = params["rotation"]
+        self.deg_per_unit = math.degrees(1.0 / (0.5 * math.hypot(*level.fixed.shape)))
+        self.min_count = _MIN_OVERLAP * level.usable
+        self.calls = 0
+
+    def to_vector(self, transform: Transform) -> np.ndarray:
+        values = [transform.dy, transform.dx] + ([transform.angle_deg / self.deg_per_unit] if self.rotation else [])
+        return np.array(values)
+
+    def to_transform(self, vector) -> Transform:
+        angle = float(vector[2]) * self.deg_per_unit if self.rotation else 0.0
+        return Transform(float(vector[0]), float(vector[1]), angle)
+
+    def __call__(self, vector) -> float:
+        self.calls += 1
+        if self.calls % 25 == 0:
+            self.progress.check()
+        a, b = self.level.overlap(self.to_transform(vector), self.order)
+        if a.size < self.min_count:
+            return 1e12
+        return self.criterion.cost(a, b, self.params)
+
+    def minimise(self, start: Transform):
+        bounds = [(None, None), (None, None)]
+        if self.rotation:
+            limit = self.params["angle_range"] / self.deg_per_unit
+            bounds.append((-limit, limit))
+        result = optimize.minimize(self, self.to_vector(start), method="Powell", bounds=bounds,
+                                   options={"xtol": 1e-3, "ftol": 1e-9, "maxfev": 2000})
+        return self.to_transform(result.x), float(result.fun)
+
+
+def _build_levels(fixed, moving, fixed_mask, moving_mask, count: int) -> List[_Level]:
+    fixed_levels = build_pyramid(fixed, fixed_mask, min_size=_MIN_LEVEL_SIZE, max_levels=count)
+    moving_levels = build_pyramid(moving, moving_mask, min_size=_MIN_LEVEL_SIZE, max_levels=count)
+    return [_Level(f, fm, m, mm) for (f, fm), (m, mm) in zip(fixed_levels, moving_levels)]
+
+
+def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: dict):
+    """(confidence, status, message, details): the similarity gained over the same pair misaligned."""
+    a, b = level.overlap(transform, order=3)
+    if a.size < _MIN_OVERLAP * level.usable:
+        return 0.0, FAILED, "the images hardly overlap at the best transform found", {}
+    aligned = criterion.similarity(a, b, params)
+    rows, cols = level.fixed.shape
+    misaligned = []
+    for dy, dx in ((rows / 4, 0), (-rows / 4, 0), (0, cols / 4), (0, -cols / 4)):
+        other = Transform(transform.dy + dy, transform.dx + dx, transform.angle_deg)
+        misaligned.append(criterion.similarity(*level.overlap(other, order=1), params))
+    baseline = float(np.mean(misaligned))
+    gain = float(np.clip((aligned - baseline) / max(1.0 - baseline, 1e-6), 0.0, 1.0))
+    details = {"similarity": aligned, "misaligned_similarity": baseline, "overlap_px": int(a.size)}
+    at_bound = params["rotation"] and abs(transform.angle_deg) > 0.99 * params["angle_range"]
+    if gain * math.sqrt(a.size) < _MIN_SCORE:
+        return gain, FAILED, (f"the match is no better than a misaligned one (similarity {aligned:.3f} vs "
+                              f"{baseline:.3f}): noise or no common structure"), details
+    if at_bound:
+        return gain, LOW_CONFIDENCE, (f"the angle found ({transform.angle_deg:+.2f} deg) is at the limit of the "
+                                      f"angle range; widen the range"), details
+    if gain < _WEAK_GAIN:
+        return gain, LOW_CONFIDENCE, f"weak match (similarity {aligned:.3f} vs {baseline:.3f} misaligned)", details
+    return gain, OK, "", details
+
+
+def _register(criterion: _Criterion, fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
+    levels = _build_levels(fixed, moving, fixed_mask, moving_mask, params["levels"])
+    coarsest = len(levels) - 1
+    steps = progress.sub(0.0, 0.3)
+    candidates = _coarse_candidates(levels[coarsest], criterion, params, steps)
+    refined = [_Objective(levels[coarsest], criterion, params, 1, progress).minimise(c) for c in candidates]
+    transform, cost = min(refined, key=lambda item: item[1])
+    for index in range(coarsest - 1, -1, -1):
+        progress.update(0.3 + 0.6 * (coarsest - index) / max(coarsest, 1), f"refining on level {index}")
+        transform = to_finer(transform, levels[index + 1].fixed.shape, levels[index].fixed.shape)
+        order = 3 if index == 0 else 1
+        transform, cost = _Objective(levels[index], criterion, params, order, progress).minimise(transform)
+    if coarsest == 0:
+        transform, cost = _Objective(levels[0], criterion, params, 3, progress).minimise(transform)
+    progress.update(0.95, "assessing the match")
+    confidence, status, message, details = _assess(levels[0], transform, criterion, params)
+    return MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
+                         details=details)
+
+
+def run_ssd(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
+    return _register(SSD, fixed, moving, params, fixed_mask, moving_mask, progress)
+
+
+def run_mi(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
+    return _register(MI, fixed, moving, params, fixed_mask, moving_mask, progress)
+
+
+SSD_SPEC = register_method(MethodSpec(
+    name="ssd", label="Sum of squared differences",
+    description="Rigid registration minimising the mean squared gray-value difference, coarse to fine; "
+                "for images with the same contrast and brightness.",
+    params=SSD_PARAMS, run=run_ssd, supports_rotation=True))
+
+MI_SPEC = register_method(MethodSpec(
+    name="mi", label="Mutual information",
+    description="Rigid registration maximising normalised mutual information, coarse to fine; for images "
+                "whose contrast differs (e.g. across an absorption edge).",
+    params=MI_PARAMS, run=run_mi, supports_rotation=True))
