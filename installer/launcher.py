@@ -21,10 +21,10 @@ def wants_gui(executable: str) -> bool:
 
 
 def gui_argv(argv: list) -> list:
-    """Desktop shells open a file by passing its path alone (desktop entry `%f`, "Open with"):
-    that becomes `--open PATH`; anything else is passed through unchanged."""
-    if len(argv) == 1 and not argv[0].startswith("-"):
-        return ["--open", argv[0]]
+    """Desktop shells open a file by passing its path as the first argument (desktop entry `%f`, "Open with",
+    the .txmas file association): `txmalign-gui PATH [OPTIONS]` becomes `--open PATH [OPTIONS]`."""
+    if argv and not argv[0].startswith("-"):
+        return ["--open", *argv]
     return list(argv)
 
 

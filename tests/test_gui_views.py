@@ -3,7 +3,7 @@
 import h5py
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPointF
+from PyQt6.QtCore import QPointF, Qt
 
 from txmalign_gui import io as txio
 from txmalign_gui.engine.result import FAILED, LOW_CONFIDENCE, OK
@@ -66,6 +66,15 @@ def test_navigation_label_cursor_and_play(qtbot, view):
     scene_pos = view.viewbox.mapViewToScene(QPointF(7.5, 5.5))
     view._mouse_moved(scene_pos)
     assert view.cursor_label.text().startswith("x 7, y 5") and "1e+06" in view.cursor_label.text()
+    view.activateWindow()
+    view.graphics.setFocus()
+    view.set_index(0)
+    qtbot.keyClick(view.graphics, Qt.Key.Key_Right)
+    assert view.index == 1
+    qtbot.keyClick(view.graphics, Qt.Key.Key_PageDown)
+    assert view.index == 4  # ten frames on, clamped to the last one
+    qtbot.keyClick(view.graphics, Qt.Key.Key_Left)
+    assert view.index == 3
     view.fps_spin.setValue(50)
     view.play_button.setChecked(True)
     qtbot.waitUntil(lambda: view.index == 0, timeout=2000)  # wrapped around the end
@@ -134,6 +143,7 @@ def test_results_fill_in_live_and_revert_when_cancelled(owned, qtbot):
     panel.start_live(4)
     assert not panel.rerun_button.isEnabled()
     panel.add_live(2, RegistrationResult(Transform(1.0, 2.0), 0.1, "phasecorr", {}, 0.01))
+    qtbot.waitUntil(lambda: panel.dy_curve.getData()[0] is not None and len(panel.dy_curve.getData()[0]))
     x, y = panel.dy_curve.getData()
     assert list(x) == [2.0] and list(y) == [1.0]
     panel.stop_live()

@@ -272,3 +272,76 @@ def test_window_layout_and_last_folder_persist(owned, qtbot, gui_settings, tmp_p
     second.show()
     assert not second.tools_dock.isVisible()
     assert second.settings.last_folder == str(tmp_path)
+
+
+def test_bundled_example_aligns_to_its_known_truth_by_clicking(qtbot, window):
+    import h5py
+
+    from txmalign_gui.engine.synthetic import alignment_errors
+    from txmalign_gui.gui.resources import resource_path
+
+    example = resource_path("examples", "synthetic_xanes.h5")
+    window.open_example()
+    assert window.stack.shape == (101, 128, 128) and window.stack.energies is not None
+    assert window.panel.prepare_form.editor("flat_field").isChecked()  # the FXI file brings flats
+    assert window.panel.method() == "tvdm"
+    run_and_wait(qtbot, window)
+    with h5py.File(example, "r") as handle:
+        truth = handle["truth_transforms"][()]
+    errors = alignment_errors(window.alignment.transforms, truth, (128, 128))
+    assert errors.max() < 0.6, errors.max()
+    assert window.alignment.prepare["flat_field"] is True
+    assert window.results.axis_combo.currentData() == "energy"
+
+
+def test_hdf5_with_several_stacks_asks_which_one_and_takes_the_energies(window, tmp_path, monkeypatch):
+    import h5py
+
+    from txmalign_gui.gui.hdf5_dialog import Hdf5Dialog
+
+    path = tmp_path / "two.h5"
+    stack, _ = make_stack(count=4, size=32)
+    with h5py.File(path, "w") as handle:
+        handle["scan/a"] = stack
+        handle["scan/b"] = stack[:3]
+        handle["scan/energy_kev"] = np.array([7.1, 7.2, 7.3])
+        handle["scan/energy_kev"].attrs["units"] = "keV"
+    chosen = []
+
+    def choose_b(dialog):
+        chosen.append([dialog.tree.topLevelItem(0).child(i).text(0) for i in range(3)])
+        dialog.select_dataset("/scan/b")
+        return 1
+
+    monkeypatch.setattr(Hdf5Dialog, "exec", choose_b)
+    assert window.open_path(str(path))
+    assert chosen == [["a", "b", "energy_kev"]]
+    assert window.stack.shape == (3, 32, 32)
+    np.testing.assert_allclose(window.stack.energies, [7100, 7200, 7300])
+    monkeypatch.setattr(Hdf5Dialog, "exec", lambda dialog: 0)
+    assert not window.open_path(str(path))  # cancelled: the open stack stays
+    assert window.stack.shape == (3, 32, 32)
+
+
+def test_dataset_syntax_and_unexpected_errors_reach_the_message_bar(window, tmp_path):
+    import sys
+
+    import h5py
+
+    from txmalign_gui.gui.app import install_excepthook
+
+    path = tmp_path / "scan.h5"
+    stack, _ = make_stack(count=3, size=32)
+    with h5py.File(path, "w") as handle:
+        handle["data"] = stack
+        handle["copy"] = stack
+    assert window.open_path(f"{path}:/copy")
+    assert window.stack.dataset == "/copy"
+    assert not window.open_path(str(tmp_path / "missing.h5"))
+    assert "no such file" in window.message_bar.text
+    previous = install_excepthook(window)
+    try:
+        sys.excepthook(ZeroDivisionError, ZeroDivisionError("boom"), None)
+    finally:
+        sys.excepthook = previous
+    assert "Unexpected error: ZeroDivisionError: boom" in window.message_bar.text

@@ -33,10 +33,11 @@ def test_tree_pairs_start_next_to_the_anchor():
     assert pairs[:2] == [(3, 2), (3, 4)] and len(pairs) == 6
 
 
-def test_consistent_pairs_cover_neighbours_tree_and_anchor_links_once():
+def test_consistent_pairs_cover_neighbours_tree_long_and_anchor_links_once():
     pairs = consistent_pairs(30, 12, 5, 3)
     unordered = {frozenset(p) for p in pairs}
     assert len(unordered) == len(pairs)
     assert all(frozenset((i, i + k)) in unordered for i in range(27) for k in (1, 2, 3))
     assert all(frozenset((12, t)) in unordered for t in (2, 7, 17, 22, 27))
+    assert all(frozenset(p) in unordered for p in ((2, 7), (2, 12), (2, 22), (7, 27)))
     assert all(abs(f - 12) <= abs(m - 12) for f, m in pairs)

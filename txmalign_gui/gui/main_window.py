@@ -21,6 +21,7 @@ from .. import io as txio
 from ..engine.errors import TxmAlignError
 from ..engine.methods import get_method
 from ..engine.stack import STACK_PARAMS
+from ..io.paths import split_source
 from . import exporter
 from .alignment import Alignment
 from .background import BackgroundCall
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.session_path: Optional[str] = None
         self._pending_view: Optional[dict] = None
         self._saving: Optional[BackgroundCall] = None
+        self._run_title = ""
         self.roi_model = RoiMaskModel(self)
         self.runs = RunController(self)
         self.setWindowTitle("txmalign")
@@ -159,6 +161,8 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "About txmalign", self.show_about)
 
     def _connect(self) -> None:
+        self.view.open_requested.connect(self.choose_file)
+        self.view.example_requested.connect(self.open_example)
         self.panel.run_clicked.connect(self.start_alignment)
         self.panel.cancel_clicked.connect(self.runs.cancel)
         self.panel.use_frame_clicked.connect(lambda: self.panel.set_anchor(self.view.index))
@@ -217,6 +221,11 @@ class MainWindow(QMainWindow):
         """Open a stack (or a session file); False, with a message in the window, when that fails."""
         if self.runs.running:
             self.show_error("An alignment is running: cancel it before opening another file.")
+            return False
+        try:
+            split_source(path)  # accepts file.h5:/dataset as well as plain paths
+        except TxmAlignError:
+            self.show_error(f"Could not open {path}: there is no such file or folder.")
             return False
         if path.lower().endswith(SESSION_EXTENSION):
             return self.open_session(path)
@@ -340,15 +349,19 @@ class MainWindow(QMainWindow):
         self.panel.set_running(True)
         self.message_bar.hide()
         if job.transforms is not None:
-            self.statusBar().showMessage("Restoring the aligned frames of the session...")
+            self._run_title = "Restoring the aligned frames of the session"
+            self.statusBar().showMessage(self._run_title + "...")
         else:
             self.results.start_live(len(self.stack), job.frames)
             what = f"{len(job.frames)} selected frames" if job.frames else "the stack"
-            self.statusBar().showMessage(f"Aligning {what} with {get_method(job.method).label}...")
+            self._run_title = f"Aligning {what} with {get_method(job.method).label}"
+            self.statusBar().showMessage(self._run_title + "...")
         self._update_actions()
 
     def _run_progressed(self, fraction: float, message: str, elapsed: float) -> None:
-        self.panel.show_progress(fraction, message, elapsed)
+        self.panel.show_progress(fraction, elapsed)
+        if message:
+            self.statusBar().showMessage(f"{self._run_title}: {message}")
 
     def _frame_done(self, index: int, result) -> None:
         self.results.add_live(index, result)

@@ -63,10 +63,10 @@ class MethodPanel(QWidget):
         self.prepare_form.changed.connect(self.changed)
         self.flats_label = QLabel(wordWrap=True)
         self.flats_label.setStyleSheet("color: #555;")
+        self.flats_label.setVisible(False)
         layout = QVBoxLayout(box)
         layout.addWidget(self.flats_label)
         layout.addWidget(self.prepare_form)
-        self.set_references(None, None)
         return box
 
     def _build_method_box(self) -> QGroupBox:
@@ -146,8 +146,9 @@ class MethodPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_clicked)
         self.progress_bar = QProgressBar(minimum=0, maximum=1000, textVisible=True)
         self.progress_bar.setFormat("%p%")
+        self.progress_bar.setVisible(False)  # until the first run
         self.time_label = QLabel(" ")
-        self.live_label = QLabel(" ", wordWrap=True)
+        self.live_label = QLabel(" ")
         self.live_label.setStyleSheet("color: #555;")
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button, 1)
@@ -205,6 +206,7 @@ class MethodPanel(QWidget):
         """Say whether the opened file brought flat and dark images (flat-field correction needs flats)."""
         editor = self.prepare_form.editor("flat_field")
         editor.setEnabled(flats is not None)
+        self.flats_label.setVisible(True)
         if flats is None:
             self.flats_label.setText("This file has no flat (bright-field) images.")
             return
@@ -227,22 +229,23 @@ class MethodPanel(QWidget):
         self.run_button.setText("Aligning..." if running else "Align stack")
         self.settings_area.setEnabled(not running)
         if running:
+            self.progress_bar.setVisible(True)
             self.progress_bar.setValue(0)
             self.time_label.setText("Starting...")
             self.live_label.setText(" ")
 
-    def show_progress(self, fraction: float, message: str, elapsed: float) -> None:
+    def show_progress(self, fraction: float, elapsed: float) -> None:
         self.progress_bar.setValue(int(round(1000 * fraction)))
         text = f"{_duration(elapsed)} elapsed"
         if 0.02 < fraction < 1.0:
             text += f", about {_duration(elapsed * (1 - fraction) / fraction)} left"
-        self.time_label.setText(f"{text}  ·  {message}" if message else text)
+        self.time_label.setText(text)
 
     def show_frame_result(self, index: int, result) -> None:
         t = result.transform
         self.live_label.setText(f"Frame {index}: dy {t.dy:+.2f}, dx {t.dx:+.2f} px"
                                 + (f", {t.angle_deg:+.2f}°" if t.angle_deg else "")
-                                + f"  (confidence {result.confidence:.2f})")
+                                + f", conf. {result.confidence:.2f}")
 
     def show_outcome(self, text: str) -> None:
         self.time_label.setText(text)

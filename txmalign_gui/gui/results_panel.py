@@ -10,7 +10,7 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
                              QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -24,6 +24,8 @@ _ROW_COLOURS = {LOW_CONFIDENCE: QColor(255, 236, 200), FAILED: QColor(255, 205, 
 _STATUS_TEXT = {OK: "ok", LOW_CONFIDENCE: "low confidence", FAILED: "failed"}
 _COLUMNS = ("Frame", "Axis", "dy (px)", "dx (px)", "Angle (°)", "Cost", "Confidence", "Status")
 _PENDING = "#bbbbbb"
+_DY_COLOUR, _DX_COLOUR = "#1f77b4", "#ff7f0e"
+_LIVE_REDRAW_MS = 100  # live results are drawn at most this often, however fast frames finish
 
 
 class ResultsPanel(QWidget):
@@ -37,6 +39,8 @@ class ResultsPanel(QWidget):
         self._alignment: Optional[Alignment] = None
         self._axis_values = {"index": None, "energy": None, "angle": None}
         self._live: Optional[dict] = None
+        self._redraw_timer = QTimer(self, singleShot=True, interval=_LIVE_REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._redraw)
         self._build()
         self.show_alignment(None)
 
@@ -53,24 +57,27 @@ class ResultsPanel(QWidget):
         self.rerun_button.setToolTip("Register only the selected table rows again with the current "
                                      "parameters, onto the anchor frame")
         self.rerun_button.clicked.connect(lambda: self.rerun_requested.emit(self.selected_frames()))
+        self.controls = QWidget()
+        controls = QHBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(QLabel("x axis:"))
+        controls.addWidget(self.axis_combo)
+        controls.addWidget(self.select_poor_button)
+        controls.addWidget(self.rerun_button)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
-        top.addWidget(QLabel("x axis:"))
-        top.addWidget(self.axis_combo)
-        top.addWidget(self.select_poor_button)
-        top.addWidget(self.rerun_button)
+        top.addWidget(self.controls)
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground("w")
         self.shift_plot = self.plots.addPlot(row=0, col=0)
-        self.shift_plot.setLabel("left", "shift (px)")
-        self.shift_plot.addLegend(offset=(-10, 2), labelTextColor="k", colCount=2,
-                                  brush=pg.mkBrush(255, 255, 255, 210))
+        self.shift_plot.setLabel("left", f"<span style='color:{_DY_COLOUR}'>dy</span>, "
+                                         f"<span style='color:{_DX_COLOUR}'>dx</span> (px)")
         self.shift_plot.showGrid(x=True, y=True, alpha=0.3)
-        self.dy_curve = self.shift_plot.plot(name="dy", pen=pg.mkPen("#1f77b4", width=2), symbol="o",
-                                             symbolSize=6, symbolBrush="#1f77b4", symbolPen=None)
-        self.dx_curve = self.shift_plot.plot(name="dx", pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
-                                             symbolSize=6, symbolBrush="#ff7f0e", symbolPen=None)
+        self.dy_curve = self.shift_plot.plot(name="dy", pen=pg.mkPen(_DY_COLOUR, width=2), symbol="o",
+                                             symbolSize=6, symbolBrush=_DY_COLOUR, symbolPen=None)
+        self.dx_curve = self.shift_plot.plot(name="dx", pen=pg.mkPen(_DX_COLOUR, width=2), symbol="s",
+                                             symbolSize=6, symbolBrush=_DX_COLOUR, symbolPen=None)
         self.poor_marks = pg.ScatterPlotItem(size=13, pen=pg.mkPen(STATUS_COLOURS[FAILED], width=2),
                                              brush=None, symbol="o")
         self.shift_plot.addItem(self.poor_marks)
@@ -107,7 +114,9 @@ class ResultsPanel(QWidget):
         self.table.cellClicked.connect(lambda row, _: self.frame_selected.emit(row))
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setVisible(False)  # shown once a stack gives the plots an axis
+        self.controls.setVisible(False)
         splitter.addWidget(self.plots)
         splitter.addWidget(self.table)
         splitter.setSizes([600, 480])
@@ -115,6 +124,7 @@ class ResultsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        layout.addStretch(0)  # keeps the summary at the top while there is nothing to plot
 
     # -- public API ---------------------------------------------------------
     @property
@@ -124,6 +134,8 @@ class ResultsPanel(QWidget):
     def set_axes(self, count: int, energies=None, angles=None) -> None:
         """The values a frame index can be plotted against (energies in eV, angles in degrees)."""
         self._axis_values = {"index": np.arange(count, dtype=float), "energy": energies, "angle": angles}
+        self.splitter.setVisible(True)
+        self.controls.setVisible(True)
         self.table.setHorizontalHeaderItem(1, QTableWidgetItem("Energy (eV)" if energies is not None
                                                                else "Angle (°)"))
         self.table.setColumnHidden(1, energies is None and angles is None)
@@ -139,6 +151,7 @@ class ResultsPanel(QWidget):
         self._redraw()
 
     def show_alignment(self, alignment: Optional[Alignment]) -> None:
+        self._redraw_timer.stop()
         self._alignment = alignment
         self._live = None
         self._fill_table()
@@ -167,7 +180,8 @@ class ResultsPanel(QWidget):
         self._live["transforms"][index] = result.transform.as_tuple()
         self._live["confidences"][index] = result.confidence
         self._live["statuses"][index] = result.status
-        self._redraw()
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
 
     def stop_live(self) -> None:
         """End a run that produced nothing (cancelled or failed): show the previous alignment again."""
@@ -241,7 +255,9 @@ class ResultsPanel(QWidget):
         alignment = self._alignment
         self.table.setRowCount(0 if alignment is None else len(alignment))
         if alignment is None:
-            self.summary.setText("No alignment yet: choose a method on the right and press Align stack.")
+            self.summary.setText("No alignment yet: choose a method on the right and press Align stack."
+                                 if self.splitter.isVisible() else "Results appear here once a stack is "
+                                 "aligned.")
             return
         axis = self._axis_values.get("energy")
         axis = axis if axis is not None else self._axis_values.get("angle")

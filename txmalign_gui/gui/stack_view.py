@@ -13,8 +13,9 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider,
-                             QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PyQt6.QtGui import QKeySequence, QShortcut
+from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                             QSlider, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from .contrast import robust_levels, sample_frame_indices
 from .roi_model import RoiMaskModel
@@ -31,6 +32,8 @@ class StackView(QWidget):
 
     frame_changed = pyqtSignal(int)
     mode_changed = pyqtSignal(str)
+    open_requested = pyqtSignal()
+    example_requested = pyqtSignal()
 
     def __init__(self, roi_model: Optional[RoiMaskModel] = None, parent=None):
         super().__init__(parent)
@@ -70,7 +73,7 @@ class StackView(QWidget):
         self.roi_button.setToolTip("Register using only the pixels inside a rectangle (drag its corner "
                                    "to resize)")
         self.roi_button.toggled.connect(self._toggle_roi)
-        fit_button = QToolButton(text="Fit")
+        fit_button = self.fit_button = QToolButton(text="Fit")
         fit_button.setToolTip("Zoom to show the whole frame (scroll to zoom, drag to pan)")
         fit_button.clicked.connect(self.fit)
 
@@ -92,10 +95,10 @@ class StackView(QWidget):
         self.histogram.setMinimumWidth(110)
         self.histogram.item.sigLevelChangeFinished.connect(self._levels_dragged)
         self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
-        self.placeholder = QLabel("Open a stack with File > Open, File > Open example,\n"
-                                  "or drop a file here.", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setStyleSheet("color: #888; font-size: 15px;")
-        middle = QHBoxLayout()
+        self.placeholder = self._build_placeholder()
+        image_page = QWidget()
+        middle = QHBoxLayout(image_page)
+        middle.setContentsMargins(0, 0, 0, 0)
         middle.addWidget(self.graphics, 1)
         middle.addWidget(self.histogram)
 
@@ -123,6 +126,13 @@ class StackView(QWidget):
         self.cursor_label = QLabel(" ")
         self.cursor_label.setStyleSheet("color: #555;")
 
+        for keys, step in ((QKeySequence.StandardKey.MoveToPreviousChar, -1),
+                           (QKeySequence.StandardKey.MoveToNextChar, 1),
+                           (QKeySequence.StandardKey.MoveToPreviousPage, -10),
+                           (QKeySequence.StandardKey.MoveToNextPage, 10)):
+            shortcut = QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda step=step: self.set_index(self.index + step))
+
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._next_frame)
         self._update_timer()
@@ -130,11 +140,35 @@ class StackView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.placeholder, 1)
-        layout.addLayout(middle, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.placeholder)
+        self.pages.addWidget(image_page)
+        layout.addWidget(self.pages, 1)
         layout.addLayout(bottom)
         layout.addWidget(self.cursor_label)
-        self._middle_widgets = (self.graphics, self.histogram)
+
+    def _build_placeholder(self) -> QWidget:
+        """What an empty viewer shows: how to get data in, with buttons for the two usual ways."""
+        text = QLabel("Open an image stack (TIFF, folder of TIFFs, NumPy or HDF5),\nor drop a file here.",
+                      alignment=Qt.AlignmentFlag.AlignCenter)
+        text.setStyleSheet("color: #777; font-size: 15px;")
+        open_button = QPushButton("Open a stack...")
+        open_button.clicked.connect(self.open_requested)
+        example_button = QPushButton("Try the example")
+        example_button.setToolTip("A synthetic XANES stack with known shifts, to see how alignment works")
+        example_button.clicked.connect(self.example_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(open_button)
+        buttons.addWidget(example_button)
+        buttons.addStretch(1)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.addStretch(1)
+        layout.addWidget(text)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return box
 
     # -- public API ---------------------------------------------------------
     @property
@@ -241,11 +275,9 @@ class StackView(QWidget):
 
     # -- internals ----------------------------------------------------------
     def _set_enabled(self, on: bool) -> None:
-        self.placeholder.setVisible(not on)
-        for widget in self._middle_widgets:
-            widget.setVisible(on)
+        self.pages.setCurrentIndex(1 if on else 0)
         for widget in (self.play_button, self.fps_spin, self.slider, self.frame_spin, self.raw_button,
-                       self.contrast_combo, self.roi_button):
+                       self.contrast_combo, self.roi_button, self.fit_button):
             widget.setEnabled(on)
 
     def _read(self, source: str, index: int) -> np.ndarray:

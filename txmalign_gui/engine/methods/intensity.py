@@ -39,6 +39,8 @@ _MIN_LEVEL_SIZE = 32
 _MIN_SCORE = 8.0
 # Gain over a misaligned pair below which the answer is flagged as weak.
 _WEAK_GAIN = 0.15
+# How far (in pixels of the level, or pixels of rotation at the image corner) a level may move the estimate.
+_LOCAL_RANGE = 3.0
 # Angle candidates from the coarse search refined before descending the pyramid.
 _CANDIDATES = 3
 
@@ -175,13 +177,17 @@ class _Objective:
         return self.criterion.cost(a, b, self.params)
 
     def minimise(self, start: Transform):
-        bounds = [(None, None), (None, None)]
+        """Powell's method from `start`, kept within `_LOCAL_RANGE` (level pixels) of it and the angle range."""
+        origin = self.to_vector(start)
+        bounds = [(value - _LOCAL_RANGE, value + _LOCAL_RANGE) for value in origin]
         if self.rotation:
             limit = self.params["angle_range"] / self.deg_per_unit
-            bounds.append((-limit, limit))
-        result = optimize.minimize(self, self.to_vector(start), method="Powell", bounds=bounds,
-                                   options={"xtol": 1e-3, "ftol": 1e-9, "maxfev": 2000})
-        return self.to_transform(result.x), float(result.fun)
+            bounds[2] = (max(bounds[2][0], -limit), min(bounds[2][1], limit))
+            origin[2] = np.clip(origin[2], *bounds[2])
+        result = optimize.minimize(self, origin, method="Powell", bounds=bounds,
+                                   options={"xtol": 1e-2, "ftol": 1e-6, "maxfev": 2000})
+        at_bound = any(min(abs(x - low), abs(x - high)) < 0.02 for x, (low, high) in zip(result.x, bounds))
+        return self.to_transform(result.x), float(result.fun), at_bound
 
 
 def _build_levels(fixed, moving, fixed_mask, moving_mask, count: int) -> List[_Level]:
@@ -190,7 +196,7 @@ def _build_levels(fixed, moving, fixed_mask, moving_mask, count: int) -> List[_L
     return [_Level(f, fm, m, mm) for (f, fm), (m, mm) in zip(fixed_levels, moving_levels)]
 
 
-def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: dict):
+def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: dict, at_bound: bool):
     """(confidence, status, message, details): the similarity gained over the same pair misaligned."""
     a, b = level.overlap(transform, order=3)
     if a.size < _MIN_OVERLAP * level.usable:
@@ -204,13 +210,13 @@ def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: 
     baseline = float(np.mean(misaligned))
     gain = float(np.clip((aligned - baseline) / max(1.0 - baseline, 1e-6), 0.0, 1.0))
     details = {"similarity": aligned, "misaligned_similarity": baseline, "overlap_px": int(a.size)}
-    at_bound = params["rotation"] and abs(transform.angle_deg) > 0.99 * params["angle_range"]
     if gain * math.sqrt(a.size) < _MIN_SCORE:
         return gain, FAILED, (f"the match is no better than a misaligned one (similarity {aligned:.3f} vs "
                               f"{baseline:.3f}): noise or no common structure"), details
     if at_bound:
-        return gain, LOW_CONFIDENCE, (f"the angle found ({transform.angle_deg:+.2f} deg) is at the limit of the "
-                                      f"angle range; widen the range"), details
+        return gain, LOW_CONFIDENCE, (f"the optimiser stopped at the edge of its search range (angle "
+                                      f"{transform.angle_deg:+.2f} deg); the true optimum may lie outside "
+                                      f"it: widen the angle range or check the images"), details
     if gain < _WEAK_GAIN:
         return gain, LOW_CONFIDENCE, f"weak match (similarity {aligned:.3f} vs {baseline:.3f} misaligned)", details
     return gain, OK, "", details
@@ -222,16 +228,17 @@ def _register(criterion: _Criterion, fixed, moving, params, fixed_mask, moving_m
     steps = progress.sub(0.0, 0.3)
     candidates = _coarse_candidates(levels[coarsest], criterion, params, steps)
     refined = [_Objective(levels[coarsest], criterion, params, 1, progress).minimise(c) for c in candidates]
-    transform, cost = min(refined, key=lambda item: item[1])
+    transform, cost, at_bound = min(refined, key=lambda item: item[1])
     for index in range(coarsest - 1, -1, -1):
         progress.update(0.3 + 0.6 * (coarsest - index) / max(coarsest, 1), f"refining on level {index}")
         transform = to_finer(transform, levels[index + 1].fixed.shape, levels[index].fixed.shape)
         order = 3 if index == 0 else 1
-        transform, cost = _Objective(levels[index], criterion, params, order, progress).minimise(transform)
+        transform, cost, at_bound = _Objective(levels[index], criterion, params, order, progress).minimise(
+            transform)
     if coarsest == 0:
-        transform, cost = _Objective(levels[0], criterion, params, 3, progress).minimise(transform)
+        transform, cost, at_bound = _Objective(levels[0], criterion, params, 3, progress).minimise(transform)
     progress.update(0.95, "assessing the match")
-    confidence, status, message, details = _assess(levels[0], transform, criterion, params)
+    confidence, status, message, details = _assess(levels[0], transform, criterion, params, at_bound)
     return MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
                          details=details)
 

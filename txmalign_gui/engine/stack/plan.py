@@ -2,8 +2,8 @@
 
 Anchor, sequential and chunked strategies form a tree rooted at the anchor: every image is registered
 to one parent and its transform is the pair's transform followed by the parent's.  The consistent
-strategy registers a redundant graph (the chunked tree, neighbours within a window, local targets to the
-anchor) and solves it as a whole.
+strategy registers a redundant graph (the chunked tree, neighbours within a window, links between local
+targets at doubling distances and to the anchor) and solves it as a whole.
 
 Chunked follows the local-target scheme of Xiao et al. (J. Synchrotron Rad. 2022), section 4: local
 targets sit at anchor + k * chunk_size; each image is registered to the nearest local target and each
@@ -65,16 +65,21 @@ def tree_pairs(parents: List[int]) -> List[Pair]:
 
 
 def consistent_pairs(count: int, anchor: int, chunk_size: int, window: int) -> List[Pair]:
-    """The chunked tree plus every neighbour within `window` and every local target to the anchor.
+    """The chunked tree, every neighbour within `window`, local targets 1, 2, 4, 8... chunks apart and
+    every local target to the anchor.
 
-    Each pair is listed once, with the image nearer the anchor as the fixed one.
+    The long links keep errors from adding up along the series the way they do along a chain.  Each pair
+    is listed once, with the image nearer the anchor as the fixed one.
     """
     def oriented(a: int, b: int) -> Pair:
         return (a, b) if (abs(a - anchor), a) <= (abs(b - anchor), b) else (b, a)
 
     pairs = tree_pairs(tree_parents("chunked", count, anchor, chunk_size))
     pairs += [(i, i + k) for i in range(count) for k in range(1, window + 1) if i + k < count]
-    pairs += [(anchor, t) for t in local_targets(count, anchor, chunk_size) if t != anchor]
+    targets = local_targets(count, anchor, chunk_size)
+    pairs += [(anchor, t) for t in targets if t != anchor]
+    pairs += [(targets[k], targets[k + step]) for k in range(len(targets))
+              for step in (2 ** e for e in range(len(targets).bit_length())) if k + step < len(targets)]
     unique = {}
     for a, b in pairs:
         unique.setdefault(oriented(a, b), None)
