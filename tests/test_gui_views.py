@@ -106,7 +106,7 @@ def alignment(statuses):
     return Alignment(transforms=transforms, costs=np.linspace(0.1, 1, count),
                      confidences=np.array([0.9 if s == OK else 0.2 for s in statuses]),
                      statuses=tuple(statuses), method="phasecorr", params={}, stack_options={}, anchor=0,
-                     seconds=1.0)
+                     seconds=1.0, messages=("pair 3-4 disagrees by 2.1 px",))
 
 
 def test_results_highlight_poor_frames_and_jump_on_click(owned, qtbot):
@@ -116,7 +116,7 @@ def test_results_highlight_poor_frames_and_jump_on_click(owned, qtbot):
     panel.show()
     panel.set_axes(5, energies=np.linspace(7100, 7140, 5))
     panel.show_alignment(alignment([OK, LOW_CONFIDENCE, OK, FAILED, OK]))
-    assert "2 poor frame" in panel.summary.text()
+    assert "2 poor frame" in panel.summary.text() and "pair 3-4 disagrees" in panel.summary.text()
     assert panel.table.item(3, 7).text() == "failed"
     assert panel.table.item(3, 0).background().color().red() == 255
     panel.select_poor_frames()

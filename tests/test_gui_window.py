@@ -196,11 +196,18 @@ def test_damaged_session_file_gives_a_message(window, tmp_path):
     assert "session" in window.message_bar.text
 
 
-def test_autosave_writes_a_session(window, stack_file):
+def test_autosave_writes_a_session_that_can_be_recovered(window, stack_file):
     assert window.autosave_timer.interval() == 60_000 and window.autosave_timer.isActive()
+    window.recover_autosave()
+    assert "no autosaved session" in window.message_bar.text
     window.open_path(stack_file[0])
+    window.view.set_index(2)
     window.autosave()
     assert read_session(window.autosave_path)["panel"]["method"] == window.panel.method()
+    window.view.set_index(5)
+    window.recover_autosave()
+    assert window.view.index == 2 and window.view.count == 9
+    assert window.session_path is None  # a later Save asks for a name instead of overwriting the autosave
 
 
 def test_memory_warning_before_a_run_that_does_not_fit(window, stack_file, monkeypatch):

@@ -71,6 +71,7 @@ def test_phase_correlation_fails_with_modulated_backgrounds():
     result = register_pair(*experiment_2(256, angle=0.0), "phasecorr")
     ey, ex, _ = errors(result, 0.0)
     assert max(ey, ex) > 2.0
+    assert result.status != "ok" and "edges do not coincide" in result.message  # never a silent failure
 
 
 def test_phase_correlation_fails_at_the_strongest_noise_without_rotation():
@@ -93,15 +94,18 @@ def _ssd():
         pytest.skip("the ssd method is not available")
 
 
-def test_ssd_fails_with_different_background_offsets():
+# The paper's plain SSD fails on these cases.  Ours does not: its coarsest level is searched with a
+# normalised (mean-removed) correlation, which ignores the constant offsets, and Powell only refines
+# within 3 px of that start.  Recorded here as measured, so a regression shows.
+def test_ssd_survives_different_background_offsets():
     spec = _ssd()
     params = {"rotation": True, "angle_range": 180} if spec.supports_rotation else {}
     result = register_pair(*experiment_1(256, 0.1, (0.6, 0.3)), "ssd", params)
     ey, ex, ea = errors(result)
-    assert max(ey, ex) > 2.0 or ea > 1.0
+    assert max(ey, ex) < 0.7 and ea < 0.2
 
 
-def test_ssd_fails_with_modulated_backgrounds():
+def test_ssd_survives_modulated_backgrounds_without_noise():
     _ssd()
     result = register_pair(*experiment_2(256, level=0.0, angle=0.0), "ssd")
-    assert max(errors(result, 0.0)[:2]) > 2.0
+    assert max(errors(result, 0.0)[:2]) < 0.7

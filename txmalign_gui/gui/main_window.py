@@ -28,15 +28,17 @@ from .background import BackgroundCall
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
 from .memory import memory_warning
 from .message_bar import MessageBar
-from .prepare import PREPARE_PARAMS
 from .method_panel import MethodPanel
+from .prepare import PREPARE_PARAMS
 from .resources import resource_path
 from .results_panel import ResultsPanel
 from .roi_model import RoiMaskModel
 from .run_controller import RunController
-from .session import SESSION_EXTENSION, SESSION_FILTER, read_session, write_session
+from .session import SESSION_EXTENSION, SESSION_FILTER
+from .session_actions import SessionActions
 from .settings import AppSettings
 from .stack_view import StackView
+from .tomo import install_tomo_mode
 from .worker import AlignJob
 
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -45,7 +47,7 @@ OPEN_FILTER = ("Image stacks (*.h5 *.hdf5 *.hdf *.nxs *.tif *.tiff *.npy *.txrm 
                f"{SESSION_FILTER};;All files (*)")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(SessionActions, QMainWindow):
     """The txmalign desktop window; `stack_loaded` and `alignment_changed` let tools follow along."""
 
     stack_loaded = pyqtSignal(object)
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_menus()
         self._connect()
+        self.tomo = install_tomo_mode(self)
         self._update_actions()
         self.autosave_timer = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -119,7 +122,7 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         return action
 
@@ -128,7 +131,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "&Open...", self.choose_file, QKeySequence.StandardKey.Open,
                      "Open a TIFF, NumPy or HDF5 stack, or a saved session")
-        self._action(file_menu, "Open &folder of TIFFs...", self.choose_folder, "Ctrl+Shift+O")
+        self._action(file_menu, "Open &folder of images...", self.choose_folder, "Ctrl+Shift+O",
+                     "A folder of TIFF files or Xradia .xrm images, one per frame")
         self._action(file_menu, "Open &example", self.open_example, tip="Open the bundled example stack")
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -204,7 +208,7 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a folder of TIFF images", self.settings.last_folder)
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of images", self.settings.last_folder)
         if path:
             self.open_path(path)
 
@@ -231,10 +235,7 @@ class MainWindow(QMainWindow):
             return self.open_session(path)
         try:
             stack = self._read_stack(path, dataset)
-        except TxmAlignError as error:
-            self.show_error(f"Could not open {os.path.basename(path)}: {error}")
-            return False
-        except (OSError, ValueError) as error:
+        except (TxmAlignError, OSError, ValueError) as error:
             self.show_error(f"Could not open {os.path.basename(path)}: {error}")
             return False
         if stack is None:
@@ -321,7 +322,9 @@ class MainWindow(QMainWindow):
         except TxmAlignError as error:
             self.show_error(f"Cannot start the alignment: {error}")
             return False
-        anchor = self.alignment.anchor if frames is not None else options.get("anchor")
+        anchor = options.get("anchor")
+        if frames is not None:  # re-run: same anchor and image preparation, so the frames stay comparable
+            anchor, prepare = self.alignment.anchor, self.alignment.prepare
         job = AlignJob(stack=self.stack, method=method, params=params, stack_options=options,
                        reference=reference, roi=self.roi_model.roi, mask=self.roi_model.mask, frames=frames,
                        anchor=anchor, prepare=prepare)
@@ -346,6 +349,9 @@ class MainWindow(QMainWindow):
             return txio.read_stack(spec).load()
 
     def _run_started(self, job: AlignJob) -> None:
+        if not isinstance(job, AlignJob):  # another mode's job (tomography) reports to its own panel
+            self._update_actions()
+            return
         self.panel.set_running(True)
         self.message_bar.hide()
         if job.transforms is not None:
@@ -359,15 +365,26 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _run_progressed(self, fraction: float, message: str, elapsed: float) -> None:
+        if not isinstance(self.runs.job, AlignJob):
+            return
         self.panel.show_progress(fraction, elapsed)
         if message:
             self.statusBar().showMessage(f"{self._run_title}: {message}")
 
     def _frame_done(self, index: int, result) -> None:
+        if not isinstance(self.runs.job, AlignJob):
+            return
         self.results.add_live(index, result)
         self.panel.show_frame_result(index, result)
 
     def _run_finished(self, output) -> None:
+        if not isinstance(output.job, AlignJob):  # another mode's result replaces the stack alignment
+            self.alignment, self.aligned = None, output.aligned
+            self.view.set_aligned(self.aligned)
+            self.results.show_alignment(None)
+            self._update_actions()
+            self.alignment_changed.emit(None)
+            return
         self.panel.set_running(False)
         job = output.job
         if output.result is None:
@@ -481,100 +498,6 @@ class MainWindow(QMainWindow):
         self.settings.remember_path(path)
         self.statusBar().showMessage(f"Saved {path}", 10000)
         return True
-
-    # -- sessions -----------------------------------------------------------
-    def session_state(self) -> dict:
-        """Everything needed to reopen this window exactly as it is (JSON-friendly)."""
-        stack = self.stack
-        return {"data": {"path": os.path.abspath(stack.path), "dataset": stack.dataset,
-                         "energies": None if stack.energies is None else stack.energies.tolist(),
-                         "angles": None if stack.angles is None else stack.angles.tolist()},
-                "panel": self.panel.state(), "roi_mask": self.roi_model.to_dict(),
-                "alignment": None if self.alignment is None else self.alignment.to_dict(),
-                "view": self.view.view_state()}
-
-    def save_session(self) -> None:
-        if self.session_path is None:
-            self.save_session_as()
-        else:
-            self.write_session(self.session_path)
-
-    def save_session_as(self) -> None:
-        path = self._save_path("Save the session", SESSION_FILTER, SESSION_EXTENSION)
-        if path:
-            if not path.lower().endswith(SESSION_EXTENSION):
-                path += SESSION_EXTENSION
-            self.write_session(path)
-
-    def write_session(self, path: str) -> bool:
-        if self.stack is None:
-            return False
-        state = self.session_state()
-        state["data"]["relative_path"] = os.path.relpath(state["data"]["path"], os.path.dirname(
-            os.path.abspath(path)))
-        if self._write(path, lambda: write_session(path, state)):
-            self.session_path = path
-            return True
-        return False
-
-    def open_session(self, path: str) -> bool:
-        """Reopen a .txmas session: data, parameters, ROI/mask, results; the aligned view is recomputed."""
-        try:
-            record = read_session(path)
-            stack = self._read_session_stack(record["data"], path)
-            alignment = Alignment.from_dict(record["alignment"]) if record.get("alignment") else None
-            if alignment is not None and len(alignment) != len(stack):
-                raise TxmAlignError(f"the saved results cover {len(alignment)} frames but the data now has "
-                                    f"{len(stack)}")
-        except TxmAlignError as error:
-            self.show_error(f"Could not open the session {os.path.basename(path)}: {error}")
-            return False
-        except (OSError, KeyError, TypeError, ValueError) as error:
-            self.show_error(f"Could not open the session {os.path.basename(path)}: damaged file ({error})")
-            return False
-        self.set_stack(stack)
-        self.panel.load_state(record.get("panel", {}))
-        self.roi_model.load_dict(record.get("roi_mask", {}))
-        view = record.get("view", {})
-        self.view.load_view_state({k: v for k, v in view.items() if k != "mode"})
-        self.session_path = path
-        self.settings.remember_path(path)
-        if alignment is not None:
-            self.alignment = alignment
-            self.results.show_alignment(alignment)
-            self._pending_view = view
-            self.runs.start(AlignJob(stack=stack, method=alignment.method, params=alignment.params,
-                                     stack_options=alignment.stack_options, transforms=alignment.transforms,
-                                     prepare=alignment.prepare))
-        self.alignment_changed.emit(self.alignment)
-        return True
-
-    def _read_session_stack(self, data: dict, session_path: str):
-        source = data["path"]
-        relative = data.get("relative_path")
-        if not os.path.exists(source) and relative:
-            source = os.path.join(os.path.dirname(os.path.abspath(session_path)), relative)
-        stack = txio.read_stack(source, data.get("dataset"))
-        if data.get("energies") is not None:
-            stack = stack.with_energies(data["energies"])
-        if data.get("angles") is not None and stack.angles is None:
-            stack = stack.with_angles(data["angles"])
-        return stack
-
-    def autosave(self) -> None:
-        """Write the session to the autosave file (every minute while a stack is open)."""
-        if self.stack is None or self.runs.running:
-            return
-        try:
-            write_session(self.autosave_path, self.session_state())
-        except (TxmAlignError, OSError) as error:
-            self.statusBar().showMessage(f"Autosave failed: {error}", 10000)
-
-    def recover_autosave(self) -> None:
-        if not os.path.exists(self.autosave_path):
-            self.show_notice("There is no autosaved session yet.", "info")
-            return
-        self.open_session(self.autosave_path)
 
     # -- help and closing ---------------------------------------------------
     def show_quick_start(self) -> None:

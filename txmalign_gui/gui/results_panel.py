@@ -6,6 +6,7 @@ can be re-run.  During a run the plots fill in live, frame by frame.
 
 from __future__ import annotations
 
+import html
 from typing import Optional
 
 import numpy as np
@@ -25,6 +26,7 @@ _STATUS_TEXT = {OK: "ok", LOW_CONFIDENCE: "low confidence", FAILED: "failed"}
 _COLUMNS = ("Frame", "Axis", "dy (px)", "dx (px)", "Angle (°)", "Cost", "Confidence", "Status")
 _PENDING = "#bbbbbb"
 _DY_COLOUR, _DX_COLOUR = "#1f77b4", "#ff7f0e"
+_MIN_POOR_BAR = 0.06
 _LIVE_REDRAW_MS = 100  # live results are drawn at most this often, however fast frames finish
 
 
@@ -54,8 +56,8 @@ class ResultsPanel(QWidget):
         self.select_poor_button.setToolTip("Select every frame with low confidence or a failed registration")
         self.select_poor_button.clicked.connect(self.select_poor_frames)
         self.rerun_button = QPushButton("Re-run selected frames")
-        self.rerun_button.setToolTip("Register only the selected table rows again with the current "
-                                     "parameters, onto the anchor frame")
+        self.rerun_button.setToolTip("Register only the selected table rows again, onto the anchor frame, "
+                                     "with the method and parameters now set on the right")
         self.rerun_button.clicked.connect(lambda: self.rerun_requested.emit(self.selected_frames()))
         self.controls = QWidget()
         controls = QHBoxLayout(self.controls)
@@ -82,19 +84,21 @@ class ResultsPanel(QWidget):
                                              brush=None, symbol="o")
         self.shift_plot.addItem(self.poor_marks)
         self.angle_plot = self.plots.addPlot(row=1, col=0)
-        self.angle_plot.setLabel("left", "angle (°)")
+        self.angle_plot.setLabel("left", "angle °")
         self.angle_plot.showGrid(x=True, y=True, alpha=0.3)
         self.angle_curve = self.angle_plot.plot(pen=pg.mkPen("#2ca02c", width=2), symbol="t", symbolSize=6,
                                                 symbolBrush="#2ca02c", symbolPen=None)
         self.angle_plot.setXLink(self.shift_plot)
         self.confidence_plot = self.plots.addPlot(row=2, col=0)
-        self.confidence_plot.setLabel("left", "confidence")
+        self.confidence_plot.setLabel("left", "conf.")
         self.confidence_plot.setYRange(0, 1.05)
         self.confidence_plot.setXLink(self.shift_plot)
         self.confidence_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.confidence_plot.addItem(self.confidence_bars)
-        self.angle_plot.setMaximumHeight(90)
+        self.angle_plot.setMaximumHeight(75)
         self.confidence_plot.setMaximumHeight(85)
+        for plot in (self.shift_plot, self.angle_plot):  # x-linked: only the bottom plot numbers the axis
+            plot.getAxis("bottom").setStyle(showValues=False)
         self.cursor_lines = []
         for plot in (self.shift_plot, self.angle_plot, self.confidence_plot):
             plot.setMenuEnabled(False)
@@ -248,7 +252,9 @@ class ResultsPanel(QWidget):
         steps = np.diff(np.sort(x))
         width = 0.8 * float(steps[steps > 0].min()) if np.any(steps > 0) else 0.8
         brushes = [STATUS_COLOURS.get(s, _PENDING) for s in statuses]
-        self.confidence_bars.setOpts(x=x, height=np.nan_to_num(confidences), width=width, brushes=brushes,
+        heights = np.nan_to_num(confidences)
+        heights[poor] = np.maximum(heights[poor], _MIN_POOR_BAR)  # keep a failed frame's red bar visible
+        self.confidence_bars.setOpts(x=x, height=heights, width=width, brushes=brushes,
                                      pens=[pg.mkPen(None)] * len(x))
 
     def _fill_table(self) -> None:
@@ -282,7 +288,11 @@ class ResultsPanel(QWidget):
         text += (f"<span style='color:{STATUS_COLOURS[FAILED]}'><b>{len(poor)} poor frame(s)</b></span> "
                  "(coloured rows): check them, or select them and re-run." if poor
                  else "All frames registered with good confidence.")
+        if alignment.messages:
+            text += "<br><i>" + html.escape("; ".join(alignment.messages[:3])) + (
+                " ..." if len(alignment.messages) > 3 else "") + "</i>"
         self.summary.setText(text)
+        self.summary.setToolTip("\n".join(alignment.messages))
 
     def _update_buttons(self) -> None:
         idle = self._live is None and self._alignment is not None

@@ -64,7 +64,8 @@ class JobOutput:
 
 
 class AlignWorker(QObject):
-    """Executes one AlignJob; lives in its own QThread (see `start_worker`)."""
+    """Executes one AlignJob, or any job with `execute(progress, report)` where `report(index, news)` becomes
+    `frame_done`; lives in its own QThread (see `start_worker`)."""
 
     progressed = pyqtSignal(float, str)
     frame_done = pyqtSignal(int, object)
@@ -115,6 +116,8 @@ class AlignWorker(QObject):
     def _execute(self) -> JobOutput:
         job = self.job
         progress = Progress(callback=self._report, cancel_event=self._cancel)
+        if not isinstance(job, AlignJob):  # another mode's job (tomography) runs itself
+            return job.execute(progress, lambda index, news: self.frame_done.emit(int(index), news))
         progress.update(0.0, "reading the stack")
         images = prepare_images(job.stack, job.stack.load(), job.prepare)
         if job.transforms is not None:

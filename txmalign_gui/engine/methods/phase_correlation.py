@@ -11,6 +11,7 @@ from skimage.filters import difference_of_gaussians, window
 from skimage.registration import phase_cross_correlation
 
 from ..params import Param, ParamSet
+from ..quality import MIN_EDGE_AGREEMENT, edge_agreement
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
 from .registry import MethodSpec, register_method
@@ -60,16 +61,21 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     shift, error, _ = phase_cross_correlation(a, b, upsample_factor=params["upsample"],
                                               normalization=None)
     ratio = peak_ratio(a, b)
-    confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0))
+    transform = Transform(float(shift[0]), float(shift[1]), 0.0)
+    edges = edge_agreement(fixed, moving, transform)
+    confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0) * np.clip(edges / 0.3, 0.0, 1.0))
     if ratio < _MIN_PEAK_RATIO / 2:
         status, message = FAILED, f"no clear correlation peak (peak/mean {ratio:.1f})"
     elif ratio < _MIN_PEAK_RATIO:
         status, message = LOW_CONFIDENCE, f"weak correlation peak (peak/mean {ratio:.1f})"
+    elif edges < MIN_EDGE_AGREEMENT:
+        status, message = LOW_CONFIDENCE, (f"edges do not coincide after the shift (agreement {edges:.2f}); "
+                                           "backgrounds may dominate: try tvdm or a band-pass")
     else:
         status, message = OK, ""
-    return MethodOutcome(Transform(float(shift[0]), float(shift[1]), 0.0), cost=float(error),
+    return MethodOutcome(transform, cost=float(error),
                          confidence=confidence, status=status, message=message,
-                         details={"peak_ratio": ratio})
+                         details={"peak_ratio": ratio, "edge_agreement": edges})
 
 
 SPEC = register_method(MethodSpec(
