@@ -51,4 +51,9 @@ cp installer/linux/install.sh "$STAGE/"
 cp installer/linux/txmalign.desktop installer/linux/txmalign-mime.xml resources/icons/txmalign.png "$STAGE/share/"
 tar -C "$WORK/stage" -czf "$DIST/$NAME.tar.gz" "$NAME"
 echo "bundle  $(du -sh "$STAGE" | cut -f1) unpacked, $(du -h "$DIST/$NAME.tar.gz" | cut -f1) packed"
+if command -v objdump >/dev/null; then  # the oldest C library the bundle can run with
+    glibc="$( { find "$STAGE" -type f \( -name '*.so*' -o -perm -u+x \) -exec objdump -T {} + 2>/dev/null || true; } \
+        | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"
+    echo "needs   glibc ${glibc#GLIBC_} or newer on the target machine"
+fi
 echo "wrote   $DIST/$NAME.tar.gz  (unpack, then ./$NAME/install.sh)"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from txmalign_gui.engine.checks import (absorbance, brush_mask, checkerboard, common_box, covered_by_all,
+from txmalign_gui.engine.checks import (absorbance, brush_mask, brush_stroke, checkerboard, common_box, covered_by_all,
                                         crop_stack, csv_text, difference, drift_range, interpolate_excluded,
                                         largest_box, line_profile, normalise, overlay_rgb, point_spectrum,
                                         polygon_mask, rect_mask, region_spectrum, smooth_fit, split_view,
@@ -132,6 +132,9 @@ def test_masks_polygon_brush_threshold():
     assert painted.sum() == 9 and painted[3:6, 3:6].all()
     erased = brush_mask(painted, (4, 4), 1.0, value=False)
     assert not erased[4, 4] and erased.sum() == 8
+    stroke = brush_stroke(np.zeros((9, 20), bool), (4, 2), (4, 17), 1.0)
+    np.testing.assert_array_equal(np.flatnonzero(stroke.any(axis=0)), np.arange(2, 18))
+    assert stroke.sum() == 16
     image = np.array([[0.0, 1.0, 2.0, np.nan]])
     np.testing.assert_array_equal(threshold_mask(image, low=1.0), [[False, True, True, False]])
     np.testing.assert_array_equal(threshold_mask(image, high=1.0), [[True, True, False, False]])

@@ -9,6 +9,7 @@ PyInstaller cannot be installed (no package index reachable) or off Linux.
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -77,6 +78,9 @@ def test_install_puts_programs_menu_entry_icon_and_file_type_in_place(prefix):
     gui = Path(exec_line.split('"')[1])
     assert gui.is_file() and os.access(gui, os.X_OK) and exec_line.endswith(" %f")
     assert "MimeType=application/x-txmalign-session;" in entry
+    if shutil.which("desktop-file-validate"):  # freedesktop's checker, where installed (desktop-file-utils)
+        checked = _run(["desktop-file-validate", prefix / "share" / "applications" / "txmalign.desktop"], 60)
+        assert checked.returncode == 0 and "error" not in checked.stdout, checked.stdout
     icon = prefix / "share" / "icons" / "hicolor" / "256x256" / "apps" / "txmalign.png"
     assert icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "*.txmas" in (prefix / "share" / "mime" / "packages" / "txmalign.xml").read_text()

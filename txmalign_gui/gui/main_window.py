@@ -25,6 +25,7 @@ from ..io.paths import split_source
 from . import exporter
 from .alignment import Alignment
 from .background import BackgroundCall
+from .checking import install_checking_tools
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
 from .memory import memory_warning
 from .message_bar import MessageBar
@@ -74,6 +75,7 @@ class MainWindow(SessionActions, QMainWindow):
         self._build_menus()
         self._connect()
         self.tomo = install_tomo_mode(self)
+        self.checks = install_checking_tools(self)
         self._update_actions()
         self.autosave_timer = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)

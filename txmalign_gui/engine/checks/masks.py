@@ -31,6 +31,17 @@ def brush_mask(mask, centre, radius: float, value: bool = True) -> np.ndarray:
     return out
 
 
+def brush_stroke(mask, start, end, radius: float, value: bool = True) -> np.ndarray:
+    """A copy of `mask` painted with disks of `radius` at every pixel step from `start` to `end` (row, col),
+    so a fast drag leaves no gaps."""
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    steps = max(1, int(np.ceil(np.hypot(*(end - start)))))
+    out = np.array(mask, dtype=bool, copy=True)
+    for t in np.linspace(0.0, 1.0, steps + 1):
+        out = brush_mask(out, start + t * (end - start), radius, value)
+    return out
+
+
 def threshold_mask(image, low: Optional[float] = None, high: Optional[float] = None) -> np.ndarray:
     """True where low <= image <= high (either bound may be None); NaN pixels are never selected."""
     image = np.asarray(image, dtype=np.float64)

@@ -8,8 +8,10 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, \
     QVBoxLayout, QWidget
 
-_COLUMNS = ("Binning", "Round", "RMS change (px)", "Max change (px)", "Mismatch", "Failed")
-_DY_PEN, _DX_PEN = pg.mkPen("#d62728", width=1.5), pg.mkPen("#1f77b4", width=1.5)
+_COLUMNS = ("Binning", "Round", "RMS (px)", "Max (px)", "Mismatch", "Failed")
+_DY_COLOUR, _DX_COLOUR = "#d62728", "#1f77b4"
+_TITLE = (f"<span style='color:{_DY_COLOUR}'>dy (rows)</span> and "
+          f"<span style='color:{_DX_COLOUR}'>dx (columns)</span> corrections")
 
 
 class JitterPlot(QWidget):
@@ -20,21 +22,23 @@ class JitterPlot(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "rotation angle (°)")
         self.plot.setLabel("left", "correction (px)")
+        self.plot.setTitle(_TITLE, size="9pt")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.plot.addLegend(offset=(5, 5))
         self.plot.setMinimumHeight(120)
-        self.dy_curve = self.plot.plot([], [], pen=_DY_PEN, symbol="o", symbolSize=4, symbolPen=None,
-                                       symbolBrush=_DY_PEN.color(), name="dy (rows)")
-        self.dx_curve = self.plot.plot([], [], pen=_DX_PEN, symbol="o", symbolSize=4, symbolPen=None,
-                                       symbolBrush=_DX_PEN.color(), name="dx (columns)")
+        self.dy_curve = self.plot.plot([], [], pen=pg.mkPen(_DY_COLOUR, width=1.5), symbol="o", symbolSize=4,
+                                       symbolPen=None, symbolBrush=_DY_COLOUR)
+        self.dx_curve = self.plot.plot([], [], pen=pg.mkPen(_DX_COLOUR, width=1.5), symbol="o", symbolSize=4,
+                                       symbolPen=None, symbolBrush=_DX_COLOUR)
         self.summary = QLabel(" ", wordWrap=True)
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels(_COLUMNS)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setToolTip("One row per reconstruct-reproject-register round: how far the corrections "
-                              "moved and how well the projections match their reprojections")
+                              "moved (RMS and largest change, px), the relative mismatch between the "
+                              "projections and their reprojections, and projections that failed to register")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 3)

@@ -22,6 +22,7 @@ from .tomo_view import TomoView
 
 SAVE_FILTERS = "Aligned HDF5 with angles, corrections and provenance (*.h5);;Multi-page TIFF (*.tif)"
 _ROW_PEN = pg.mkPen("#ffd700", width=1.5)
+_TAB_HEIGHT = 400  # px of the results dock in tomography mode: sinograms and slices need the room
 
 
 def is_tomography(stack) -> bool:
@@ -86,6 +87,7 @@ class TomoMode(QObject):
         self.dock.show()
         self.dock.raise_()
         self.window.tools.setCurrentWidget(self.view)
+        self.window.resizeDocks([self.window.tools_dock], [_TAB_HEIGHT], Qt.Orientation.Vertical)
         self._update_row_line()
 
     # -- following the window -----------------------------------------------

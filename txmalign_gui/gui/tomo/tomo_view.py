@@ -19,9 +19,9 @@ class TomoView(QWidget):
         self.slices = SliceView()
         self.jitter = JitterPlot()
         splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
-        for widget, stretch in ((self.sinograms, 4), (self.slices, 3), (self.jitter, 3)):
+        for widget in (self.sinograms, self.slices, self.jitter):
             splitter.addWidget(widget)
-            splitter.setStretchFactor(splitter.count() - 1, stretch)
+        splitter.setSizes([400, 300, 330])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)

@@ -1,0 +1,25 @@
+"""Checking tools in the main window's 'Results and checks' dock: ROI and mask, spectra, line profiles,
+comparison views, transform corrections and manual nudging, all on the raw and the aligned stack."""
+
+from __future__ import annotations
+
+from .canvas import DrawingCanvas
+from .context import CheckContext
+from .roi_mask_tool import RoiMaskTool
+from .transform_edits import TransformEdits
+
+
+class CheckingTools:
+    """Creates the tools for `window` and adds each as a tab through `window.add_tool`."""
+
+    def __init__(self, window):
+        self.context = CheckContext(window)
+        self.canvas = DrawingCanvas(window.view.image_item)
+        window.view.viewbox.addItem(self.canvas)
+        self.edits = TransformEdits(self.context)
+        self.roi_mask = RoiMaskTool(self.context, window.roi_model, self.canvas, window.show_notice)
+        window.add_tool(self.roi_mask, "ROI and mask")
+
+
+def install_checking_tools(window) -> CheckingTools:
+    return CheckingTools(window)

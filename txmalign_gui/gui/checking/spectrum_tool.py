@@ -1,0 +1,371 @@
+"""The 'Spectra' tab: intensity (or absorbance) against energy at named points, rectangles or mask regions,
+for the raw and the aligned stack overlaid, with markers on the image and CSV export."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor
+from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComboBox, QFileDialog, QSplitter,
+                             QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ...engine.checks import absorbance, csv_text, point_spectrum, rect_mask, region_spectrum
+from ...engine.errors import TxmAlignError
+from .canvas import FINISH, START, DrawingCanvas, PointerUser
+from .context import ALIGNED, RAW, CheckContext
+from .mask_files import save_text
+from .widgets import boxed, button, hint, row
+
+POINT, REGION, MASK = "point", "region", "mask"
+COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324")
+_COLUMNS = ("Show", "Name", "Colour", "x", "y", "width", "height")
+_SOURCE_STYLE = {RAW: Qt.PenStyle.DashLine, ALIGNED: Qt.PenStyle.SolidLine}
+
+
+@dataclass
+class Probe:
+    """One named place whose spectrum is plotted: a pixel, a rectangle (y0, y1, x0, x1) or a mask."""
+
+    name: str
+    kind: str
+    rect: tuple
+    colour: str
+    visible: bool = True
+    mask: Optional[np.ndarray] = None
+    marker: object = None
+
+
+class SpectrumTool(QWidget):
+    """Holds the probes, their markers on the main image and the plot of their spectra."""
+
+    def __init__(self, context: CheckContext, canvas: DrawingCanvas, roi_model, notify, parent=None):
+        super().__init__(parent)
+        self.context, self.canvas, self.roi_model, self.notify = context, canvas, roi_model, notify
+        self.viewbox = context.window.view.viewbox
+        self.probes: list = []
+        self._counter = 0
+        self._drag_start = None
+        self.pointer = PointerUser(self)
+        self.pointer.clicked.connect(self._clicked)
+        self.pointer.dragged.connect(self._dragged)
+        self.pointer.released.connect(self._pointer_released)
+        self._build()
+        context.data_changed.connect(self._data_changed)
+        self._data_changed()
+
+    def _build(self) -> None:
+        self.point_button = button("Add points", "Click pixels on the image to plot their spectra",
+                                   lambda: self._take_pointer(self.point_button), checkable=True)
+        self.region_button = button("Add rectangle", "Drag a rectangle on the image to plot its mean "
+                                    "(or sum, max) spectrum", lambda: self._take_pointer(self.region_button),
+                                    checkable=True)
+        mask_button = button("Add mask region", "Plot the spectrum over the pixels painted on the 'ROI and "
+                             "mask' tab (a copy: the mask can then be cleared)", self.add_mask_probe)
+        remove_button = button("Remove", "Remove the selected rows", self.remove_selected)
+        self.statistic_combo = QComboBox()
+        self.statistic_combo.addItems(["mean", "sum", "max"])
+        self.statistic_combo.setToolTip("How the pixels of a rectangle or mask region are combined")
+        self.absorbance_check = QCheckBox("Absorbance (-ln)")
+        self.absorbance_check.setToolTip("Plot -ln(I) instead of I (for flat-field corrected transmission)")
+        self.source_combo = QComboBox()
+        for text, sources in (("Raw and aligned", (RAW, ALIGNED)), ("Aligned", (ALIGNED,)), ("Raw", (RAW,))):
+            self.source_combo.addItem(text, sources)
+        self.source_combo.setToolTip("Raw curves are dashed, aligned ones solid")
+        export_button = button("Export CSV...", "Save the plotted spectra as columns of a CSV file",
+                               self._choose_csv)
+        for widget in (self.statistic_combo, self.source_combo):
+            widget.currentIndexChanged.connect(lambda _: self.redraw())
+        self.absorbance_check.toggled.connect(lambda _: self.redraw())
+
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.itemChanged.connect(self._item_changed)
+        self.table.cellDoubleClicked.connect(self._cell_double_clicked)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.plot.addLegend(offset=(-10, 10))
+        self.cursor_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine))
+        self.plot.addItem(self.cursor_line, ignoreBounds=True)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(boxed(self._table_layout()))
+        splitter.addWidget(self.plot)
+        splitter.setSizes([420, 680])
+        layout = QVBoxLayout(self)
+        layout.addLayout(row(self.point_button, self.region_button, mask_button, remove_button, "Region:",
+                             self.statistic_combo, self.absorbance_check, "Show:", self.source_combo,
+                             export_button))
+        layout.addWidget(splitter, 1)
+        self.context.frame_changed.connect(self._frame_changed)
+
+    def _table_layout(self) -> QVBoxLayout:
+        layout = QVBoxLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(hint("Double-click a colour to change it; edit names and positions in place; drag "
+                              "markers on the image."))
+        return layout
+
+    # -- adding and removing ------------------------------------------------
+    def _take_pointer(self, which) -> None:
+        other = self.region_button if which is self.point_button else self.point_button
+        other.setChecked(False)
+        if which.isChecked() and self.context.shape is not None:
+            self.canvas.take(self.pointer)
+        else:
+            which.setChecked(False)
+            if not other.isChecked():
+                self.canvas.give_back(self.pointer)
+
+    def _pointer_released(self) -> None:
+        self.point_button.setChecked(False)
+        self.region_button.setChecked(False)
+
+    def _clicked(self, x: float, y: float, _double: bool) -> None:
+        if self.point_button.isChecked():
+            self.add_point(int(np.floor(y)), int(np.floor(x)))
+
+    def _dragged(self, x: float, y: float, phase: str) -> None:
+        if not self.region_button.isChecked():
+            return
+        if phase == START:
+            self._drag_start = (y, x)
+        elif phase == FINISH and self._drag_start is not None:
+            (y0, x0), (y1, x1) = self._drag_start, (y, x)
+            self._drag_start = None
+            rect = (int(np.floor(min(y0, y1))), int(np.ceil(max(y0, y1))), int(np.floor(min(x0, x1))),
+                    int(np.ceil(max(x0, x1))))
+            self.add_region(rect)
+
+    def _next_name(self, prefix: str) -> tuple:
+        self._counter += 1
+        return f"{prefix} {self._counter}", COLOURS[(self._counter - 1) % len(COLOURS)]
+
+    def add_point(self, row_: int, col: int, name: Optional[str] = None) -> Probe:
+        auto, colour = self._next_name("point")
+        return self._add(Probe(name or auto, POINT, (row_, row_ + 1, col, col + 1), colour))
+
+    def add_region(self, rect, name: Optional[str] = None) -> Probe:
+        auto, colour = self._next_name("rect")
+        y0, y1, x0, x1 = (int(v) for v in rect)
+        return self._add(Probe(name or auto, REGION, (y0, max(y1, y0 + 1), x0, max(x1, x0 + 1)), colour))
+
+    def add_mask_probe(self, mask=None, name: Optional[str] = None) -> Optional[Probe]:
+        """A probe over `mask` (default: the pixels painted on the mask tab, i.e. ignored by registration)."""
+        if mask is None:
+            if self.roi_model.mask is None:
+                self.notify("Paint or threshold a region on the 'ROI and mask' tab first.", "info")
+                return None
+            mask = ~self.roi_model.mask
+        auto, colour = self._next_name("mask")
+        rows, cols = np.nonzero(mask)
+        rect = (int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1)
+        return self._add(Probe(name or auto, MASK, rect, colour, mask=np.array(mask, dtype=bool)))
+
+    def _add(self, probe: Probe) -> Probe:
+        self.probes.append(probe)
+        self._make_marker(probe)
+        self._fill_table()
+        self.redraw()
+        return probe
+
+    def remove_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()}, reverse=True)
+        for index in rows:
+            self._drop_marker(self.probes.pop(index))
+        self._fill_table()
+        self.redraw()
+
+    # -- markers on the image -----------------------------------------------
+    def _make_marker(self, probe: Probe) -> None:
+        y0, y1, x0, x1 = probe.rect
+        pen = pg.mkPen(probe.colour, width=2)
+        if probe.kind == POINT:
+            marker = pg.TargetItem((x0 + 0.5, y0 + 0.5), size=12, pen=pen, movable=True, label=probe.name,
+                                   labelOpts={"color": probe.colour, "offset": (6, -6)})
+            marker.sigPositionChangeFinished.connect(lambda _, p=probe: self._marker_moved(p))
+        elif probe.kind == REGION:
+            marker = pg.RectROI((x0, y0), (x1 - x0, y1 - y0), pen=pen, snapSize=1.0, translateSnap=True,
+                                scaleSnap=True)
+            marker.sigRegionChangeFinished.connect(lambda _, p=probe: self._marker_moved(p))
+        else:
+            marker = pg.QtWidgets.QGraphicsRectItem(x0, y0, x1 - x0, y1 - y0)
+            marker.setPen(pg.mkPen(probe.colour, width=2, style=Qt.PenStyle.DotLine))
+        marker.setZValue(12)
+        probe.marker = marker
+        marker.setVisible(probe.visible)
+        self.viewbox.addItem(marker)
+
+    def _drop_marker(self, probe: Probe) -> None:
+        if probe.marker is not None:
+            self.viewbox.removeItem(probe.marker)
+            probe.marker = None
+
+    def _marker_moved(self, probe: Probe) -> None:
+        marker = probe.marker
+        if probe.kind == POINT:
+            pos = marker.pos()
+            row_, col = int(np.floor(pos.y())), int(np.floor(pos.x()))
+            probe.rect = (row_, row_ + 1, col, col + 1)
+            marker.setPos(col + 0.5, row_ + 0.5)
+        else:
+            x0, y0 = (int(round(v)) for v in marker.pos())
+            w, h = (max(1, int(round(v))) for v in marker.size())
+            probe.rect = (y0, y0 + h, x0, x0 + w)
+        self._fill_table()
+        self.redraw()
+
+    # -- table ----------------------------------------------------------------
+    def _fill_table(self) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.probes))
+        for index, probe in enumerate(self.probes):
+            y0, y1, x0, x1 = probe.rect
+            show = QTableWidgetItem()
+            show.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            show.setCheckState(Qt.CheckState.Checked if probe.visible else Qt.CheckState.Unchecked)
+            colour = QTableWidgetItem()
+            colour.setBackground(QColor(probe.colour))
+            colour.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            cells = [show, QTableWidgetItem(probe.name), colour]
+            numbers = (x0, y0) if probe.kind == POINT else (x0, y0, x1 - x0, y1 - y0)
+            for value in numbers:
+                cells.append(QTableWidgetItem(str(value)))
+            while len(cells) < len(_COLUMNS):
+                blank = QTableWidgetItem("1" if probe.kind == POINT else "")
+                blank.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                cells.append(blank)
+            if probe.kind == MASK:
+                for cell in cells[3:]:
+                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            for col, cell in enumerate(cells):
+                self.table.setItem(index, col, cell)
+        self.table.resizeColumnsToContents()
+        self.table.blockSignals(False)
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        probe = self.probes[item.row()]
+        col = item.column()
+        if col == 0:
+            probe.visible = item.checkState() == Qt.CheckState.Checked
+            probe.marker.setVisible(probe.visible)
+        elif col == 1:
+            probe.name = item.text().strip() or probe.name
+            if probe.kind == POINT:
+                probe.marker.setLabel(probe.name, {"color": probe.colour, "offset": (6, -6)})
+        else:
+            self._position_typed(probe, item.row())
+        self._fill_table()
+        self.redraw()
+
+    def _position_typed(self, probe: Probe, index: int) -> None:
+        try:
+            x, y, w, h = (int(float(self.table.item(index, c).text())) for c in range(3, 7))
+        except ValueError:
+            return
+        probe.rect = (y, y + max(1, h), x, x + max(1, w))
+        if probe.kind == POINT:
+            probe.marker.setPos(x + 0.5, y + 0.5)
+        else:
+            probe.marker.setPos((x, y), finish=False)
+            probe.marker.setSize((max(1, w), max(1, h)), finish=False)
+
+    def _cell_double_clicked(self, index: int, col: int) -> None:
+        if col != 2:
+            return
+        colour = QColorDialog.getColor(QColor(self.probes[index].colour), self, "Curve colour")
+        if colour.isValid():
+            self.set_colour(index, colour.name())
+
+    def set_colour(self, index: int, colour: str) -> None:
+        probe = self.probes[index]
+        probe.colour = colour
+        self._drop_marker(probe)
+        self._make_marker(probe)
+        self._fill_table()
+        self.redraw()
+
+    # -- spectra ------------------------------------------------------------
+    def spectrum(self, probe: Probe, source: str) -> Optional[np.ndarray]:
+        """The curve plotted for `probe` from the raw or aligned stack (absorbance when chosen)."""
+        images = self.context.images(source)
+        if images is None:
+            return None
+        y0, y1, x0, x1 = probe.rect
+        if probe.kind == POINT:
+            values = point_spectrum(images, y0, x0)
+        else:
+            mask = probe.mask if probe.kind == MASK else rect_mask(images.shape[1:], probe.rect)
+            values = region_spectrum(images, mask, self.statistic_combo.currentText())
+        return absorbance(values) if self.absorbance_check.isChecked() else values
+
+    def curves(self) -> list:
+        """(label, values) of every plotted curve, in table order."""
+        out = []
+        for probe in self.probes:
+            if not probe.visible:
+                continue
+            for source in self.source_combo.currentData():
+                try:
+                    values = self.spectrum(probe, source)
+                except TxmAlignError:
+                    continue
+                if values is not None:
+                    out.append((probe, source, values))
+        return out
+
+    def redraw(self) -> None:
+        plot = self.plot.getPlotItem()
+        for item in [i for i in plot.listDataItems()]:
+            plot.removeItem(item)
+        x, label = self.context.axis()
+        plot.setLabel("bottom", label)
+        plot.setLabel("left", "absorbance -ln(I)" if self.absorbance_check.isChecked() else
+                      f"intensity ({self.statistic_combo.currentText()} over a region)")
+        for probe, source, values in self.curves():
+            pen = pg.mkPen(probe.colour, width=2, style=_SOURCE_STYLE[source])
+            plot.plot(x, values, pen=pen, name=f"{probe.name} ({source})")
+        self._frame_changed(self.context.index)
+
+    def _frame_changed(self, index: int) -> None:
+        x, _ = self.context.axis()
+        if 0 <= index < len(x):
+            self.cursor_line.setValue(float(x[index]))
+
+    def _data_changed(self) -> None:
+        shape = self.context.shape
+        for probe in list(self.probes):
+            if shape is None or probe.rect[1] > shape[0] or probe.rect[3] > shape[1]:
+                self._drop_marker(probe)
+                self.probes.remove(probe)
+        self._fill_table()
+        self.redraw()
+
+    # -- export -------------------------------------------------------------
+    def csv(self) -> str:
+        x, label = self.context.axis()
+        curves = self.curves()
+        header = [label] + [f"{probe.name} ({source})" for probe, source, _ in curves]
+        return csv_text(header, [x] + [values for _, _, values in curves])
+
+    def _choose_csv(self) -> None:
+        if not self.probes:
+            self.notify("Add a point or a rectangle first: there is no spectrum to export.", "info")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export spectra", "spectra.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str) -> bool:
+        try:
+            save_text(path, self.csv())
+        except (TxmAlignError, OSError) as error:
+            self.notify(f"Could not save {os.path.basename(path)}: {error}", "error")
+            return False
+        return True
