@@ -124,3 +124,97 @@ def test_threshold_invert_clear_and_mask_file_round_trip(window, tmp_path):
     window.roi_model.clear()
     window.roi_model.load_dict(state)
     np.testing.assert_array_equal(window.roi_model.mask, expected)
+
+
+def set_known_alignment(win, transforms):
+    """Give the window an alignment with these transforms, as a finished run would."""
+    from txmalign_gui.engine.stack import apply_transforms
+    from txmalign_gui.gui.alignment import Alignment
+
+    count = len(transforms)
+    win.alignment = Alignment(transforms=np.asarray(transforms, dtype=float), costs=np.zeros(count),
+                              confidences=np.ones(count), statuses=("ok",) * count, method="phasecorr",
+                              params={}, stack_options={}, anchor=count // 2, seconds=0.0)
+    win.aligned = apply_transforms(win.stack.load(), transforms)
+    win.view.set_aligned(win.aligned)
+    win.results.show_alignment(win.alignment)
+    win.alignment_changed.emit(win.alignment)
+
+
+def undo_drift(win):
+    """Transforms that move every frame back onto the middle one (the inverse of the known drift)."""
+    shifts = win.truth - win.truth[len(win.truth) // 2]
+    return np.column_stack([-shifts, np.zeros(len(shifts))])
+
+
+# -- spectra ----------------------------------------------------------------------------------------------
+def test_spectra_of_points_and_rectangles_match_the_arrays(qtbot, window, tmp_path):
+    tool = window.checks.spectra
+    raw = window.stack.load()
+    set_known_alignment(window, undo_drift(window))
+    point = tool.add_point(20, 31)
+    rect = tool.add_region((10, 14, 40, 45))
+    np.testing.assert_allclose(tool.spectrum(point, "raw"), raw[:, 20, 31])
+    np.testing.assert_allclose(tool.spectrum(point, "aligned"), window.aligned[:, 20, 31])
+    np.testing.assert_allclose(tool.spectrum(rect, "raw"), raw[:, 10:14, 40:45].mean(axis=(1, 2)), rtol=1e-6)
+    tool.statistic_combo.setCurrentText("max")
+    np.testing.assert_allclose(tool.spectrum(rect, "aligned"), np.nanmax(window.aligned[:, 10:14, 40:45], axis=(1, 2)))
+    tool.absorbance_check.setChecked(True)
+    np.testing.assert_allclose(tool.spectrum(point, "raw"), -np.log(raw[:, 20, 31]), rtol=1e-6)
+    assert len(tool.plot.getPlotItem().listDataItems()) == 4  # raw and aligned for both
+    assert tool.table.rowCount() == 2 and tool.table.item(1, 5).text() == "5"
+    tool.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    assert len(tool.plot.getPlotItem().listDataItems()) == 2 and not point.marker.isVisible()
+    tool.table.item(1, 3).setText("30")  # x of the rectangle
+    assert rect.rect == (10, 14, 30, 35)
+    assert tool.export_csv(str(tmp_path / "spectra.csv"))
+    table = np.genfromtxt(tmp_path / "spectra.csv", delimiter=",", names=True)
+    assert table.dtype.names[0] == "Frame" and len(table) == 7
+    expected = -np.log(raw[:, 10:14, 30:35].max(axis=(1, 2)))  # -ln of the region's statistic
+    np.testing.assert_allclose(table[table.dtype.names[1]], expected, rtol=1e-6)
+
+
+def test_clicking_the_image_adds_a_point_and_mask_regions_work(qtbot, window):
+    tool = window.checks.spectra
+    tool.point_button.click()
+    click_pixel(qtbot, window, 12, 50)
+    assert [p.rect for p in tool.probes] == [(12, 13, 50, 51)]
+    window.checks.roi_mask.draw_buttons["brush"].click()  # taking the pointer releases the spectra tool
+    assert not tool.point_button.isChecked()
+    region = np.zeros((64, 64), bool)
+    region[5:9, 6:8] = True
+    window.roi_model.set_mask(~region)
+    probe = tool.add_mask_probe()
+    raw = window.stack.load()
+    np.testing.assert_allclose(tool.spectrum(probe, "raw"), raw[:, 5:9, 6:8].mean(axis=(1, 2)), rtol=1e-6)
+
+
+# -- line profiles ----------------------------------------------------------------------------------------
+def test_profiles_match_the_arrays_and_drift_shrinks_after_aligning(qtbot, window):
+    from txmalign_gui.engine.checks import line_profile
+
+    tool = window.checks.profiles
+    tool.set_line((32, 8), (32, 56), width=1)
+    raw = window.stack.load()
+    assert tool.endpoints() == ((32.0, 8.0), (32.0, 56.0))
+    np.testing.assert_allclose(tool.profiles["raw"], raw[:, 32, 8:57], rtol=1e-6)
+    assert "aligned" not in tool.profiles
+    drift_before = tool.drift("raw")
+    set_known_alignment(window, undo_drift(window))
+    tool.width_spin.setValue(3)
+    np.testing.assert_allclose(tool.profiles["aligned"][2], line_profile(window.aligned[2], (32, 8), (32, 56), 3))
+    np.testing.assert_allclose(tool.profiles["raw"][0], raw[0, 31:34, 8:57].mean(axis=0), rtol=1e-6)
+    for feature in ("min", "max"):
+        tool.feature_combo.setCurrentIndex(tool.feature_combo.findData(feature))
+        assert tool.drift("aligned") < 0.3 < 1.0 < tool.drift("raw")
+    assert drift_before > 1.0
+    assert "aligned" in tool.drift_label.text()
+
+
+def test_dragging_on_the_image_draws_the_line(qtbot, window):
+    tool = window.checks.profiles
+    tool.draw_button.click()
+    drag_pixels(qtbot, window, [(10, 5), (20, 20), (30, 40)])
+    (r0, c0), (r1, c1) = tool.endpoints()
+    assert abs(r0 - 10) < 0.6 and abs(c0 - 5) < 0.6 and abs(r1 - 30) < 0.6 and abs(c1 - 40) < 0.6
+    assert tool.profiles["raw"].shape[0] == 7 and not tool.draw_button.isChecked()

@@ -65,6 +65,11 @@ def test_data_exchange_series_is_aligned_shown_and_saved(qtbot, window, tmp_path
     np.testing.assert_array_equal(sinograms.pair.image(0), images[:, ROWS // 2, :])
     assert sinograms.pair.image(1) is None
 
+    window.view.set_index(0)
+    sinogram_view = sinograms.pair.graphics[0]
+    point = sinogram_view.mapFromScene(sinograms.pair.viewboxes[0].mapViewToScene(QPointF(COLS / 2, 7.5)))
+    qtbot.mouseClick(sinogram_view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(point.x(), point.y()))
+    assert window.view.index == 7
     click_projection_row(qtbot, window, 9)
     assert sinograms.row == 9
     np.testing.assert_array_equal(sinograms.pair.image(0), images[:, 9, :])
@@ -125,3 +130,16 @@ def test_a_plain_stack_can_be_aligned_as_tomography_and_cancelled(qtbot, window,
     assert "Cancelled" in tomo.panel.time_label.text()
     assert tomo.panel.run_button.isEnabled() and not tomo.panel.save_button.isEnabled()
     assert tomo.view.sinograms.pair.image(1) is None
+
+
+def test_large_file_waits_for_the_run_before_showing_sinograms(qtbot, window, tmp_path, monkeypatch):
+    from txmalign_gui.gui.tomo import mode
+
+    images, angles, _ = phantom_series()
+    with h5py.File(tmp_path / "tomo.h5", "w") as h5:
+        h5["exchange/data"] = images
+        h5["exchange/theta"] = angles
+    monkeypatch.setattr(mode, "_RAW_SINOGRAM_LIMIT_BYTES", images.nbytes - 1)
+    assert window.open_path(str(tmp_path / "tomo.h5"))
+    pair = window.tomo.view.sinograms.pair
+    assert pair.image(0) is None and "too large" in pair.placeholders[0].text()

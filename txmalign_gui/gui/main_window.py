@@ -8,6 +8,7 @@ status bar instead of a dialog.
 from __future__ import annotations
 
 import os
+import zlib
 from typing import Optional
 
 import numpy as np
@@ -85,7 +86,7 @@ class MainWindow(SessionActions, QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, self._layout_version())
 
     # -- construction -------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -114,6 +115,12 @@ class MainWindow(SessionActions, QMainWindow):
 
         self.stack_info = QLabel("No stack loaded")
         self.statusBar().addPermanentWidget(self.stack_info)
+
+    def _layout_version(self) -> int:
+        """A number that changes when the set of docks changes, so a saved layout from an older
+        version of the window is ignored instead of restored half-wrong."""
+        names = ",".join(sorted(dock.objectName() for dock in self.findChildren(QDockWidget)))
+        return zlib.crc32(names.encode()) & 0x7FFFFFFF
 
     def add_tool(self, widget: QWidget, title: str) -> None:
         """Add a checking tool (ROI/mask editor, spectrum viewer, profiles...) as a tab next to Results."""
@@ -522,7 +529,7 @@ class MainWindow(SessionActions, QMainWindow):
             self.statusBar().showMessage("Finishing the file being saved...")
             QThreadPool.globalInstance().waitForDone()
         self.autosave()
-        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.save_window(self.saveGeometry(), self.saveState(self._layout_version()))
         super().closeEvent(event)
 
 

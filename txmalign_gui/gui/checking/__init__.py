@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from .canvas import DrawingCanvas
 from .context import CheckContext
+from .profile_tool import ProfileTool
 from .roi_mask_tool import RoiMaskTool
+from .spectrum_tool import SpectrumTool
 from .transform_edits import TransformEdits
 
 
@@ -19,6 +21,10 @@ class CheckingTools:
         self.edits = TransformEdits(self.context)
         self.roi_mask = RoiMaskTool(self.context, window.roi_model, self.canvas, window.show_notice)
         window.add_tool(self.roi_mask, "ROI and mask")
+        self.spectra = SpectrumTool(self.context, self.canvas, window.roi_model, window.show_notice)
+        window.add_tool(self.spectra, "Spectra")
+        self.profiles = ProfileTool(self.context, self.canvas)
+        window.add_tool(self.profiles, "Line profiles")
 
 
 def install_checking_tools(window) -> CheckingTools:

@@ -26,7 +26,8 @@ class ImagePair(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setHorizontalSpacing(6)
         layout.setVerticalSpacing(2)
-        self.titles, self.placeholders, self.items, self._pages, self.viewboxes = [], [], [], [], []
+        self.titles, self.placeholders, self.items, self._pages = [], [], [], []
+        self.graphics, self.viewboxes = [], []
         for column, title in enumerate(titles):
             label = QLabel(title, alignment=Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet("font-weight: bold;")
@@ -49,6 +50,7 @@ class ImagePair(QWidget):
             self.titles.append(label)
             self.placeholders.append(placeholder)
             self.items.append(item)
+            self.graphics.append(graphics)
             self.viewboxes.append(viewbox)
             self._pages.append(pages)
         layout.setRowStretch(1, 1)

@@ -7,6 +7,7 @@ import math
 import os
 from typing import Optional
 
+import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QObject, Qt, QThreadPool, pyqtSignal
 from PyQt6.QtWidgets import QDockWidget, QFileDialog
@@ -23,6 +24,10 @@ from .tomo_view import TomoView
 SAVE_FILTERS = "Aligned HDF5 with angles, corrections and provenance (*.h5);;Multi-page TIFF (*.tif)"
 _ROW_PEN = pg.mkPen("#ffd700", width=1.5)
 _TAB_HEIGHT = 400  # px of the results dock in tomography mode: sinograms and slices need the room
+# A row of a file-backed stack is read from every frame on the GUI thread; beyond this, wait for the run.
+_RAW_SINOGRAM_LIMIT_BYTES = 1 << 30
+_TOO_LARGE_TEXT = ("This file is too large to read a row from every projection while browsing; "
+                   "the sinograms appear after the alignment.")
 
 
 def is_tomography(stack) -> bool:
@@ -117,8 +122,10 @@ class TomoMode(QObject):
         self.row_line.setValue(row + 0.5)
         if self.output is not None:
             self.view.sinograms.show_sinograms(self.output.projections[:, row, :], self.output.aligned[:, row, :])
-        elif stack is not None:
+        elif stack is not None and _row_is_cheap(stack):
             self.view.sinograms.show_sinograms(stack.images[:, row, :], None)
+        elif stack is not None:
+            self.view.sinograms.show_sinograms(None, None, _TOO_LARGE_TEXT)
 
     def _projection_clicked(self, event) -> None:
         if self.window.stack is None or not self.active or event.button() != Qt.MouseButton.LeftButton:
@@ -223,6 +230,13 @@ class TomoMode(QObject):
         self.panel.show_outcome("Not saved.", can_save=True)
         self.window.show_error(f"Could not save {os.path.basename(path)}: {message}")
         self.save_failed.emit(message)
+
+
+def _row_is_cheap(stack) -> bool:
+    """Whether one detector row of every frame can be read at once without a noticeable wait."""
+    images = stack.images
+    return isinstance(images, np.ndarray) or \
+        np.prod(images.shape) * np.dtype(images.dtype).itemsize <= _RAW_SINOGRAM_LIMIT_BYTES
 
 
 def install_tomo_mode(window) -> TomoMode:

@@ -54,6 +54,6 @@ class SinogramView(QWidget):
     def set_row(self, row: int) -> None:
         self.row_spin.setValue(row)
 
-    def show_sinograms(self, before, after) -> None:
+    def show_sinograms(self, before, after, before_text: str = BEFORE_TEXT) -> None:
         """Show the (angles, columns) sinograms; None leaves a panel with its hint."""
-        self.pair.set_images([before, after], [BEFORE_TEXT, AFTER_TEXT])
+        self.pair.set_images([before, after], [before_text, AFTER_TEXT])
