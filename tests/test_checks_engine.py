@@ -7,7 +7,8 @@ from txmalign_gui.engine.checks import (absorbance, brush_mask, brush_stroke, ch
                                         crop_stack, csv_text, difference, drift_range, interpolate_excluded,
                                         largest_box, line_profile, normalise, overlay_rgb, point_spectrum,
                                         polygon_mask, rect_mask, region_spectrum, smooth_fit, split_view,
-                                        stack_profiles, threshold_mask, track_feature)
+                                        stack_profiles, symmetric_limit, threshold_mask,
+                                        track_feature)
 from txmalign_gui.engine.errors import InputError
 
 
@@ -89,8 +90,13 @@ def test_track_feature_min_max_edge_subpixel():
     steps = np.stack([(x >= e).astype(float) for e in (5, 8, 14)])  # jump between e-1 and e
     np.testing.assert_allclose(track_feature(steps, "edge"), [4.5, 7.5, 13.5])
     np.testing.assert_allclose(track_feature(1 - steps, "edge"), [4.5, 7.5, 13.5])
+    two_dips = np.minimum(dips, (x - 17.0) ** 2 - 1.0)  # a deeper dip at 17 everywhere
+    np.testing.assert_allclose(track_feature(two_dips, "min"), 17.0)
+    np.testing.assert_allclose(track_feature(two_dips, "min", window=(2, 14)), centres)
     with pytest.raises(InputError, match="unknown feature"):
         track_feature(dips, "centre")
+    with pytest.raises(InputError, match="window"):
+        track_feature(dips, "min", window=(4, 6))
 
 
 def test_drift_range_ignores_nan():
@@ -114,6 +120,11 @@ def test_difference_checkerboard_split_and_overlay():
     assert (rgb[..., 2] == 0).all()
     with pytest.raises(InputError, match="shapes"):
         difference(a, b[:3])
+
+
+def test_symmetric_limit_uses_absolute_values():
+    assert symmetric_limit([[-4.0, 1.0], [2.0, np.nan]], 100) == 4.0
+    assert symmetric_limit(np.zeros((2, 2))) == 1.0
 
 
 def test_normalise_maps_percentiles_to_unit_range():

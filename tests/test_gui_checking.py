@@ -218,3 +218,118 @@ def test_dragging_on_the_image_draws_the_line(qtbot, window):
     (r0, c0), (r1, c1) = tool.endpoints()
     assert abs(r0 - 10) < 0.6 and abs(c0 - 5) < 0.6 and abs(r1 - 30) < 0.6 and abs(c1 - 40) < 0.6
     assert tool.profiles["raw"].shape[0] == 7 and not tool.draw_button.isChecked()
+
+
+# -- comparison views -------------------------------------------------------------------------------------
+def test_compare_views_show_frame_against_anchor_or_chosen_frame(qtbot, window):
+    from txmalign_gui.engine.checks import checkerboard
+
+    tool = window.checks.compare
+    raw = window.stack.load()
+    window.view.set_index(1)
+    np.testing.assert_allclose(tool.view.picture(), raw[1] - raw[3], rtol=1e-6)  # no alignment: raw, middle
+    assert "raw" in tool.view.title.text().lower()
+    set_known_alignment(window, undo_drift(window))
+    aligned = window.aligned
+    residual = np.nanmean(np.abs(tool.view.picture()))
+    assert residual < 0.5 * np.mean(np.abs(raw[1] - raw[3]))
+    tool.reference.choose("chosen", 5)
+    np.testing.assert_allclose(tool.view.picture(), aligned[1] - aligned[5])
+    tool.reference.choose("previous")
+    np.testing.assert_allclose(tool.view.picture(), aligned[1] - aligned[0])
+    tool.view.set_mode("checkerboard")
+    tool.view.tile_spin.setValue(8)
+    board = checkerboard(aligned[1], aligned[0], 8)
+    np.testing.assert_array_equal(np.isnan(tool.view.picture()), np.isnan(board))
+    tool.view.set_mode("overlay")
+    assert tool.view.picture().shape == (64, 64, 3)
+    tool.view.set_mode("flicker")
+    tool.view.rate_spin.setValue(20)
+    window.tools.setCurrentWidget(tool)
+    first = tool.view.picture().copy()
+    qtbot.waitUntil(lambda: not np.array_equal(tool.view.picture(), first, equal_nan=True), timeout=1000)
+
+
+# -- corrections, manual nudges, undo and redo ------------------------------------------------------------
+def test_exclude_interpolate_fit_and_undo(qtbot, window):
+    tool = window.checks.corrections
+    truth = undo_drift(window)  # linear in the frame index
+    wrong = truth.copy()
+    wrong[2] += [5.0, -4.0, 0.0]
+    set_known_alignment(window, wrong)
+    tool.toggle(2)
+    assert tool.excluded == {2}
+    tool.interpolate()
+    np.testing.assert_allclose(window.alignment.transforms, truth, atol=1e-12)
+    from txmalign_gui.engine.stack import apply_transforms
+    np.testing.assert_allclose(window.aligned[2], apply_transforms(window.stack.load()[2:3], truth[2:3])[0])
+    window.checks.edits.undo_stack.undo()
+    np.testing.assert_allclose(window.alignment.transforms, wrong)
+    window.checks.edits.undo_stack.redo()
+    np.testing.assert_allclose(window.alignment.transforms, truth, atol=1e-12)
+    window.checks.edits.undo_stack.undo()
+    tool.degree_spin.setValue(1)
+    tool.fit()
+    np.testing.assert_allclose(window.alignment.transforms, truth, atol=1e-9)
+    assert window.session_state()["alignment"]["transforms"][2] == pytest.approx(list(truth[2]))
+
+
+def test_clicking_a_plot_point_excludes_that_frame(qtbot, window):
+    tool = window.checks.corrections
+    set_known_alignment(window, undo_drift(window))
+    window.tools.setCurrentWidget(tool)
+    qtbot.wait(50)
+    vb = tool.plot.getPlotItem().vb
+    vb.setRange(xRange=(-0.5, 6.5), yRange=(-3, 3), padding=0)
+    qtbot.wait(20)
+    scene_pos = vb.mapViewToScene(QPointF(4.0, float(window.alignment.transforms[4, 0])))
+    qtbot.mouseClick(tool.plot.viewport(), Qt.MouseButton.LeftButton, pos=tool.plot.mapFromScene(scene_pos))
+    assert tool.excluded == {4} and window.view.index == 4
+
+
+def test_common_area_crop_is_saved(window, tmp_path):
+    import h5py
+
+    tool = window.checks.corrections
+    set_known_alignment(window, [[2.0, -3.0, 0.0]] + [[0.0, 0.0, 0.0]] * 6)
+    assert tool.find_box() == (2, 64, 0, 61)
+    assert tool.save_cropped(str(tmp_path / "cropped.h5"))
+    with h5py.File(tmp_path / "cropped.h5") as handle:
+        datasets = [name for name, item in handle.items() if getattr(item, "ndim", 0) == 3]
+        assert any(handle[name].shape == (7, 62, 61) for name in datasets)
+
+
+def test_arrow_keys_nudge_the_frame_and_undo_restores_it(qtbot, window):
+    tool = window.checks.manual
+    set_known_alignment(window, undo_drift(window))
+    start = window.alignment.transforms.copy()
+    window.view.set_index(1)
+    window.tools.setCurrentWidget(tool)
+    tool.setFocus()
+    before = tool.view.picture().copy()
+    qtbot.keyClick(tool, Qt.Key.Key_Right)
+    qtbot.keyClick(tool, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
+    np.testing.assert_allclose(window.alignment.transforms[1], start[1] + [-1.0, 0.1, 0.0])
+    assert tool.spins["dx"].value() == pytest.approx(start[1, 1] + 0.1, abs=1e-3)
+    assert not np.allclose(tool.view.picture(), before, equal_nan=True)  # the difference follows live
+    tool.spins["angle"].setValue(0.5)
+    tool.spins["angle"].editingFinished.emit()
+    assert window.alignment.transforms[1, 2] == 0.5
+    for _ in range(3):
+        window.checks.edits.undo_stack.undo()
+    np.testing.assert_allclose(window.alignment.transforms, start)
+    np.testing.assert_allclose(tool.view.picture(), before, equal_nan=True)
+    window.checks.edits.undo_stack.redo()
+    assert window.alignment.transforms[1, 1] == pytest.approx(start[1, 1] + 0.1)
+
+
+def test_the_search_band_picks_which_feature_is_tracked(window):
+    tool = window.checks.profiles
+    tool.set_line((32, 8), (32, 56), width=1)
+    everywhere = tool.positions["raw"].copy()
+    tool.set_search_window(10, 20)
+    assert tool.search_window() == (10, 21)
+    inside = tool.positions["raw"]
+    assert np.all((inside >= 10) & (inside <= 20))
+    np.testing.assert_allclose(inside, np.argmin(tool.profiles["raw"][:, 10:21], axis=1) + 10, atol=1.0)
+    assert not np.allclose(inside, everywhere)

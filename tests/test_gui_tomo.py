@@ -63,7 +63,7 @@ def test_data_exchange_series_is_aligned_shown_and_saved(qtbot, window, tmp_path
     assert "60 projections" in tomo.panel.angles_label.text()
     sinograms = tomo.view.sinograms
     np.testing.assert_array_equal(sinograms.pair.image(0), images[:, ROWS // 2, :])
-    assert sinograms.pair.image(1) is None
+    assert sinograms.pair.image(1) is None and sinograms.pair.titles[0].text() == "As read"
 
     window.view.set_index(0)
     sinogram_view = sinograms.pair.graphics[0]
@@ -82,6 +82,7 @@ def test_data_exchange_series_is_aligned_shown_and_saved(qtbot, window, tmp_path
     assert np.sqrt(np.mean(sample_motion_removed(result.transforms, jitter, angles) ** 2)) < 0.3
 
     np.testing.assert_array_equal(sinograms.pair.image(0), output.projections[:, 9, :])
+    assert sinograms.pair.titles[0].text() == "Before alignment"
     np.testing.assert_array_equal(sinograms.pair.image(1), output.aligned[:, 9, :])
     np.testing.assert_allclose(output.projections, -np.log(images), rtol=1e-5, atol=1e-6)
     sinograms.set_row(20)

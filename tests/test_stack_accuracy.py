@@ -1,8 +1,9 @@
 """Accuracy on a 101-image synthetic XANES stack with known truth (+-8 px jitter, noise, uneven background).
 
-Measured on this data (seed 0, 128 px): TVDM consistent 0.09 px RMS / 0.19 px worst, chunked (5) 0.11 / 0.38,
-anchor 0.12 / 0.39, sequential 0.20 / 0.40; phase correlation anchor 0.97 / 2.3, sequential 0.72 / 1.5.
-The errors of single TVDM pairs are largest for the low-contrast pre-edge images and add up along chains.
+Measured on this data (seed 0, 128 px): TVDM sequential 0.07 px RMS / 0.14 px worst, chunked (5) 0.07 / 0.16,
+consistent 0.08 / 0.20, anchor 0.11 / 0.30; phase correlation anchor 0.97 / 2.3, sequential 0.72 / 1.5.
+The errors of single TVDM pairs are largest between pre-edge images and the anchor: their contrast differs,
+which moves the minimum of the cost itself by about 0.1 px, so pairs of close energies do best.
 """
 
 import numpy as np
@@ -24,14 +25,10 @@ def _rms_and_worst(stack, strategy, method="tvdm"):
 
 
 @pytest.mark.slow
-def test_consistent_tvdm_meets_the_accuracy_target_and_beats_the_chains(xanes):
-    consistent = _rms_and_worst(xanes, "consistent")
-    chunked = _rms_and_worst(xanes, "chunked")
-    sequential = _rms_and_worst(xanes, "sequential")
-    assert consistent[0] < 0.1 and consistent[1] < 0.3
-    assert chunked[0] < 0.15 and chunked[1] < 0.45
-    assert consistent[0] < 0.7 * sequential[0] and consistent[1] < sequential[1]
-    assert consistent[0] < chunked[0]
+@pytest.mark.parametrize("strategy", ["consistent", "chunked", "sequential"])
+def test_tvdm_strategies_meet_the_accuracy_target(xanes, strategy):
+    rms, worst = _rms_and_worst(xanes, strategy)
+    assert rms < 0.1 and worst < 0.3
 
 
 @pytest.mark.slow

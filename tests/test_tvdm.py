@@ -38,7 +38,7 @@ def test_subpixel_accuracy_noise_free(seed):
     dy, dx = np.random.default_rng(seed).uniform(-20, 20, 2)
     fixed, moving = make_pair(256, dy, dx, seed=seed)
     result = register_pair(fixed, moving, "tvdm")
-    assert abs(result.dy - dy) < 0.05 and abs(result.dx - dx) < 0.05
+    assert abs(result.dy - dy) < 0.02 and abs(result.dx - dx) < 0.02
     assert result.status == OK and result.confidence > 0.5
 
 

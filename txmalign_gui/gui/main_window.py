@@ -285,7 +285,8 @@ class MainWindow(SessionActions, QMainWindow):
         self.message_bar.hide()
         self.setWindowTitle(f"txmalign - {os.path.basename(stack.path.rstrip(os.sep))}")
         self.stack_info.setText(describe_stack(stack))
-        self.statusBar().showMessage(f"Opened {stack.source}", 10000)
+        self.statusBar().showMessage(f"Opened {stack.source}. Check the settings on the right, then press "
+                                     "Align stack.", 15000)
         self._update_actions()
         self.stack_loaded.emit(stack)
         self.alignment_changed.emit(None)

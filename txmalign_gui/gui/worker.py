@@ -30,9 +30,10 @@ _EMIT_INTERVAL_S = 0.05
 class AlignJob:
     """Everything one run needs, copied from the widgets when Run was pressed.
 
-    `stack` is a StackData; `prepare` holds the PREPARE_PARAMS values; `frames` (sorted indices) re-runs only those frames,
-    each registered onto frame `anchor` of the raw stack.  With `transforms` given
-    (N, 3) nothing is registered: the job only resamples the stack (restoring a session).
+    `stack` is a StackData; `prepare` holds the PREPARE_PARAMS values; `frames` (sorted
+    indices) re-runs only those frames, each registered onto frame `anchor`.  With
+    `transforms` given (N, 3) nothing is registered: the job only resamples the stack
+    (restoring a session).
     """
 
     stack: Any

@@ -32,6 +32,14 @@ def difference(image, reference) -> np.ndarray:
     return image - reference
 
 
+def symmetric_limit(image, percentile: float = 99.5) -> float:
+    """A display limit L for showing `image` (a difference) on [-L, L]: the percentile of |values|."""
+    values = np.abs(np.asarray(image, dtype=np.float64))
+    values = values[np.isfinite(values)]
+    limit = float(np.percentile(values, percentile)) if values.size else 0.0
+    return limit if limit > 0 else 1.0
+
+
 def overlay_rgb(image, reference) -> np.ndarray:
     """(H, W, 3) in [0, 1]: the reference in red and the image in green, each contrast-normalised,
     so aligned structure looks yellow and misplaced structure red or green; undefined pixels are black."""

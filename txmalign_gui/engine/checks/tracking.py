@@ -23,20 +23,23 @@ def _peak(values: np.ndarray) -> float:
     return float(i)
 
 
-def track_feature(profiles, feature: str = "min") -> np.ndarray:
-    """Position (in samples along the line) of `feature` in each row of `profiles` (frames, positions).
+def track_feature(profiles, feature: str = "min", window=None) -> np.ndarray:
+    """Position (in samples along the line) of `feature` in each row of `profiles` (frames, positions),
+    searched only within samples window = (start, stop) when given, so one feature is followed.
 
     'edge' is the steepest change, rising or falling, at the half-sample point between two samples.
     """
     profiles = np.asarray(profiles, dtype=np.float64)
+    start, stop = (0, profiles.shape[-1]) if window is None else (max(0, int(window[0])), int(window[1]))
+    profiles = profiles[:, start:stop] if profiles.ndim == 2 else profiles
     if profiles.ndim != 2 or profiles.shape[1] < 3:
-        raise InputError("feature tracking needs profiles of at least 3 samples per frame")
+        raise InputError("feature tracking needs at least 3 samples per frame (widen the search window)")
     if feature == "min":
-        return np.array([_peak(-row) for row in profiles])
+        return start + np.array([_peak(-row) for row in profiles])
     if feature == "max":
-        return np.array([_peak(row) for row in profiles])
+        return start + np.array([_peak(row) for row in profiles])
     if feature == "edge":
-        return np.array([_peak(np.abs(np.diff(row))) + 0.5 for row in profiles])
+        return start + np.array([_peak(np.abs(np.diff(row))) + 0.5 for row in profiles])
     raise InputError(f"unknown feature {feature!r}; choose one of {', '.join(FEATURES)}")
 
 

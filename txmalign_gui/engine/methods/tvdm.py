@@ -2,8 +2,9 @@
 
 Cost: mean |gradient| of gf(fixed, sigma) - T(gf(moving, sigma)) over the overlap, which ignores smooth
 background and contrast differences.  Translation by a coarse-to-fine brute-force search with subpixel
-V-fit; rotation (optional) by Fourier-spectrum candidates checked by TVDM, differential evolution on a
-coarse level and alternating shift/angle refinement down to full resolution.
+V-fit, refined at full resolution on fractional shifts; rotation (optional) by Fourier-spectrum
+candidates checked by TVDM, differential evolution on a coarse level and alternating shift/angle
+refinement down to full resolution.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
         found = pyramid_shift(levels, 0.0, Transform(), coarsest, params["search_range"],
                               progress.sub(0.05, 1.0))
         transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
-        significance, cost = found.significance, levels[0].cost(transform)
+        significance = found.significance
+        cost = found.cost if resolved == 0 and np.isfinite(found.cost) else levels[0].cost(transform)
     status, confidence, message = _judge(coarse, significance, resolved, params["search_range"], on_bound)
     details = {"gray_scale": scale, "levels_used": len(levels), "resolved_level": resolved,
                "significance": significance}

@@ -1,8 +1,9 @@
 """The TVDM cost: mean absolute gradient of (smoothed fixed - smoothed, transformed moving) over the overlap.
 
 The gradient is linear, so for an integer shift the cost only needs the two images' gradients, computed
-once: each candidate is slicing, a subtraction and a sum.  Unusable pixels (masks, outside the image) are
-NaN and drop out; dividing by the number of compared pixels keeps small overlaps from looking good.
+once: each candidate is slicing, a subtraction and a sum; a fractional shift interpolates the moving
+gradients by cubic convolution (four taps per axis).  Unusable pixels (masks, outside the image) are NaN
+and drop out; dividing by the number of compared pixels keeps small overlaps from looking good.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class Gradients:
 
 
 def _abs_sum(fixed: np.ndarray, moving: np.ndarray, has_nan: bool) -> Tuple[float, int]:
-    diff = np.abs(fixed - moving)
+    diff = np.subtract(fixed, moving)
+    np.abs(diff, out=diff)
     if not has_nan:
         return float(diff.sum(dtype=np.float64)), diff.size
     unusable = np.isnan(diff)
@@ -86,6 +88,49 @@ def shift_cost(fixed: Gradients, moving: Gradients, dy: int, dx: int, min_count:
         total += s
         count += n
     return total / count if count >= max(min_count, 1) else np.nan
+
+
+def _cubic_weights(s: float):
+    """Cubic convolution (Keys, a = -0.5) weights of the samples at -1, 0, 1 and 2 for offset s in [0, 1)."""
+    values = (-s ** 3 + 2 * s ** 2 - s, 3 * s ** 3 - 5 * s ** 2 + 2, -3 * s ** 3 + 4 * s ** 2 + s, s ** 3 - s ** 2)
+    return [np.float32(v / 2.0) for v in values]
+
+
+def displace(values: np.ndarray, shift: float, axis: int) -> Tuple[int, np.ndarray]:
+    """`values` displaced by `shift` along `axis` (cubic convolution), sampled at the whole pixels start,
+    start + 1, ... where all four taps lie inside; returns (start, samples)."""
+    length = values.shape[axis]
+    whole = int(np.ceil(shift))
+    start, stop = max(0, whole + 1), min(length, length - 2 + whole)
+    if stop <= start:
+        stop = start
+    out = None
+    for tap, weight in enumerate(_cubic_weights(whole - shift)):
+        index = slice(start - whole - 1 + tap, stop - whole - 1 + tap)
+        part = values[index] if axis == 0 else values[:, index]
+        out = weight * part if out is None else np.add(out, weight * part, out=out)
+    return start, out
+
+
+def line_cost(fixed: Gradients, moving: Gradients, across: float, axis: int, min_count: int = 1):
+    """TVDM as a function of a fractional shift along `axis`, the shift along the other axis held at
+    `across` (NaN below `min_count` compared samples)."""
+    has_nan = fixed.has_nan or moving.has_nan
+    other = 1 - axis
+    pre = [displace(b, across, other) for b in (moving.gy, moving.gx)]
+
+    def cost(shift: float) -> float:
+        total, count = 0.0, 0
+        for a, (first, b) in zip((fixed.gy, fixed.gx), pre):
+            start, moved = displace(b, shift, axis)
+            rows, cols = moved.shape
+            origin = (start, first) if axis == 0 else (first, start)
+            s, n = _abs_sum(a[origin[0]:origin[0] + rows, origin[1]:origin[1] + cols], moved, has_nan)
+            total += s
+            count += n
+        return total / count if count >= max(min_count, 1) else np.nan
+
+    return cost
 
 
 def v_fit(before: float, at: float, after: float) -> float:

@@ -19,7 +19,7 @@ from ..rotation_spectrum import rotation_candidates
 from ..transform import Transform, wrap_angle
 from .tvdm_cost import v_fit
 from .tvdm_levels import Level, transform_from
-from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, pyramid_shift, search_shift
+from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, pyramid_shift, refined_search, search_shift
 
 # Differential evolution searches at most this many degrees either side of its starting angle.
 DE_HALF_WIDTH = 10.0
@@ -85,13 +85,15 @@ def refine_angle(level: Level, transform: Transform, step: float) -> Transform:
     return Transform(transform.dy, transform.dx, wrap_angle(centre + offset * step))
 
 
-def _refine_level(level: Level, transform: Transform, iterations: int, progress: Progress):
-    """Alternate the shift search (3 x 3 window) and the angle V-fit on one level, at most `iterations` times."""
+def _refine_level(level: Level, transform: Transform, iterations: int, progress: Progress, finest: bool):
+    """Alternate the shift search (3 x 3 window, refined on fractional shifts on the `finest` level) and the
+    angle V-fit on one level, at most `iterations` times."""
     search = None
     for iteration in range(iterations):
         search = search_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift, 1,
                               level.min_count, MAX_MOVES)
-        shifted = Transform(float(search.shift[0]), float(search.shift[1]), transform.angle_deg)
+        shift = refined_search(level, transform.angle_deg, search)[0] if finest else search.shift
+        shifted = Transform(float(shift[0]), float(shift[1]), transform.angle_deg)
         refined = refine_angle(level, shifted, _angle_step(level))
         moved = abs(refined.angle_deg - transform.angle_deg), np.abs(refined.shift - transform.shift).max()
         transform = refined
@@ -155,7 +157,8 @@ def rigid_search(levels: List[Level], coarsest: int, search_range: int, angle_ra
     for index in range(de_level, -1, -1):
         sub = progress.sub(0.5 + 0.5 * (de_level - index) / (de_level + 1),
                            0.5 + 0.5 * (de_level - index + 1) / (de_level + 1))
-        refined, search = _refine_level(levels[index], transform, iterations if index == 0 else 1, sub)
+        refined, search = _refine_level(levels[index], transform, iterations if index == 0 else 1, sub,
+                                        index == 0)
         significance = max(significance, search.significance)
         if index < de_level and search.significance < MIN_SIGNIFICANCE:
             break

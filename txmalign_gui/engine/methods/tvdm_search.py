@@ -1,7 +1,8 @@
 """TVDM translation search: brute force on the coarsest level, a small window on each finer one, V-fit subpixel.
 
 The result of each level (with its subpixel part) centres the next, so the fine levels only test the
-3 x 3 shifts around it, moving the window when the minimum sits on its border.
+3 x 3 shifts around it, moving the window when the minimum sits on its border.  At full resolution the
+V-fit is refined on fractional shifts, one axis after the other.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from ..progress import Progress
 from ..transform import Transform
-from .tvdm_cost import Gradients, shift_cost, v_fit
+from .tvdm_cost import Gradients, line_cost, shift_cost, v_fit
 from .tvdm_levels import Level, transform_at, transform_from
 
 # How many times a fine-level window may follow a minimum lying on its border.
@@ -21,6 +22,10 @@ MAX_MOVES = 4
 # A level whose minimum is less significant than this (relative depth x sqrt(samples)) is dominated by
 # noise: its answer is noisier than the coarser level's, so the search stops refining there.
 MIN_SIGNIFICANCE = 2.5
+# Distance (px) either side of a fractional shift at which the full-resolution refinement compares costs:
+# the walls of the valley there are steep, so neither noise nor a flat bottom moves the balance point, and
+# a whole pixel gives both sides the same fractional part, hence the same interpolation smoothing.
+REFINE_STEP = 1.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,28 @@ def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_c
                        significance(best, (up, down, left, right), fixed.gx.size))
 
 
+def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int):
+    """(shift, cost there): per axis, the shift whose costs REFINE_STEP either side are equal, by a secant
+    step from `start`; `start` and NaN when a cost cannot be evaluated or the cost is not convex there."""
+    shift, step = np.array(start, float), REFINE_STEP
+    for axis in (0, 1):
+        along = line_cost(fixed, moving, shift[1 - axis], axis, min_count)
+        first = shift[axis]
+        imbalance = along(first + step) - along(first - step)
+        second = first - np.copysign(step / 4, imbalance)
+        slope = (along(second + step) - along(second - step) - imbalance) / (second - first)
+        if not np.isfinite(slope) or slope <= 0:
+            return np.array(start, float), np.nan
+        shift[axis] = np.clip(first - imbalance / slope, first - step / 2, first + step / 2)
+    return shift, along(shift[1])
+
+
+def refined_search(level: Level, angle: float, search: LevelSearch):
+    """(shift, cost) of a full-resolution `search` refined on fractional shifts (unrefined if that fails)."""
+    shift, cost = refine_shift(level.fixed, level.moving_at(angle), search.shift, level.min_count)
+    return (shift, cost) if np.isfinite(cost) else (search.shift, search.cost)
+
+
 def significance(best: float, neighbours, samples: int) -> float:
     """Relative depth of a minimum below its four neighbours times sqrt(samples).
 
@@ -77,9 +104,9 @@ def significance(best: float, neighbours, samples: int) -> float:
 
 @dataclass(frozen=True)
 class ShiftResult:
-    """A pyramid search: the transform on `level` (full resolution when level is 0), the coarse search and
-    `resolved`, the finest level whose minimum stood out of the noise (the answer comes from there), and
-    the best `significance` of a minimum on any level."""
+    """A pyramid search: the transform on `level` (full resolution when level is 0), its cost on level
+    `resolved`, the coarse search and `resolved`, the finest level whose minimum stood out of the noise
+    (the answer comes from there), and the best `significance` of a minimum on any level."""
 
     transform: Transform
     level: int
@@ -107,8 +134,9 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
         elif result.significance < MIN_SIGNIFICANCE:
             current = transform_from(levels[finest:index + 1], current, index - finest)
             break
-        current = Transform(float(result.shift[0]), float(result.shift[1]), angle)
-        cost, resolved = result.cost, index
+        shift, cost = refined_search(level, angle, result) if index == 0 else (result.shift, result.cost)
+        current = Transform(float(shift[0]), float(shift[1]), angle)
+        resolved = index
         if progress is not None:
             progress.update((coarsest - index + 1) / (coarsest - finest + 1), f"translation, level {index}")
         if index > finest:

@@ -4,7 +4,10 @@ comparison views, transform corrections and manual nudging, all on the raw and t
 from __future__ import annotations
 
 from .canvas import DrawingCanvas
+from .compare_tool import CompareTool
 from .context import CheckContext
+from .corrections_tool import CorrectionsTool
+from .manual_tool import ManualTool
 from .profile_tool import ProfileTool
 from .roi_mask_tool import RoiMaskTool
 from .spectrum_tool import SpectrumTool
@@ -25,6 +28,12 @@ class CheckingTools:
         window.add_tool(self.spectra, "Spectra")
         self.profiles = ProfileTool(self.context, self.canvas)
         window.add_tool(self.profiles, "Line profiles")
+        self.compare = CompareTool(self.context)
+        window.add_tool(self.compare, "Compare")
+        self.corrections = CorrectionsTool(self.context, self.edits, window.roi_model, window.show_notice)
+        window.add_tool(self.corrections, "Corrections")
+        self.manual = ManualTool(self.context, self.edits)
+        window.add_tool(self.manual, "Manual correction")
 
 
 def install_checking_tools(window) -> CheckingTools:

@@ -49,7 +49,8 @@ class ProfileTool(QWidget):
         self.feature_combo = QComboBox()
         for key, text in _FEATURES:
             self.feature_combo.addItem(f"Track the {text}", key)
-        self.feature_combo.setToolTip("The feature followed from frame to frame along the line")
+        self.feature_combo.setToolTip("The feature followed from frame to frame, searched inside the shaded "
+                                      "band of the curves plot (drag its edges to pick one feature)")
         self.feature_combo.currentIndexChanged.connect(lambda _: self.update_profiles())
         self.curves_combo = QComboBox()
         self.curves_combo.addItem("Curves: aligned", ALIGNED)
@@ -76,6 +77,10 @@ class ProfileTool(QWidget):
         self.curve_plot.setLabel("bottom", "position along the line (px)")
         self.curve_plot.setLabel("left", "intensity")
         self.curve_plot.showGrid(x=True, y=True, alpha=0.3)
+        self.search = pg.LinearRegionItem(brush=pg.mkBrush(255, 200, 0, 40))
+        self.search.setZValue(-10)
+        self.search.sigRegionChangeFinished.connect(lambda _: self.update_profiles())
+        self.curve_plot.addItem(self.search)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.images)
         splitter.addWidget(self.curve_plot)
@@ -103,7 +108,10 @@ class ProfileTool(QWidget):
             self.canvas.give_back(self.pointer)
 
     def set_line(self, p0, p1, width: Optional[int] = None) -> None:
-        """Place the line from p0 to p1, in (row, col) pixel coordinates."""
+        """Place the line from p0 to p1, in (row, col) pixel coordinates; the search band covers all of it."""
+        self.search.blockSignals(True)
+        self.search.setRegion((0, float(np.hypot(p1[0] - p0[0], p1[1] - p0[1]))))
+        self.search.blockSignals(False)
         if width is not None:
             self.width_spin.blockSignals(True)
             self.width_spin.setValue(int(width))
@@ -153,13 +161,21 @@ class ProfileTool(QWidget):
             for source in self.context.available_sources():
                 self.profiles[source] = stack_profiles(self.context.images(source), *ends,
                                                        width=self.width_spin.value())
-                self.positions[source] = track_feature(self.profiles[source], feature)
+                self.positions[source] = track_feature(self.profiles[source], feature, self.search_window())
         except TxmAlignError as error:
             self.profiles, self.positions = {}, {}
             self.drift_label.setText(f"No profile: {error}.")
             self._show()
             return
         self._show()
+
+    def search_window(self) -> tuple:
+        """(start, stop) samples along the line where the feature is searched: the shaded band."""
+        low, high = self.search.getRegion()
+        return int(np.floor(low)), int(np.ceil(high)) + 1
+
+    def set_search_window(self, start: float, stop: float) -> None:
+        self.search.setRegion((start, stop))
 
     def drift(self, source: str) -> float:
         return drift_range(self.positions[source])
@@ -183,7 +199,8 @@ class ProfileTool(QWidget):
 
     def _draw_curves(self) -> None:
         plot = self.curve_plot.getPlotItem()
-        plot.clear()
+        for item in plot.listDataItems():
+            plot.removeItem(item)
         profiles = self.profiles.get(self.curves_combo.currentData())
         if profiles is None:
             return

@@ -7,7 +7,7 @@ import os
 from typing import Optional
 
 import numpy as np
-from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGroupBox, QLabel, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, QGroupBox, QLabel, QVBoxLayout, QWidget)
 
 from ...engine.checks import brush_stroke, polygon_mask, threshold_mask
 from ...engine.errors import TxmAlignError
@@ -37,13 +37,15 @@ class RoiMaskTool(QWidget):
         roi_model.changed.connect(self._model_changed)
         context.data_changed.connect(self._model_changed)
         context.window.stack_loaded.connect(self._suggest_threshold)
+        context.window.view.mode_changed.connect(self._suggest_threshold)
         self._model_changed()
 
     # -- construction -------------------------------------------------------
     def _build(self) -> None:
-        self.roi_check = button("Limit registration to a rectangle", "Only the pixels inside the rectangle "
-                                "are compared (drag it on the image, or type its position)", self._roi_toggled,
-                                checkable=True)
+        self.roi_check = QCheckBox("Limit registration to a rectangle")
+        self.roi_check.setToolTip("Only the pixels inside the rectangle are compared (drag it on the image, or "
+                                  "type its position)")
+        self.roi_check.toggled.connect(lambda _: self._roi_toggled())
         self.roi_spins = {name: spin(0, 100000, 0, tip) for name, tip in (
             ("x0", "Left edge (column)"), ("y0", "Top edge (row)"), ("width", "Width in pixels"),
             ("height", "Height in pixels"))}

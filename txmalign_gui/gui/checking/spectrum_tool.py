@@ -90,7 +90,8 @@ class SpectrumTool(QWidget):
         self.table.cellDoubleClicked.connect(self._cell_double_clicked)
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.plot.addLegend(offset=(-10, 10))
+        self.plot.addLegend(offset=(-10, 10), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 220),
+                            pen=pg.mkPen("#bbb"))
         self.cursor_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.cursor_line, ignoreBounds=True)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -322,7 +323,7 @@ class SpectrumTool(QWidget):
 
     def redraw(self) -> None:
         plot = self.plot.getPlotItem()
-        for item in [i for i in plot.listDataItems()]:
+        for item in plot.listDataItems():
             plot.removeItem(item)
         x, label = self.context.axis()
         plot.setLabel("bottom", label)

@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoCommand, QUndoStack
+from PyQt6.QtWidgets import QToolButton
 
 from ...engine.stack import apply_transforms
 from .context import RAW, CheckContext
@@ -84,3 +85,17 @@ class TransformEdits(QObject):
         finally:
             self._writing = False
         self.edited.emit(frames)
+
+
+def undo_redo_buttons(edits: TransformEdits, parent) -> tuple:
+    """Two tool buttons bound to the undo stack; their tooltips say what would be undone or redone."""
+    buttons = []
+    for action in (edits.undo_stack.createUndoAction(parent, "Undo"),
+                   edits.undo_stack.createRedoAction(parent, "Redo")):
+        widget = QToolButton()
+        widget.setDefaultAction(action)
+        action.changed.connect(lambda widget=widget, action=action: (widget.setToolTip(action.text()),
+                                                                    widget.setText(action.text().split()[0])))
+        widget.setText(action.text().split()[0])
+        buttons.append(widget)
+    return tuple(buttons)

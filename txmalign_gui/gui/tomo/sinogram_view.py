@@ -55,5 +55,7 @@ class SinogramView(QWidget):
         self.row_spin.setValue(row)
 
     def show_sinograms(self, before, after, before_text: str = BEFORE_TEXT) -> None:
-        """Show the (angles, columns) sinograms; None leaves a panel with its hint."""
+        """Show the (angles, columns) sinograms; None leaves a panel with its hint.  Without `after` the
+        `before` sinogram is the data as read, with it the prepared (absorbance) data."""
+        self.pair.titles[0].setText("Before alignment" if after is not None else "As read")
         self.pair.set_images([before, after], [before_text, AFTER_TEXT])

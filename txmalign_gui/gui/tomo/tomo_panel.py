@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (QCompleter, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                             QScrollArea, QVBoxLayout, QWidget)
 
+from ...engine.methods import available_methods
 from ...engine.tomo import TOMO_PARAMS
 from ..param_form import ParamForm
 from .tomo_runner import TOMO_ANGLE_PARAMS, TOMO_PREPARE_PARAMS
@@ -68,6 +69,9 @@ class TomoPanel(QWidget):
         description = _note("Removes the jitter of each projection by making the series consistent "
                             "with one reconstruction (parallel beam, rotation axis vertical).")
         self.form = ParamForm(TOMO_PARAMS)
+        names = [spec.name for spec in available_methods()]
+        self.form.editor("method").setCompleter(QCompleter(names, self))
+        self.form.editor("method").setPlaceholderText(", ".join(names))
         reset = QPushButton("Reset to defaults")
         reset.setToolTip("Put every tomography parameter back to its default value")
         reset.clicked.connect(self.form.reset_defaults)

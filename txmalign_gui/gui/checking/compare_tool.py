@@ -1,0 +1,47 @@
+"""The 'Compare' tab: the frame on screen against the anchor, a neighbour or any chosen frame, raw or
+aligned, as a difference, overlay, checkerboard, split view or flicker."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import QComboBox, QVBoxLayout, QWidget
+
+from .comparison_view import ComparisonView
+from .context import ALIGNED, RAW, CheckContext
+from .reference_picker import ReferencePicker
+from .widgets import row
+
+
+class CompareTool(QWidget):
+    """Follows the frame on screen; `reference` says which frame it is compared with."""
+
+    def __init__(self, context: CheckContext, parent=None):
+        super().__init__(parent)
+        self.context = context
+        self.source_combo = QComboBox()
+        self.source_combo.addItem("Aligned stack", ALIGNED)
+        self.source_combo.addItem("Raw stack", RAW)
+        self.source_combo.setToolTip("Compare the frames as read, or after alignment")
+        self.reference = ReferencePicker(context)
+        self.view = ComparisonView()
+        self.source_combo.currentIndexChanged.connect(lambda _: self.refresh())
+        self.reference.changed.connect(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row(self.source_combo, self.reference))
+        layout.addWidget(self.view, 1)
+        context.data_changed.connect(self.refresh)
+        context.frame_changed.connect(lambda _: self.refresh())
+        self.refresh()
+
+    def source(self) -> str:
+        source = self.source_combo.currentData()
+        return source if self.context.has(source) else RAW
+
+    def refresh(self) -> None:
+        if self.context.stack is None:
+            self.view.set_images(None, None)
+            return
+        source, index, reference = self.source(), self.context.index, self.reference.index()
+        title = f"{source.capitalize()} frame {index} against frame {reference}"
+        if source != self.source_combo.currentData():
+            title += "  (no alignment yet: showing the raw stack)"
+        self.view.set_images(self.context.frame(source, index), self.context.frame(source, reference), title)
