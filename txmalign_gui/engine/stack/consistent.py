@@ -76,7 +76,10 @@ def solve_consistent(count: int, anchor: int, results: Dict[Tuple[int, int], Reg
     """Anchor-relative transforms from pair results keyed (fixed, moving)."""
     pairs = list(results)
     measured = [results[p] for p in pairs]
-    prior = np.array([_STATUS_WEIGHT[r.status] * max(r.confidence, 0.05) for r in measured])
+    # Images far apart in the series differ more in contrast, so their registrations are less exact:
+    # weight each pair by the inverse of its separation as well as by its own confidence.
+    prior = np.array([_STATUS_WEIGHT[r.status] * max(r.confidence, 0.05) / abs(i - j)
+                      for (i, j), r in zip(pairs, measured)])
     matrix = _incidence(pairs, count)
     free = np.ones(count, dtype=bool)
     free[anchor] = False
