@@ -100,3 +100,11 @@ def test_roi_parsing_and_bounds():
         check_roi((0, 100, 0, 10), (64, 64))
     with pytest.raises(InputError, match="Y0:Y1,X0:X1"):
         parse_roi("10-50")
+
+
+def test_methods_that_rotate_take_the_shared_rotation_switch():
+    from txmalign_gui.engine import available_methods
+
+    for spec in available_methods():
+        assert ("rotation" in spec.params) == spec.supports_rotation, spec.name
+        assert all(p.help and p.label for p in spec.params), spec.name

@@ -132,8 +132,19 @@ def test_skimage_xy_model_converts_to_our_point_map(model):
 def test_features_sign_within_0_5_px_and_deg(detector):
     dy, dx, angle = -6.2, 11.4, -30.0
     fixed, moving = make_pair(160, dy, dx, angle, seed=1)
-    result = register_pair(fixed, moving, "features", params={"detector": detector})
+    result = register_pair(fixed, moving, "features",
+                           params={"detector": detector, "rotation": True, "angle_range": 45})
     assert_close(result, dy, dx, angle, shift_tol=0.5, angle_tol=0.5)
+
+
+def test_features_without_rotation_fit_a_pure_shift_and_flag_an_angle_outside_the_range():
+    fixed, moving = make_pair(160, 5.5, -3.25, 0.0, seed=2)
+    shifted = register_pair(fixed, moving, "features")
+    assert shifted.angle_deg == 0.0
+    assert_close(shifted, 5.5, -3.25, 0.0, shift_tol=0.5)
+    fixed, moving = make_pair(160, 0.0, 0.0, 20.0, seed=1)
+    turned = register_pair(fixed, moving, "features", params={"rotation": True, "angle_range": 10})
+    assert turned.status == LOW_CONFIDENCE and "angle range" in turned.message
 
 
 def test_features_report_a_scale_change():

@@ -15,18 +15,20 @@ from skimage.feature import ORB, SIFT, match_descriptors
 from skimage.measure import ransac
 from skimage.transform import EuclideanTransform, SimilarityTransform
 
-from ..params import Param, ParamSet
+from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform, image_centre
 from .registry import MethodSpec, register_method
 
 PARAMS = ParamSet((
+    ROTATION,
+    ANGLE_RANGE,
     Param("detector", "Keypoint detector", str, "orb",
           "ORB is fast; SIFT is slower but finds more reliable, more precisely placed keypoints.",
           choices=("orb", "sift")),
     Param("model", "Motion model", str, "rigid",
-          "'rigid' fits shift and rotation; 'similarity' also fits a scale, reported to warn of a "
-          "magnification change.", choices=("rigid", "similarity")),
+          "'rigid' fits shift (and rotation when that is on); 'similarity' also fits a scale, reported to "
+          "warn of a magnification change.", choices=("rigid", "similarity")),
     Param("keypoints", "Keypoints (ORB)", int, 800,
           "How many of the strongest ORB keypoints each image keeps.", minimum=20, maximum=10000),
     Param("residual", "Inlier distance (px)", float, 1.5,
@@ -40,7 +42,28 @@ PARAMS = ParamSet((
 _MASK_MARGIN = 8
 # Scale deviation above which the images are reported as differently magnified.
 _MAX_SCALE_ERROR = 0.02
-_MODELS = {"rigid": EuclideanTransform, "similarity": SimilarityTransform}
+
+
+class ShiftOnlyTransform(EuclideanTransform):
+    """A Euclidean model whose rotation is held at zero: the mean displacement of the point pairs."""
+
+    def estimate(self, src, dst, *args, **kwargs) -> bool:
+        self.params = np.eye(3)
+        self.params[:2, 2] = np.mean(np.asarray(dst) - np.asarray(src), axis=0)
+        return True
+
+    @classmethod
+    def from_estimate(cls, src, dst, *args, **kwargs) -> "ShiftOnlyTransform":
+        model = cls()
+        model.estimate(src, dst)
+        return model
+
+
+def _model_class(params: dict):
+    """The RANSAC model for the chosen motion: translation only unless rotation is on."""
+    if params["model"] == "similarity":
+        return SimilarityTransform
+    return EuclideanTransform if params["rotation"] else ShiftOnlyTransform
 
 
 def _normalise(image: np.ndarray, mask) -> np.ndarray:
@@ -103,7 +126,8 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     progress.update(0.85, "fitting the motion robustly (RANSAC)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        model, inliers = ransac((src, dst), _MODELS[params["model"]], min_samples=2,
+        model_class = _model_class(params)
+        model, inliers = ransac((src, dst), model_class, min_samples=1 if model_class is ShiftOnlyTransform else 2,
                                 residual_threshold=params["residual"], max_trials=2000,
                                 rng=np.random.default_rng(0))
     count = 0 if inliers is None else int(inliers.sum())
@@ -119,6 +143,9 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     if abs(scale - 1.0) > _MAX_SCALE_ERROR:
         status, message = LOW_CONFIDENCE, (f"the images differ in scale by {100 * (scale - 1):+.1f} %, which a "
                                            "rigid transform cannot correct")
+    elif abs(transform.angle_deg) > params["angle_range"]:
+        status, message = LOW_CONFIDENCE, (f"the fitted rotation {transform.angle_deg:+.1f} deg is outside the "
+                                           f"angle range (+-{params['angle_range']:g} deg)")
     elif count < 2 * params["min_inliers"] or count < 0.2 * len(matches):
         status, message = LOW_CONFIDENCE, f"few consistent matches ({count} of {len(matches)})"
     else:
