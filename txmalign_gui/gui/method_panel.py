@@ -10,26 +10,22 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
-
-from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel,
-                             QLineEdit, QProgressBar, QPushButton, QRadioButton, QScrollArea,
-                             QToolButton, QVBoxLayout, QWidget)
+from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                             QPushButton, QRadioButton, QToolButton, QVBoxLayout, QWidget)
 
 from ..engine.methods import available_methods
 from ..engine.stack import STACK_PARAMS
 from .param_form import ParamForm
 from .prepare import PREPARE_PARAMS
+from .run_panel import RunPanel, flats_text, group_box, note
 
 DEFAULT_METHOD = "tvdm"
 
 
-class MethodPanel(QWidget):
+class MethodPanel(RunPanel):
     """Collects the run settings; emits `run_clicked`, `cancel_clicked` and `use_frame_clicked`."""
 
-    run_clicked = pyqtSignal()
-    cancel_clicked = pyqtSignal()
     use_frame_clicked = pyqtSignal()
     changed = pyqtSignal()
 
@@ -37,43 +33,22 @@ class MethodPanel(QWidget):
         super().__init__(parent)
         self.start_folder = ""
         self._forms: dict = {}
-        self._ready = False
-        settings = self.settings_area = QWidget()
-        settings_layout = QVBoxLayout(settings)
-        settings_layout.addWidget(self._build_prepare_box())
-        settings_layout.addWidget(self._build_method_box())
-        settings_layout.addWidget(self._build_frames_box())
-        settings_layout.addWidget(self._build_reference_box())
-        settings_layout.addStretch(1)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(settings)
-        scroll.setMinimumWidth(settings.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self._build_run_box())
+        self._lay_out([self._build_prepare_box(), self._build_method_box(), self._build_frames_box(),
+                       self._build_reference_box()], self._build_align_box())
         self.set_running(False)
         self.set_ready(False)
 
     # -- construction -------------------------------------------------------
     def _build_prepare_box(self) -> QGroupBox:
-        box = QGroupBox("1. Prepare the images")
         self.prepare_form = ParamForm(PREPARE_PARAMS)
         self.prepare_form.changed.connect(self.changed)
-        self.flats_label = QLabel(wordWrap=True)
-        self.flats_label.setStyleSheet("color: #555;")
+        self.flats_label = note("")
         self.flats_label.setVisible(False)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.flats_label)
-        layout.addWidget(self.prepare_form)
-        return box
+        return group_box("1. Prepare the images", self.flats_label, self.prepare_form)
 
     def _build_method_box(self) -> QGroupBox:
-        box = QGroupBox("2. Registration method")
         self.method_combo = QComboBox()
-        self.method_description = QLabel(wordWrap=True)
-        self.method_description.setStyleSheet("color: #555;")
+        self.method_description = note("")
         self.method_forms = QWidget()
         forms_layout = QVBoxLayout(self.method_forms)
         forms_layout.setContentsMargins(0, 0, 0, 0)
@@ -87,28 +62,21 @@ class MethodPanel(QWidget):
         reset = QPushButton("Reset to defaults")
         reset.setToolTip("Put every parameter of this method back to its default value")
         reset.clicked.connect(lambda: self.method_form().reset_defaults())
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.method_combo)
-        layout.addWidget(self.method_description)
-        layout.addWidget(self.method_forms)
-        layout.addWidget(reset)
+        box = group_box("2. Registration method", self.method_combo, self.method_description, self.method_forms,
+                        reset)
         index = self.method_combo.findData(DEFAULT_METHOD)
         self.method_combo.setCurrentIndex(max(index, 0))
         self._method_chosen()
         return box
 
     def _build_frames_box(self) -> QGroupBox:
-        box = QGroupBox("3. How frames are aligned")
         self.stack_form = ParamForm(STACK_PARAMS)
         self.stack_form.changed.connect(self.changed)
         self.use_frame_button = QPushButton("Use the frame on screen as anchor")
         self.use_frame_button.setToolTip("Set the anchor (the frame every other frame is aligned with) "
                                          "to the frame shown in the viewer")
         self.use_frame_button.clicked.connect(self.use_frame_clicked)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.stack_form)
-        layout.addWidget(self.use_frame_button)
-        return box
+        return group_box("3. How frames are aligned", self.stack_form, self.use_frame_button)
 
     def _build_reference_box(self) -> QGroupBox:
         box = QGroupBox("4. Registration target")
@@ -134,29 +102,11 @@ class MethodPanel(QWidget):
         layout.addLayout(row)
         return box
 
-    def _build_run_box(self) -> QGroupBox:
-        box = QGroupBox("5. Run")
-        self.run_button = QPushButton("Align stack")
-        self.run_button.setToolTip("Align every frame with the settings above (runs in the background)")
-        self.run_button.setMinimumHeight(34)
-        self.run_button.setStyleSheet("QPushButton:enabled { font-weight: bold; }")
-        self.run_button.clicked.connect(self.run_clicked)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the alignment; the previous result is kept")
-        self.cancel_button.clicked.connect(self.cancel_clicked)
-        self.progress_bar = QProgressBar(minimum=0, maximum=1000, textVisible=True)
-        self.progress_bar.setFormat("%p%")
-        self.progress_bar.setVisible(False)  # until the first run
-        self.time_label = QLabel(" ")
+    def _build_align_box(self) -> QGroupBox:
+        box, layout = self._build_run_box("5. Run", "Align stack",
+                                          "Align every frame with the settings above (runs in the background)")
         self.live_label = QLabel(" ")
         self.live_label.setStyleSheet("color: #555;")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button, 1)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.time_label)
         layout.addWidget(self.live_label)
         return box
 
@@ -207,11 +157,7 @@ class MethodPanel(QWidget):
         editor = self.prepare_form.editor("flat_field")
         editor.setEnabled(flats is not None)
         self.flats_label.setVisible(True)
-        if flats is None:
-            self.flats_label.setText("This file has no flat (bright-field) images.")
-            return
-        darks_text = f" and {_count(darks)} dark" if darks is not None else ""
-        self.flats_label.setText(f"The file has {_count(flats)} flat{darks_text} image(s).")
+        self.flats_label.setText(flats_text(flats, darks))
 
     def set_anchor(self, index: int) -> None:
         self.stack_form.set_value("anchor", index)
@@ -224,22 +170,12 @@ class MethodPanel(QWidget):
         self.use_frame_button.setEnabled(ready)
 
     def set_running(self, running: bool) -> None:
-        self.cancel_button.setEnabled(running)
-        self.run_button.setEnabled(not running and self._ready)
-        self.run_button.setText("Aligning..." if running else "Align stack")
-        self.settings_area.setEnabled(not running)
+        super().set_running(running)
         if running:
-            self.progress_bar.setVisible(True)
-            self.progress_bar.setValue(0)
-            self.time_label.setText("Starting...")
             self.live_label.setText(" ")
 
     def show_progress(self, fraction: float, elapsed: float) -> None:
-        self.progress_bar.setValue(int(round(1000 * fraction)))
-        text = f"{_duration(elapsed)} elapsed"
-        if 0.02 < fraction < 1.0:
-            text += f", about {_duration(elapsed * (1 - fraction) / fraction)} left"
-        self.time_label.setText(text)
+        self.time_label.setText(self._show_fraction(fraction, elapsed, _duration))
 
     def show_frame_result(self, index: int, result) -> None:
         t = result.transform
@@ -264,10 +200,6 @@ class MethodPanel(QWidget):
                                               "Images (*.tif *.tiff *.npy *.h5 *.hdf5);;All files (*)")
         if path:
             self.reference_edit.setText(path)
-
-
-def _count(frames) -> int:
-    return 1 if np.ndim(frames) == 2 else len(frames)
 
 
 def _set_values(values: dict) -> dict:
