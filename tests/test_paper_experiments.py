@@ -46,8 +46,9 @@ def test_experiment_1_tvdm_succeeds(offsets, seed):
 
 @pytest.mark.parametrize("offsets", [(0.0, 0.0), (0.6, 0.3)])
 def test_experiment_1_strongest_noise_is_coarser_than_the_paper(offsets):
-    # The paper reports 0.7 px / 0.2 deg at mu = sigma = 1.0; here the answer comes from a coarse level,
-    # lands within 1 px / 1 deg, and says so with LOW_CONFIDENCE.
+    # The paper reports 0.7 px / 0.2 deg at mu = sigma = 1.0.  Here the answer comes from a coarse level and
+    # says so with LOW_CONFIDENCE: over noise seeds 1-4 and both offsets, 5 of 8 draws were within 0.7 px /
+    # 0.2 deg and all within 0.8 px / 0.33 deg (measured at 384 px), so the assertion keeps 1 px / 1 deg.
     result = register_pair(*experiment_1(384, 1.0, offsets), "tvdm", RIGID)
     ey, ex, ea = errors(result)
     assert max(ey, ex) < 1.0 and ea < 1.0
