@@ -3,11 +3,7 @@
 # available, otherwise the command-line alignment of the bundled example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="${TXMALIGN_VENV:-.venv}"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-. "$VENV/bin/activate"
-python -m pip install -q --upgrade pip
-python -m pip install -q -e ".[gui]"
+. scripts/install_venv.sh gui
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "$(uname)" = "Darwin" ]; then
     exec txmalign-gui "$@"
 fi

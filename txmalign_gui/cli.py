@@ -173,7 +173,7 @@ def _cmd_tomo(args) -> int:
 
 
 def _cmd_example(args) -> int:
-    from .batch.align_job import check_output
+    from .batch import check_output
     from .io.example import write_example
 
     check_output(args.out, [], args.force)

@@ -41,14 +41,15 @@ class AlignOptions:
 def check_output(path: str, inputs, force: bool) -> None:
     """Refuse to write over an input, and over an existing file unless `force`."""
     for source in inputs:
-        if source and os.path.exists(path) and os.path.exists(_file_part(source)) \
-                and os.path.samefile(path, _file_part(source)):
+        if source and os.path.exists(path) and os.path.exists(source_file(source)) \
+                and os.path.samefile(path, source_file(source)):
             raise InputError(f"refusing to overwrite the input {path}; choose another output name")
     if os.path.exists(path) and not force:
         raise InputError(f"{path} already exists; choose another name or pass --force to replace it")
 
 
-def _file_part(source: str) -> str:
+def source_file(source: str) -> str:
+    """The file or folder part of a source such as `scan.h5:/img_xanes[3]`."""
     return split_source(source)[0]
 
 
@@ -79,11 +80,11 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     io.write_aligned_hdf5(out, aligned, result.transforms, costs=result.costs,
                           confidences=result.confidences, statuses=result.statuses,
                           energies=data.energies, angles=data.angles, provenance=provenance,
-                          input_path=_file_part(source))
+                          input_path=source_file(source))
     if transforms_csv:
-        io.write_transforms_csv(transforms_csv, result.transforms, input_path=_file_part(source))
+        io.write_transforms_csv(transforms_csv, result.transforms, input_path=source_file(source))
     if tiff:
-        io.write_tiff_stack(tiff, aligned, input_path=_file_part(source))
+        io.write_tiff_stack(tiff, aligned, input_path=source_file(source))
     progress.update(1.0, "done")
     return summarise(result, len(images))
 

@@ -8,7 +8,7 @@ from .. import io
 from ..engine.errors import InputError
 from ..engine.progress import Progress
 from ..engine.stack import apply_transforms
-from .align_job import _file_part, check_output
+from .align_job import check_output, source_file
 from .prepare import PrepareOptions, prepare_stack
 
 
@@ -29,11 +29,11 @@ def run_apply(transforms_path: str, source: str, out: str, prepare: PrepareOptio
     aligned = apply_transforms(images, transforms, progress=progress.sub(0.0, 0.9))
     progress.update(0.9, "writing")
     if out.lower().endswith((".tif", ".tiff")):
-        io.write_tiff_stack(out, aligned, input_path=_file_part(source))
+        io.write_tiff_stack(out, aligned, input_path=source_file(source))
     else:
         provenance = io.build_provenance("applied", {}, None, None, source, transforms_from=transforms_path,
                                          preprocessing=prepare.to_dict())
         io.write_aligned_hdf5(out, aligned, transforms, energies=data.energies, angles=data.angles,
-                              provenance=provenance, input_path=_file_part(source))
+                              provenance=provenance, input_path=source_file(source))
     progress.update(1.0, "done")
     return {"images": len(data), "output": out}

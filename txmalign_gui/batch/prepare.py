@@ -15,22 +15,25 @@ class PrepareOptions:
 
     flat_field: bool = True
     minus_log: bool = False
+    scale_gray: bool = False
 
     def to_dict(self) -> dict:
-        return {"flat_field": self.flat_field, "minus_log": self.minus_log}
+        return {"flat_field": self.flat_field, "minus_log": self.minus_log, "scale_gray": self.scale_gray}
 
 
-def prepare_stack(data, options: PrepareOptions) -> np.ndarray:
-    """Flat/dark-normalised (when the file has them and `flat_field`) and optionally -log images.
+def prepare_stack(data, options: PrepareOptions, images=None) -> np.ndarray:
+    """Flat/dark-normalised (when the file has them and `flat_field`), optionally -log and gray-scaled images.
 
-    Per-image references (an Xradia folder with one reference per energy) normalise image by image;
-    shared references are averaged once.
+    `images` replaces `data.images` when the frames are already loaded.  Per-image references (an
+    Xradia folder with one reference per energy) normalise image by image; shared references are
+    averaged once.
     """
+    images = data.images if images is None else images
     flats = data.flats if options.flat_field else None
     darks = data.darks if options.flat_field else None
-    per_image = bool(data.metadata.get("flats_per_image")) and flats is not None
+    corrections = dict(minus_log=options.minus_log, scale_gray=options.scale_gray)
+    per_image = bool(data.metadata.get("flats_per_image")) and np.ndim(flats) == 3
     if not per_image:
-        return preprocess(data.images, flats=flats, darks=darks, minus_log=options.minus_log)
-    frames = [preprocess(data.images[i:i + 1], flats=flats[i], darks=darks, minus_log=options.minus_log)[0]
-              for i in range(len(data))]
-    return np.stack(frames)
+        return preprocess(images, flats=flats, darks=darks, **corrections)
+    return np.concatenate([preprocess(images[i:i + 1], flats=flats[i], darks=darks, **corrections)
+                           for i in range(len(images))])

@@ -9,7 +9,7 @@ from ..engine.errors import InputError
 from ..engine.progress import Progress
 from ..engine.stack import apply_transforms
 from ..engine.tomo import align_tomo
-from .align_job import _file_part, check_output
+from .align_job import check_output, source_file
 from .prepare import PrepareOptions, prepare_stack
 
 _ALIGN_SHARE = 0.9
@@ -41,7 +41,7 @@ def run_tomo(source: str, out: str, angles: Optional[str] = None, params: Option
               "tomo/slice_before": result.slice_before, "tomo/slice_after": result.slice_after}
     progress.update(0.97, "writing")
     io.write_aligned_hdf5(out, aligned, result.transforms, angles=result.angles_deg, provenance=provenance,
-                          input_path=_file_part(source), extras=extras)
+                          input_path=source_file(source), extras=extras)
     progress.update(1.0, "done")
     last = result.iterations[-1] if result.iterations else None
     return {"projections": len(projections), "seconds": result.seconds, "converged": result.converged,

@@ -1,15 +1,15 @@
 """How the images are prepared before registration (flat-field, absorbance, binning), described as data.
 
-The values drive `engine.stack.preprocess` and the `binning` argument of
-`align_stack`; the aligned stack that is shown and saved is the prepared one.
+The values drive `batch.prepare_stack` (the same preparation as the command line) and the `binning`
+argument of `align_stack`; the aligned stack that is shown and saved is the prepared one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..batch.prepare import PrepareOptions, prepare_stack
 from ..engine.params import Param, ParamSet
-from ..engine.stack import preprocess
 
 PREPARE_PARAMS = ParamSet((
     Param("flat_field", "Flat-field correction", bool, True,
@@ -28,12 +28,8 @@ PREPARE_PARAMS = ParamSet((
 
 def prepare_images(stack, images: np.ndarray, options: dict) -> np.ndarray:
     """The float32 stack that is registered and resampled: `images` after the chosen corrections."""
-    flats = stack.flats if options.get("flat_field") else None
-    darks = stack.darks if options.get("flat_field") else None
-    minus_log, scale_gray = bool(options.get("minus_log")), bool(options.get("scale_gray"))
-    if flats is None and not minus_log and not scale_gray:
-        return images
-    if flats is not None and stack.metadata.get("flats_per_image") and np.ndim(flats) == 3:
-        return np.concatenate([preprocess(images[i:i + 1], flats[i], darks, minus_log=minus_log,
-                                          scale_gray=scale_gray) for i in range(len(images))])
-    return preprocess(images, flats, darks, minus_log=minus_log, scale_gray=scale_gray)
+    chosen = PrepareOptions(flat_field=bool(options.get("flat_field")), minus_log=bool(options.get("minus_log")),
+                            scale_gray=bool(options.get("scale_gray")))
+    if (stack.flats is None or not chosen.flat_field) and not chosen.minus_log and not chosen.scale_gray:
+        return images  # nothing to correct: no copy
+    return prepare_stack(stack, chosen, images)
