@@ -28,7 +28,7 @@ echo "== installing txmalign and PyInstaller into $VENV"
 VERSION="$("$PY" -c 'import txmalign_gui; print(txmalign_gui.__version__)')"
 NAME="txmalign-$VERSION-linux-$(uname -m)"
 
-[ -f resources/icons/txmalign.png ] || "$PY" installer/make_icon.py
+[ -f txmalign_gui/resources/icons/txmalign.png ] || "$PY" installer/make_icon.py
 
 echo "== freezing txmalign $VERSION (PyInstaller, a few minutes)"
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
@@ -48,7 +48,7 @@ rm -rf "$WORK/stage"
 mkdir -p "$STAGE/share"
 cp -a "$BUNDLE/." "$STAGE/"
 cp installer/linux/install.sh "$STAGE/"
-cp installer/linux/txmalign.desktop installer/linux/txmalign-mime.xml resources/icons/txmalign.png "$STAGE/share/"
+cp installer/linux/txmalign.desktop installer/linux/txmalign-mime.xml txmalign_gui/resources/icons/txmalign.png "$STAGE/share/"
 tar -C "$WORK/stage" -czf "$DIST/$NAME.tar.gz" "$NAME"
 echo "bundle  $(du -sh "$STAGE" | cut -f1) unpacked, $(du -h "$DIST/$NAME.tar.gz" | cut -f1) packed"
 if command -v objdump >/dev/null; then  # the oldest C library the bundle can run with

@@ -31,7 +31,7 @@ Invoke-Checked $Py @("-m", "pip", "install", "-q", ".[gui,installer]")
 $Version = (& $Py -c "import txmalign_gui; print(txmalign_gui.__version__)").Trim()
 if ($LASTEXITCODE -ne 0 -or -not $Version) { throw "cannot read txmalign_gui.__version__" }
 
-if (-not (Test-Path "resources\icons\txmalign.ico")) { Invoke-Checked $Py @("installer\make_icon.py") }
+if (-not (Test-Path "txmalign_gui\resources\icons\txmalign.ico")) { Invoke-Checked $Py @("installer\make_icon.py") }
 
 Write-Host "== freezing txmalign $Version (PyInstaller)"
 $Work = Join-Path $Root "build\windows"

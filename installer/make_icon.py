@@ -1,8 +1,9 @@
-"""Render resources/icons/txmalign.svg into the raster icons the installers need.
+"""Render txmalign_gui/resources/icons/txmalign.svg into the raster icons the installers need.
 
-Writes resources/icons/txmalign.png (256 px, for the Linux desktop entry) and resources/icons/txmalign.ico
-(16..256 px, for the Windows executables, Start menu and file association). The .ico holds PNG-compressed
-images, which Windows has read since Vista, so no imaging library beyond Qt is needed.
+Writes txmalign_gui/resources/icons/txmalign.png (256 px, for the Linux desktop entry) and
+txmalign_gui/resources/icons/txmalign.ico (16..256 px, for the Windows executables, Start menu and file
+association). The .ico holds PNG-compressed images, which Windows has read since Vista, so no imaging
+library beyond Qt is needed.
 
 Usage: python installer/make_icon.py [--out-dir DIR]   (needs PyQt6; runs headless)
 """
@@ -15,7 +16,7 @@ import struct
 import sys
 from pathlib import Path
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ICON_DIR = Path(__file__).resolve().parent.parent / "txmalign_gui" / "resources" / "icons"
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 PNG_SIZE = 256
 

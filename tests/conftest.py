@@ -7,6 +7,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def user_data_folder(tmp_path_factory):
+    """The per-user data folder (generated example, app log) is a temporary one, never the tester's own."""
+    folder = tmp_path_factory.mktemp("user_data")
+    os.environ["TXMALIGN_DATA_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def qt_paths(tmp_path, qapp):
     """Default QSettings and QStandardPaths point at test locations, never at the user's own files."""

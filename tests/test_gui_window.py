@@ -288,9 +288,9 @@ def test_bundled_example_aligns_to_its_known_truth_by_clicking(qtbot, window):
     import h5py
 
     from txmalign_gui.engine.synthetic import alignment_errors
-    from txmalign_gui.gui.resources import resource_path
+    from txmalign_gui.io.example import example_file
 
-    example = resource_path("examples", "synthetic_xanes.h5")
+    example = example_file()
     window.open_example()
     assert window.stack.shape == (101, 128, 128) and window.stack.energies is not None
     assert window.panel.prepare_form.editor("flat_field").isChecked()  # the FXI file brings flats

@@ -117,6 +117,64 @@ def test_frozen_gui_draws_its_window_offscreen(prefix, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     assert struct.unpack(">II", data[16:24]) == SCREENSHOT_SIZE
     assert len(data) > 20_000  # a window with an image in it, not a blank rectangle
+    log = Path(os.environ["TXMALIGN_DATA_DIR"]) / "logs" / "txmalign-gui.log"
+    assert f"txmalign-gui {__version__} started" in log.read_text()  # the windowed app keeps a log
+
+
+def _shifted_pair(dtype=np.uint16) -> tuple:
+    """A textured image and its copy moved by (+3, -5) px: `register` must report (-3, +5)."""
+    rng = np.random.default_rng(4)
+    from scipy import ndimage
+
+    base = ndimage.gaussian_filter(rng.random((160, 160)), 3)
+    base = (base - base.min()) / np.ptp(base) * (200 if dtype == np.uint8 else 50000) + 10
+    moved = np.roll(base, (3, -5), axis=(0, 1))
+    return base[20:140, 20:140].astype(dtype), moved[20:140, 20:140].astype(dtype)
+
+
+def _registered_shift(prefix: Path, fixed: str, moving: str) -> tuple:
+    import json
+
+    done = _run([prefix / "bin" / "txmalign", "register", fixed, moving, "--method", "phasecorr", "--json"],
+                timeout=300)
+    assert done.returncode == 0, _tail(done)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return found["dy"], found["dx"]
+
+
+@pytest.mark.parametrize("compression", ["lzw", "deflate", "zstd", "jpeg"])
+def test_frozen_cli_reads_compressed_tiffs(prefix, tmp_path, compression):
+    import tifffile
+
+    dtype = np.uint8 if compression == "jpeg" else np.uint16
+    fixed, moving = _shifted_pair(dtype)
+    for name, image in (("fixed", fixed), ("moving", moving)):
+        tifffile.imwrite(tmp_path / f"{name}.tif", image, compression=compression)
+    dy, dx = _registered_shift(prefix, str(tmp_path / "fixed.tif"), str(tmp_path / "moving.tif"))
+    assert abs(dy + 3) < 0.3 and abs(dx - 5) < 0.3, (compression, dy, dx)
+
+
+@pytest.mark.parametrize("codec", ["Bitshuffle", "Blosc", "Zstd"])
+def test_frozen_cli_reads_filtered_hdf5(prefix, tmp_path, codec):
+    hdf5plugin = pytest.importorskip("hdf5plugin")
+
+    path = tmp_path / f"{codec}.h5"
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("images", data=np.stack(_shifted_pair()), chunks=(1, 120, 120),
+                          **getattr(hdf5plugin, codec)())
+    dy, dx = _registered_shift(prefix, f"{path}:/images[0]", f"{path}:/images[1]")
+    assert abs(dy + 3) < 0.3 and abs(dx - 5) < 0.3, (codec, dy, dx)
+
+
+def test_bundle_carries_licences_and_no_unused_qt_parts(prefix):
+    internal = prefix / "lib" / "txmalign" / "_internal"
+    summary = (internal / "licenses" / "THIRD_PARTY.txt").read_text()
+    assert "PyQt6 " in summary and "PyQt6-Qt6 " in summary and "GNU GPL version 3" in summary
+    assert (internal / "licenses" / "txmalign-LICENSE.txt").is_file()
+    names = {p.name for p in internal.rglob("*")}
+    assert not any(name.startswith(("libqgtk3", "libQt6Network", "libQt6Test", "QtNetwork.", "QtTest."))
+                   for name in names), sorted(n for n in names if "gtk" in n or "Network" in n)
+    assert not any(name.startswith("libgtk-3") for name in names)
 
 
 def test_uninstall_removes_everything(tarball, tmp_path):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from typing import Optional
 
 from .. import __version__
+from .app_log import log_exception, log_path, start_logging, stop_logging
 from .resources import resource_path
 
 SCREENSHOT_SIZE = (1400, 900)
@@ -45,14 +45,14 @@ def create_app(argv=None):
 
 
 def install_excepthook(window):
-    """Show unexpected errors in the window's message bar (traceback on the terminal) instead of aborting;
+    """Show unexpected errors in the window's message bar (traceback in the log file) instead of aborting;
     returns the previous hook."""
     previous = sys.excepthook
 
     def hook(kind, value, trace):
-        traceback.print_exception(kind, value, trace)
-        window.show_error(f"Unexpected error: {kind.__name__}: {value}. The details are printed in the "
-                          "terminal; please report them.")
+        log_exception(kind, value, trace)
+        window.show_error(f"Unexpected error: {kind.__name__}: {value}. The details are in {log_path()} "
+                          "(Help > Open log folder); please report them.")
     sys.excepthook = hook
     return previous
 
@@ -71,6 +71,7 @@ def save_screenshot(window, path: str) -> bool:
 
 def main(argv: Optional[list] = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    start_logging()
     app = create_app()
     from PyQt6.QtCore import QEvent
 
@@ -94,3 +95,4 @@ def main(argv: Optional[list] = None) -> int:
         return 0 if ok and opened else 1
     finally:
         sys.excepthook = previous_hook
+        stop_logging()

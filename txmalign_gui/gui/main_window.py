@@ -14,8 +14,8 @@ from typing import Optional
 import numpy as np
 from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
-from PyQt6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                             QTabWidget, QVBoxLayout, QWidget)
 
 from .. import __version__
 from .. import io as txio
@@ -32,7 +32,6 @@ from .memory import memory_warning
 from .message_bar import MessageBar
 from .method_panel import MethodPanel
 from .prepare import PREPARE_PARAMS
-from .resources import resource_path
 from .results_panel import ResultsPanel
 from .roi_model import RoiMaskModel
 from .run_controller import RunController
@@ -171,6 +170,8 @@ class MainWindow(SessionActions, QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Quick start", self.show_quick_start)
+        self._action(help_menu, "Open log folder", self.open_log_folder,
+                     tip="The app's log file: warnings and the details of unexpected errors")
         self._action(help_menu, "About txmalign", self.show_about)
 
     def _connect(self) -> None:
@@ -222,13 +223,18 @@ class MainWindow(SessionActions, QMainWindow):
             self.open_path(path)
 
     def open_example(self) -> None:
-        folder = resource_path("examples")
-        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder is not None else []
-        stacks = [p for p in files if p.suffix.lower() in HDF5_EXTENSIONS + (".tif", ".tiff", ".npy")]
-        if not stacks:
-            self.show_error("The example data is not installed with this copy of txmalign.")
+        """Open the synthetic example, generating it in the user's data folder the first time."""
+        from ..io.example import example_file
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            path = example_file()
+        except OSError as exc:
+            self.show_error(f"Could not write the example data: {exc}")
             return
-        self.open_path(str(stacks[0]))
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.open_path(str(path))
 
     def open_path(self, path: str, dataset: Optional[str] = None) -> bool:
         """Open a stack (or a session file); False, with a message in the window, when that fails."""
@@ -516,6 +522,17 @@ class MainWindow(SessionActions, QMainWindow):
             "\"Use the frame on screen\".  3. Pick a method (hover a parameter for help).  4. Press "
             "Align stack.  5. Check the Results: click a point to see that frame, compare Raw and Aligned, "
             "re-run poor frames.  6. File > Save aligned stack.", "info")
+
+    def open_log_folder(self) -> None:
+        """Show the folder holding the app's log in the system's file manager."""
+        from PyQt6.QtCore import QUrl
+        from PyQt6.QtGui import QDesktopServices
+
+        from .app_log import log_folder
+
+        folder = log_folder()
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.show_notice(f"The log folder is {folder}", "info")
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About txmalign",

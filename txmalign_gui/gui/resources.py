@@ -1,21 +1,24 @@
-"""Locate the bundled resources (icons, styles, examples): checkout, installed package or frozen bundle."""
+"""Locate the app's resources (icons, styles) inside the package, wherever it is installed.
+
+They live in `txmalign_gui/resources/` and are read through `importlib.resources`, so a checkout, an
+editable install, `pip install --user`, any other prefix and the frozen bundle all find them the same way.
+"""
 
 from __future__ import annotations
 
-import sys
+import atexit
+from contextlib import ExitStack
+from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-_PACKAGE = Path(__file__).resolve().parent.parent
-# A checkout (or editable install) and the PyInstaller bundle keep resources/ beside the package; a
-# regular `pip install` copies it to <prefix>/share/txmalign (see pyproject's data-files).
-_CANDIDATES = (_PACKAGE / "resources", _PACKAGE.parent / "resources", Path(sys.prefix) / "share" / "txmalign")
+_FILES = ExitStack()  # keeps any temporary copy (zip imports) alive until the program exits
+atexit.register(_FILES.close)
 
 
 def resource_path(*parts: str) -> Optional[Path]:
-    """The first existing `resources/<parts>` path, or None when it is not shipped."""
-    for root in _CANDIDATES:
-        path = root.joinpath(*parts)
-        if path.exists():
-            return path
-    return None
+    """A filesystem path to `txmalign_gui/resources/<parts>` (Qt needs real files), or None if not shipped."""
+    entry = resources.files("txmalign_gui").joinpath("resources", *parts)
+    if not entry.is_file():
+        return None
+    return Path(_FILES.enter_context(resources.as_file(entry)))

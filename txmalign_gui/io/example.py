@@ -1,17 +1,22 @@
 """Write the synthetic XANES example (engine.synthetic) as an FXI-like HDF5 file with its ground truth.
 
-The file holds raw detector counts (img_xanes, uint16) with flats (img_bkg) and darks (img_dark), the
+The example is generated on demand (`example_file()` caches it in the user's data folder) rather than
+shipped, so the package stays small. The file holds raw detector counts (img_xanes, uint16) with flats (img_bkg) and darks (img_dark), the
 energies in keV (X_eng, as FXI stores them) and `truth_transforms` (N, 3) [dy, dx, angle_deg] aligning
 each image with the anchor, so readers, preprocessing and alignment can all be checked against it.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import h5py
 import numpy as np
 
 from ..engine.synthetic import synthetic_xanes
 from .atomic import atomic_output
+from .user_data import user_data_dir
 
 EXAMPLE_FILENAME = "synthetic_xanes.h5"
 _FLAT_COUNTS = 20000.0
@@ -42,6 +47,30 @@ def write_example(path: str, n_images: int = 101, size: int = 128, seed: int = 0
             h5.attrs["description"] = ("synthetic TXM XANES stack: two phases with edges at 7716 and 7724 eV, "
                                        f"+-8 px jitter, noise and an uneven background (seed {seed})")
     return path
+
+
+def example_file() -> Path:
+    """The default example in the user's data folder, written on first use (about a second) and reused.
+
+    A file left incomplete by an interrupted run never appears under the final name (atomic write), and one
+    that no longer opens is written again.
+    """
+    folder = user_data_dir() / "examples"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / EXAMPLE_FILENAME
+    if path.exists() and not _is_readable_example(path):
+        os.remove(path)
+    if not path.exists():
+        write_example(str(path))
+    return path
+
+
+def _is_readable_example(path: Path) -> bool:
+    try:
+        with h5py.File(path, "r") as h5:
+            return "img_xanes" in h5 and "truth_transforms" in h5
+    except OSError:
+        return False
 
 
 def _to_uint16(array: np.ndarray) -> np.ndarray:
