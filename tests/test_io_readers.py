@@ -225,14 +225,14 @@ def test_missing_and_wrong_files_raise_input_error(tmp_path):
     with pytest.raises(InputError, match="not found"):
         read_stack(str(tmp_path / "nope.tif"))
     (tmp_path / "fake.h5").write_text("not hdf5")
-    with pytest.raises(InputError, match="no reader recognises the file .*fake.h5"):
+    with pytest.raises(InputError, match="fake.h5 is not a valid HDF5 file"):
         read_stack(str(tmp_path / "fake.h5"))
     (tmp_path / "fake.tif").write_bytes(b"II*\x00garbage")
     with pytest.raises(InputError, match="fake.tif"):
         read_stack(str(tmp_path / "fake.tif"))
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(InputError, match="no reader recognises the folder"):
+    with pytest.raises(InputError, match="holds no images txmalign reads"):
         read_stack(str(empty))
 
 

@@ -7,7 +7,7 @@ each image with the anchor, so readers, preprocessing and alignment can all be c
 
 from __future__ import annotations
 
-import h5py
+from .h5tools import new_h5
 import numpy as np
 
 from ..engine.synthetic import synthetic_xanes
@@ -29,7 +29,7 @@ def write_example(path: str, n_images: int = 101, size: int = 128, seed: int = 0
     flats = beam[None] + darks.mean(axis=0) + rng.normal(0.0, np.sqrt(_FLAT_COUNTS), size=(3, size, size))
     counts = synthetic.images * beam[None] + darks.mean(axis=0)[None]
     with atomic_output(path) as temporary:
-        with h5py.File(temporary, "w") as h5:
+        with new_h5(temporary) as h5:
             options = dict(compression="gzip", compression_opts=6, shuffle=True)
             h5.create_dataset("img_xanes", data=_to_uint16(counts), chunks=(1, size, size), **options)
             h5.create_dataset("img_bkg", data=_to_uint16(flats), **options)
