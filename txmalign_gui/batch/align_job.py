@@ -69,6 +69,7 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
         preprocessing=options.prepare.to_dict(), options=options.stack_options(),
         details=dict(roi=list(options.roi) if options.roi else None, mask=options.mask_path,
                      reference=options.reference, flagged_pairs=result.flagged_pairs,
+                     linked_inputs=io.linked_checksums(data.metadata),
                      messages=notes + list(result.messages)))
     progress.update(0.95, "writing")
     io.write_aligned(out, aligned, result.transforms, record, input_path=source_file(source),

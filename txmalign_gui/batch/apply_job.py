@@ -46,7 +46,8 @@ def run_apply(transforms_path: str, source: str, out: str, prepare: PrepareOptio
     progress.update(0.9, "writing")
     notes = list(data.metadata.get("warnings", []))
     record = io.RunRecord("applied", {}, source, preprocessing=prepare.to_dict(),
-                          details=dict(transforms_from=transforms_path, messages=notes))
+                          details=dict(transforms_from=transforms_path, messages=notes,
+                                       linked_inputs=io.linked_checksums(data.metadata)))
     io.write_aligned(out, aligned, transforms, record, input_path=source_file(source),
                      energies=data.energies, angles=data.angles)
     progress.update(1.0, "done")

@@ -45,13 +45,13 @@ def run_tomo(source: str, out: str, angles: Optional[str] = None, params: Option
     progress = progress or Progress()
     check_outputs([out], [source, angles], force)
     data = io.read_stack(source, skip_axis_values=0 if angles else skip_axis_values)
+    check_stack_memory(data, "aligning the projections of")
     angle_values = io.load_angles(angles, skip=skip_axis_values) if angles else data.angles
     if angle_values is None:
         raise InputError(f"{source} holds no rotation angles; give them with --angles FILE or "
                          "--angles file.h5:/dataset")
     if angles:
         data = data.with_angles(angle_values)
-    check_stack_memory(data, "aligning the projections of")
     projections = prepare_stack(data, prepare)
     result = align_tomo(projections, data.angles, params=params, progress=progress.sub(0.0, _ALIGN_SHARE))
     aligned = apply_transforms(projections, result.transforms, progress=progress.sub(_ALIGN_SHARE, 0.97))

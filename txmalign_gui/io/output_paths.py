@@ -36,8 +36,8 @@ def check_output_path(path: str, force: bool = False) -> None:
     if not name:
         raise InputError(f"cannot write {path!r}: it names a folder, not a file")
     if len(os.fsencode(name)) > NAME_LIMIT:
-        raise InputError(f"cannot write {path}: the file name is {len(os.fsencode(name))} bytes long, "
-                         f"the limit is {NAME_LIMIT}")
+        raise InputError(f"the output file name is {len(os.fsencode(name))} bytes long, the limit is "
+                         f"{NAME_LIMIT}: {path}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise InputError(f"cannot write {path}: the folder {folder} does not exist")

@@ -44,7 +44,7 @@ class StackData:
             raise InputError(f"{self.source} holds {what}; an image stack (N x H x W) is needed")
         if min(shape) < 1:
             raise InputError(f"{self.source} holds an empty stack (shape {shape})")
-        _check_pixel_type(np.dtype(getattr(self.images, "dtype", np.float32)), self.source)
+        check_pixel_type(np.dtype(getattr(self.images, "dtype", np.float32)), self.source)
         if self.kind is None:
             self.kind = "xanes" if self.energies is not None else "tomo" if self.angles is not None else "stack"
         if self.kind not in KINDS:
@@ -130,7 +130,7 @@ class StackData:
         return images
 
 
-def _check_pixel_type(dtype: np.dtype, source: str) -> None:
+def check_pixel_type(dtype: np.dtype, source: str) -> None:
     """Refuse pixel types that are not real numbers (complex, text, compound records, objects)."""
     if dtype.kind in "biuf":
         return

@@ -8,14 +8,12 @@ holds the frames present, each with its own energy).  Open the `.hdr` file.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 
 import numpy as np
 
 from ...engine.errors import InputError
-from ..lazy import LazyFrames
 from ..registry import Reader, register_reader
 from ..stack_data import StackData
 
@@ -86,13 +84,9 @@ def read_stxm(path: str, dataset=None) -> StackData:
                                 "the stack holds those"]
     step_um = round(abs(float(columns[1] - columns[0])), 6) if len(columns) > 1 else 0.0
     shape = (len(rows), len(columns))
-    images = LazyFrames(len(order), shape, np.float32, functools.partial(_nth, [frames[k] for k in order], shape))
+    images = np.stack([read_xim(frames[k], shape) for k in order])  # small text frames: read and checked now
     return StackData(images=images, path=path, kind="xanes", energies=energies[order],
                      pixel_size_nm=step_um * 1000.0 or None, metadata=metadata)
-
-
-def _nth(paths: list, shape: tuple, index: int) -> np.ndarray:
-    return read_xim(paths[index], shape)
 
 
 def _is_stxm_header(path: str) -> bool:
