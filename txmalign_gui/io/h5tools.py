@@ -33,9 +33,19 @@ def open_h5(path: str):
     try:
         handle = h5py.File(path, "r")
     except OSError as error:
-        raise InputError(f"cannot open {path} as HDF5: {error}") from error
+        raise InputError(_open_failure(path, error)) from error
     with handle:
         yield handle
+
+
+def _open_failure(path: str, error: OSError) -> str:
+    """Why `path` cannot be opened as HDF5, in a few words: empty, not HDF5, or damaged."""
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        return f"{path} is empty (0 bytes)"
+    if os.path.isfile(path) and not is_hdf5(path):
+        return f"{path} is not a valid HDF5 file"
+    reason = " ".join(str(error).split())
+    return f"cannot open {path} as HDF5 (damaged or truncated?): {reason[:160]}"
 
 
 def is_hdf5(path: str) -> bool:
