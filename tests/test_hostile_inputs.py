@@ -616,6 +616,42 @@ def _(tmp):
     return Case(["align", stack_npy(tmp), "--out", tmp / "o.h5", "--anchor", "99", *ALIGN], 2, r"anchor")
 
 
+def _raising(error):
+    def fake(*args, **kwargs):
+        raise error
+    return fake
+
+
+@case("traceback", "killed-pool-worker")
+def _(tmp, monkeypatch=None):
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr("txmalign_gui.batch.align_job.align_stack", _raising(BrokenProcessPool("a child died")))
+    return Case(["align", stack_npy(tmp), "--out", tmp / "o.h5", "--jobs", "2"], 2,
+                r"^txmalign: error: a worker process died")
+
+
+@case("traceback", "memory-error-mid-run")
+def _(tmp, monkeypatch=None):
+    monkeypatch.setattr("txmalign_gui.batch.align_job.align_stack", _raising(MemoryError()))
+    return Case(["align", stack_npy(tmp), "--out", tmp / "o.h5", *ALIGN], 2, r"^txmalign: error: not enough memory")
+
+
+@case("traceback", "hdf5-runtime-error-on-flush")
+def _(tmp, monkeypatch=None):
+    monkeypatch.setattr("txmalign_gui.io.aligned_hdf5._nexus_links",
+                        _raising(RuntimeError("Can't flush cache (file write failed: errno = 28)")))
+    return Case(["align", stack_npy(tmp), "--out", tmp / "o.h5", *ALIGN], 2,
+                r"^txmalign: error: not enough disk space to write .*o\.h5; nothing was saved")
+
+
+@case("traceback", "unexpected-bug-is-one-line")
+def _(tmp, monkeypatch=None):
+    monkeypatch.setattr("txmalign_gui.batch.align_job.align_stack", _raising(ZeroDivisionError("oops")))
+    return Case(["align", stack_npy(tmp), "--out", tmp / "o.h5", *ALIGN], 3,
+                r"^txmalign: internal error: ZeroDivisionError: oops \(please report it")
+
+
 # == 3. Data loss ===========================================================================================
 
 def _existing(tmp, name="keep.h5", data=b"precious"):
