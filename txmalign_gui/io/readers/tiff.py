@@ -44,7 +44,7 @@ def read_tiff_image(path: str) -> np.ndarray:
     except InputError:
         raise
     except Exception as error:  # a damaged file can fail anywhere inside tifffile
-        raise InputError(f"cannot read {path} as TIFF: {_short(error)}") from error
+        raise InputError(f"cannot read {path} as TIFF (damaged or truncated?): {_short(error)}") from error
 
 
 def _short(error: Exception) -> str:
@@ -59,7 +59,7 @@ def _frame_shape(path: str) -> tuple:
             shape = tuple(s for s, a in zip(series.shape, series.axes) if a != "S")
             return shape, series.dtype
     except Exception as error:  # noqa: BLE001 - damaged header
-        raise InputError(f"cannot read {path} as TIFF: {_short(error)}") from error
+        raise InputError(f"cannot read {path} as TIFF (damaged or truncated?): {_short(error)}") from error
 
 
 def _open_tiff_stack(path: str):
