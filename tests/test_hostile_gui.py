@@ -55,3 +55,20 @@ def test_app_main_with_a_hostile_open_still_shows_the_window(tmp_path, qapp, qt_
         (window.isVisible(), window.message_bar.text)) or True)
     assert app.main(["--open", str(bad), "--screenshot", str(tmp_path / "s.png")]) == 1
     assert shown and shown[0][0] and "bad.h5 is empty" in shown[0][1]
+
+
+@pytest.mark.parametrize("kind", ["fxi-export", "rgb-tiff"])
+def test_opening_a_file_read_with_a_correction_says_so(kind, window, tmp_path):
+    """Files read with a correction open normally and the window says what was done."""
+    import numpy as np
+
+    from hostile_support import shifted_stack, write_fxi, write_tiff
+
+    if kind == "fxi-export":
+        path, expected = write_fxi(tmp_path / "export.h5", exported=True), "already flat-field normalised"
+    else:
+        stack = (np.repeat(shifted_stack()[..., None], 3, -1) * 255).astype(np.uint8)
+        path, expected = write_tiff(tmp_path / "rgb.tif", stack, photometric="rgb"), "colour (RGB) image"
+    assert window.open_path(path)
+    assert window.stack is not None and window.stack.shape == (5, 40, 40)
+    assert expected in window.message_bar.text

@@ -18,13 +18,15 @@ from .prepare import PrepareOptions, check_stack_memory, prepare_stack
 _ALIGN_SHARE = 0.9
 
 
-def tomo_record(result, source: str, angles_from: str, prepare: dict, program: str = "txmalign") -> "io.RunRecord":
-    """The provenance record of a tomography alignment (the same from the CLI and the app)."""
+def tomo_record(result, data, angles_from: str, prepare: dict, program: str = "txmalign") -> "io.RunRecord":
+    """The provenance record of a tomography alignment of the StackData `data` (the same from the CLI and
+    the app), with the checksums of any other file its projections were read from."""
     return io.RunRecord(
-        "tomo", result.params, source, strategy="tomographic consistency", preprocessing=dict(prepare),
+        "tomo", result.params, data.source, strategy="tomographic consistency", preprocessing=dict(prepare),
         program=program,
         details=dict(angles_from=angles_from, centre_offset=result.centre_offset, converged=result.converged,
-                     iterations=[it.to_dict() for it in result.iterations], messages=list(result.messages)))
+                     iterations=[it.to_dict() for it in result.iterations], messages=list(result.messages),
+                     linked_inputs=io.linked_checksums(data.metadata)))
 
 
 def tomo_extras(result) -> dict:
@@ -56,7 +58,7 @@ def run_tomo(source: str, out: str, angles: Optional[str] = None, params: Option
     result = align_tomo(projections, data.angles, params=params, progress=progress.sub(0.0, _ALIGN_SHARE))
     aligned = apply_transforms(projections, result.transforms, progress=progress.sub(_ALIGN_SHARE, 0.97))
     notes = list(data.metadata.get("warnings", []))
-    record = tomo_record(result, source, angles or "file", prepare.to_dict())
+    record = tomo_record(result, data, angles or "file", prepare.to_dict())
     progress.update(0.97, "writing")
     io.write_aligned(out, aligned, result.transforms, record, input_path=source_file(source),
                      angles=result.angles_deg, extras=tomo_extras(result), tomography=True)

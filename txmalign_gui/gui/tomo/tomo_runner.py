@@ -86,7 +86,7 @@ def save_tomo(path: str, output: TomoOutput) -> None:
     .tif/.tiff, otherwise HDF5 (also in the Data Exchange layout) with angles, corrections, provenance,
     per-round residuals and the preview slices, exactly as `txmalign tomo` writes them."""
     stack, result = output.job.stack, output.result
-    record = tomo_record(result, stack.source, output.job.angles_from, output.job.prepare.to_dict(),
+    record = tomo_record(result, stack, output.job.angles_from, output.job.prepare.to_dict(),
                          program="txmalign-gui")
     txio.write_aligned(path, output.aligned, result.transforms, record, input_path=stack.path,
                        angles=result.angles_deg, extras=tomo_extras(result), tomography=True)

@@ -78,11 +78,15 @@ def _open_tiff_stack(path: str):
 
 
 def read_tiff_file(path: str, dataset=None) -> StackData:
-    images = _open_tiff_stack(path)
+    with warnings.catch_warnings(record=True) as noticed:
+        warnings.simplefilter("always")
+        images = _open_tiff_stack(path)
     if np.ndim(images) == 2:
         raise InputError(f"{path} holds a single 2-D image; an image stack (several pages, or a folder of "
                          "TIFFs) is needed")
     metadata = {"format": "tiff"}
+    if noticed:
+        metadata["warnings"] = [str(w.message) for w in noticed]
     extra = sidecar_values(path, np.shape(images), metadata)
     return StackData(images=images, path=path, metadata=metadata, **extra)
 
