@@ -19,6 +19,9 @@ from .output_paths import check_output_path
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 _NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
+# How HDF5 and the OS word a full disk (HDF5 errors carry the errno only inside their text).
+_DISK_FULL_TEXT = ("No space left", "Disk quota", "File too large", "file write failed", "errno = 28",
+                   "errno = 27", "errno = 122")
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -31,8 +34,7 @@ def _same_file(a: str, b: str) -> bool:
 def _write_error(path: str, error: Exception) -> InputError:
     text = str(error)
     number = getattr(error, "errno", None)
-    if number in _DISK_FULL or "No space left" in text or "Disk quota" in text or "File too large" in text \
-            or "file write failed" in text or "Can't write data" in text or "flush" in text.lower():
+    if number in _DISK_FULL or any(sign in text for sign in _DISK_FULL_TEXT):
         return InputError(f"not enough disk space to write {path}; nothing was saved "
                           "(free some space or choose another folder)")
     if number in _NO_PERMISSION or "No space left" in text or "Disk quota" in text:

@@ -86,22 +86,28 @@ class StackData:
         """A copy whose energies/angles are re-read from their file or dataset without the first `skip` values.
 
         Scans that record dark and flat frames write their energies or angles too; the reader keeps where
-        each came from (`metadata["axis_sources"]`) even when the count did not match the images.
+        each came from (`metadata["axis_sources"]`) even when the count did not match the images.  When
+        more values remain than there are images (darks/flats recorded after the scan as well), the first
+        ones are used and a warning says how many were left out; fewer is an error.
         """
         if not skip:
             return self
         sources = self.metadata.get("axis_sources") or {}
         if not sources:
             raise InputError(f"{self.source}: no energies or angles file or dataset was found to skip values of")
-        updated = self
+        updated, notes = self, []
         for kind, spec in sources.items():
             values = (load_energies if kind == "energies" else load_angles)(spec, skip=skip)
-            if len(values) != len(self):
+            if len(values) < len(self):
                 raise InputError(f"{spec} holds {len(values) + skip} {kind}; without the first {skip} that is "
                                  f"{len(values)} for {len(self)} images")
+            if len(values) > len(self):
+                notes.append(f"{os.path.basename(spec)}: the first {skip} and the last {len(values) - len(self)} "
+                             f"{kind} were not used (dark/flat frames?); {len(self)} match the images")
+                values = values[:len(self)]
             updated = updated.with_energies(values) if kind == "energies" else updated.with_angles(values)
         warnings = [w for w in self.metadata.get("warnings", []) if not any(
-            os.path.basename(str(spec)) in w for spec in sources.values())]
+            os.path.basename(str(spec)) in w for spec in sources.values())] + notes
         return replace(updated, metadata={**self.metadata, "warnings": warnings, "skipped_axis_values": skip})
 
     def with_energies(self, energies) -> "StackData":
