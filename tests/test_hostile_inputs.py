@@ -354,9 +354,14 @@ def _(tmp, monkeypatch=None):
     return Case(["align", stack_npy(tmp), "--out", tmp / "out.h5", *ALIGN], 0, r"^aligned 5 images")
 
 
+def _zero_registrations(frames, registrar, count, *args, **kwargs):
+    """What a method returns on data without usable signal: every pair exactly 0, full confidence."""
+    return np.zeros((count, 3)), np.zeros(count), np.ones(count), ["ok"] * count, [], [], count - 1
+
+
 @case("silent", "all-zero-full-confidence-is-not-ok")
 def _(tmp, monkeypatch=None):
-    monkeypatch.setattr("txmalign_gui.batch.align_job.align_stack", _fake_align(["ok"] * 5))
+    monkeypatch.setattr("txmalign_gui.engine.stack.align._align_tree", _zero_registrations)
 
     def check(tmp, out, err):
         assert "4 low_confidence" in out
@@ -367,7 +372,7 @@ def _(tmp, monkeypatch=None):
 
 @case("silent", "all-zero-on-identical-images-stays-ok")
 def _(tmp, monkeypatch=None):
-    monkeypatch.setattr("txmalign_gui.batch.align_job.align_stack", _fake_align(["ok"] * 5))
+    monkeypatch.setattr("txmalign_gui.engine.stack.align._align_tree", _zero_registrations)
     path = tmp / "same.npy"
     np.save(path, np.repeat(texture()[None], 5, axis=0).astype(np.float32))
 
@@ -977,3 +982,11 @@ def test_hostile_input(name, tmp_path, capsys, monkeypatch):
 
 def test_there_are_at_least_150_cases():
     assert len(CASES) >= 150, len(CASES)
+
+
+def test_null_result_guard_is_in_the_engine_so_the_app_gets_it_too(monkeypatch):
+    from txmalign_gui.engine.stack import align_stack
+
+    monkeypatch.setattr("txmalign_gui.engine.stack.align._align_tree", _zero_registrations)
+    result = align_stack(shifted_stack(), method="phasecorr")
+    assert result.statuses.count("low_confidence") == 4 and "exactly 0 px" in result.messages[-1]

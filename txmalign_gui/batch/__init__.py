@@ -7,10 +7,8 @@ only place where io and engine meet for whole runs, so the CLI stays argument pa
 from ..io.output_paths import check_outputs, source_file
 from .align_job import AlignOptions, run_align
 from .apply_job import run_apply
-from .guards import flag_null_result, too_many_failed
 from .prepare import PrepareOptions, check_stack_memory, prepare_stack
 from .tomo_job import run_tomo, tomo_extras, tomo_record
 
 __all__ = ["AlignOptions", "check_outputs", "source_file", "run_align", "run_apply", "PrepareOptions",
-           "prepare_stack", "check_stack_memory", "run_tomo", "tomo_record", "tomo_extras",
-           "flag_null_result", "too_many_failed"]
+           "prepare_stack", "check_stack_memory", "run_tomo", "tomo_record", "tomo_extras"]

@@ -12,7 +12,7 @@ from .. import io
 from ..engine.progress import Progress
 from ..engine.stack import align_stack, apply_transforms
 from ..io.output_paths import check_outputs, source_file
-from .guards import flag_null_result, too_many_failed
+from ..engine.stack.trust import too_many_failed
 from .prepare import PrepareOptions, check_stack_memory, prepare_stack
 
 # Share of the progress bar spent registering; the rest resamples and writes.
@@ -60,7 +60,6 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
                          anchor=options.anchor, chunk_size=options.chunk_size, window=options.window,
                          mask=mask, roi=options.roi, reference=reference, jobs=options.jobs,
                          binning=options.binning, progress=progress.sub(0.0, _REGISTER_SHARE))
-    flag_null_result(result, images)
     aligned = apply_transforms(images, result.transforms,
                                progress=progress.sub(_REGISTER_SHARE, 0.95))
     notes = list(data.metadata.get("warnings", []))

@@ -1,4 +1,4 @@
-"""Checks on a finished run that no single method can make: results that look perfect but cannot be.
+"""Checks on a finished stack alignment that no single method can make: results that look perfect but cannot be.
 
 `flag_null_result`: every image aligned by exactly (0, 0, 0) with full confidence while the images are
 not identical is what a method reports when its input carried no usable signal (for example data
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.result import FAILED, LOW_CONFIDENCE, OK
+from ..result import FAILED, LOW_CONFIDENCE, OK
 
 NULL_RESULT_MESSAGE = ("every image was aligned by exactly 0 px with full confidence although the images "
                        "differ: the registration found no usable signal (check the flat-field and image "
