@@ -1,7 +1,8 @@
 """The `txmalign` command line: argument parsing and printing only; the work is done by engine and io.
 
-Every subcommand turns `TxmAlignError` (bad input, cancel) into a one-line
-message on stderr and exit status 2, never a traceback.
+Every subcommand runs inside one guard (`cli_errors.guarded`) that turns bad input, a full disk, too
+little memory, a dead worker process, Ctrl-C and SIGTERM into a one-line message on stderr (exit 2,
+or 130 when interrupted), never a traceback; library warnings are printed as short notes after it.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ import sys
 import time
 
 from . import __version__
-from .engine import available_methods, register_pair
-from .engine.errors import Cancelled, TxmAlignError
-from .engine.params import parse_assignments
-from .engine.progress import Progress
-from .engine.validation import parse_roi
+from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, guarded
 
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+# The engine (numpy, scipy, scikit-image) is imported inside the guard, so Ctrl-C while it loads is clean.
 
 
 # -- shared helpers -----------------------------------------------------------------------------
-def terminal_progress(label: str, stream=None) -> Progress:
+def terminal_progress(label: str, stream=None):
     """A Progress that draws a one-line bar on a terminal (and stays silent when piped)."""
+    from .engine.progress import Progress
+
     stream = stream or sys.stderr
     if not stream.isatty():
         return Progress()
@@ -45,6 +43,8 @@ def terminal_progress(label: str, stream=None) -> Progress:
 
 
 def _method_params(args) -> dict:
+    from .engine.params import parse_assignments
+
     params = parse_assignments(args.param)
     if getattr(args, "rotation", False):
         params["rotation"] = "true"
@@ -52,6 +52,8 @@ def _method_params(args) -> dict:
 
 
 def _add_method_options(parser: argparse.ArgumentParser) -> None:
+    from .engine.validation import parse_roi
+
     parser.add_argument("--method", default="tvdm",
                         help="registration method (see `txmalign methods`; default: tvdm)")
     parser.add_argument("--rotation", action="store_true", help="also correct rotation")
@@ -65,6 +67,7 @@ def _add_method_options(parser: argparse.ArgumentParser) -> None:
 
 # -- register -----------------------------------------------------------------------------------
 def _cmd_register(args) -> int:
+    from .engine import register_pair
     from .io import read_image, read_mask
 
     fixed = read_image(args.fixed)
@@ -84,11 +87,13 @@ def _cmd_register(args) -> int:
               + (f": {result.message}" if result.message else ""))
         print(f"time        {result.seconds:.3f} s")
         print("apply as    ndimage.shift(skimage.transform.rotate(moving, angle), (dy, dx)) ~ fixed")
-    return 0 if result.status != "failed" else 1
+    return 0 if result.status != "failed" else EXIT_FAILED
 
 
 # -- methods ------------------------------------------------------------------------------------
 def _cmd_methods(args) -> int:
+    from .engine import available_methods
+
     specs = available_methods()
     if args.json:
         print(json.dumps([spec.describe() for spec in specs], indent=2))
@@ -122,12 +127,18 @@ def _cmd_align(args) -> int:
     options = AlignOptions(
         method=args.method, params=_method_params(args), strategy=args.strategy, anchor=args.anchor,
         chunk_size=args.chunk_size, window=args.window, binning=args.binning, roi=args.roi,
-        mask_path=args.mask, reference=args.reference, jobs=args.jobs, prepare=_prepare_options(args))
+        mask_path=args.mask, reference=args.reference, jobs=args.jobs, prepare=_prepare_options(args),
+        skip_axis_values=args.skip_axis_values)
     summary = run_align(args.input, args.out, options, progress=terminal_progress("align"),
                         transforms_csv=args.transforms_csv, tiff=args.tiff, force=args.force)
+    status = 0 if summary["trusted"] else EXIT_FAILED
+    if not summary["trusted"]:
+        failed = summary["statuses"].get("failed", 0)
+        print(f"txmalign: error: {failed} of {summary['images']} images failed to register; the result was "
+              f"written to {args.out} for inspection but is not an alignment", file=sys.stderr)
     if args.json:
         print(json.dumps(summary))
-        return 0
+        return status
     worst, confidence = summary["lowest_confidence"]
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary["statuses"].items()))
     print(f"aligned {summary['images']} images with {summary['method']} ({summary['strategy']}, "
@@ -139,20 +150,24 @@ def _cmd_align(args) -> int:
     for message in summary["messages"]:
         print(f"note        {message}")
     print(f"written     {args.out}" + "".join(f", {p}" for p in (args.transforms_csv, args.tiff) if p))
-    return 0
+    return status
 
 
 def _cmd_apply(args) -> int:
     from .batch import run_apply
 
     summary = run_apply(args.transforms, args.input, args.out, _prepare_options(args),
-                        progress=terminal_progress("apply"), force=args.force)
+                        progress=terminal_progress("apply"), force=args.force,
+                        skip_axis_values=args.skip_axis_values)
     print(f"resampled {summary['images']} images into {summary['output']}")
+    for message in summary["messages"]:
+        print(f"note        {message}")
     return 0
 
 
 def _cmd_tomo(args) -> int:
     from .batch import run_tomo
+    from .engine.params import parse_assignments
 
     params = parse_assignments(args.param)
     if args.iterations is not None:
@@ -161,7 +176,8 @@ def _cmd_tomo(args) -> int:
         params["binning"] = args.binning
     summary = run_tomo(args.input, args.out, angles=args.angles, params=params,
                        prepare=_prepare_options(args, minus_log_default=True),
-                       progress=terminal_progress("tomo"), force=args.force)
+                       progress=terminal_progress("tomo"), force=args.force,
+                       skip_axis_values=args.skip_axis_values)
     state = "converged" if summary["converged"] else "stopped at the iteration limit"
     print(f"aligned {summary['projections']} projections in {summary['seconds']:.1f} s ({state}, "
           f"{summary['rounds']} rounds)")
@@ -173,10 +189,10 @@ def _cmd_tomo(args) -> int:
 
 
 def _cmd_example(args) -> int:
-    from .batch import check_output
+    from .batch import check_outputs
     from .io.example import write_example
 
-    check_output(args.out, [], args.force)
+    check_outputs([args.out], [], args.force)
     write_example(args.out)
     print(f"wrote the synthetic XANES example (101 energies, 128 x 128 px, known transforms in "
           f"/truth_transforms) to {args.out}")
@@ -193,6 +209,20 @@ def _add_prepare_options(parser: argparse.ArgumentParser, minus_log_default: boo
     group.add_argument("--no-minus-log", dest="minus_log", action="store_false",
                        help="keep intensities as they are" + ("" if minus_log_default else " (default)"))
     parser.add_argument("--force", action="store_true", help="replace OUTPUT if it exists (never the input)")
+    parser.add_argument("--skip-axis-values", type=_count, default=0, metavar="N",
+                        help="drop the first N values of the energies/angles file or dataset (entries of "
+                             "dark/flat frames recorded with the scan); default 0")
+
+
+def _count(text: str) -> int:
+    """argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
 
 
 # -- parser -------------------------------------------------------------------------------------
@@ -286,26 +316,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return EXIT_BAD_INPUT
-    try:
+    """Parse `argv` and run the subcommand inside the error guard; returns the exit status."""
+    def run() -> int:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_help()
+            return EXIT_BAD_INPUT
         return args.handler(args)
-    except Cancelled as exc:
-        print(f"txmalign: {exc}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        print("\ntxmalign: interrupted; no output was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except TxmAlignError as exc:
-        print(f"txmalign: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"txmalign: error: {exc.strerror or exc}{where}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+
+    return guarded(run)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
@@ -10,11 +9,11 @@ from typing import Optional
 import numpy as np
 
 from .. import io
-from ..io.paths import split_source
-from ..engine.errors import InputError
 from ..engine.progress import Progress
 from ..engine.stack import align_stack, apply_transforms
-from .prepare import PrepareOptions, prepare_stack
+from ..io.output_paths import check_outputs, source_file
+from ..engine.stack.trust import too_many_failed
+from .prepare import PrepareOptions, check_stack_memory, prepare_stack
 
 # Share of the progress bar spent registering; the rest resamples and writes.
 _REGISTER_SHARE = 0.85
@@ -36,31 +35,24 @@ class AlignOptions:
     reference: Optional[str] = None
     jobs: int = 0
     prepare: PrepareOptions = PrepareOptions()
+    skip_axis_values: int = 0
 
-
-def check_output(path: str, inputs, force: bool) -> None:
-    """Refuse to write over an input, and over an existing file unless `force`."""
-    for source in inputs:
-        if source and os.path.exists(path) and os.path.exists(source_file(source)) \
-                and os.path.samefile(path, source_file(source)):
-            raise InputError(f"refusing to overwrite the input {path}; choose another output name")
-    if os.path.exists(path) and not force:
-        raise InputError(f"{path} already exists; choose another name or pass --force to replace it")
-
-
-def source_file(source: str) -> str:
-    """The file or folder part of a source such as `scan.h5:/img_xanes[3]`."""
-    return split_source(source)[0]
+    def stack_options(self) -> dict:
+        """The options recorded in the provenance under `options` (as the app records its stack options)."""
+        return {"strategy": self.strategy, "anchor": self.anchor, "chunk_size": self.chunk_size,
+                "window": self.window, "binning": self.binning, "jobs": self.jobs}
 
 
 def run_align(source: str, out: str, options: AlignOptions, progress: Optional[Progress] = None,
               transforms_csv: Optional[str] = None, tiff: Optional[str] = None, force: bool = False) -> dict:
-    """Align the stack at `source` and write `out` (HDF5), plus optional CSV and TIFF; return a summary."""
+    """Align the stack at `source` and write `out` (HDF5), plus optional CSV and TIFF; return a summary.
+
+    The summary's `trusted` is False when more than half of the images failed (the CLI exits 1 then).
+    """
     progress = progress or Progress()
-    for path in (out, transforms_csv, tiff):
-        if path:
-            check_output(path, [source, options.reference, options.mask_path], force)
-    data = io.read_stack(source)
+    check_outputs([out, transforms_csv, tiff], [source, options.reference, options.mask_path], force)
+    data = io.read_stack(source, skip_axis_values=options.skip_axis_values)
+    check_stack_memory(data, "aligning")
     images = prepare_stack(data, options.prepare)
     mask = io.read_mask(options.mask_path) if options.mask_path else None
     reference = io.read_image(options.reference) if options.reference else None
@@ -70,23 +62,26 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
                          binning=options.binning, progress=progress.sub(0.0, _REGISTER_SHARE))
     aligned = apply_transforms(images, result.transforms,
                                progress=progress.sub(_REGISTER_SHARE, 0.95))
-    provenance = io.build_provenance(
-        result.method, result.params, result.strategy, result.anchor, source,
-        chunk_size=options.chunk_size, window=options.window, binning=options.binning,
-        roi=list(options.roi) if options.roi else None, mask=options.mask_path,
-        reference=options.reference, preprocessing=options.prepare.to_dict(),
-        flagged_pairs=result.flagged_pairs, messages=result.messages)
+    notes = list(data.metadata.get("warnings", []))
+    record = io.RunRecord(
+        result.method, result.params, source, strategy=result.strategy, anchor=result.anchor,
+        preprocessing=options.prepare.to_dict(), options=options.stack_options(),
+        details=dict(roi=list(options.roi) if options.roi else None, mask=options.mask_path,
+                     reference=options.reference, flagged_pairs=result.flagged_pairs,
+                     linked_inputs=io.linked_checksums(data.metadata),
+                     messages=notes + list(result.messages)))
     progress.update(0.95, "writing")
-    io.write_aligned_hdf5(out, aligned, result.transforms, costs=result.costs,
-                          confidences=result.confidences, statuses=result.statuses,
-                          energies=data.energies, angles=data.angles, provenance=provenance,
-                          input_path=source_file(source))
+    io.write_aligned(out, aligned, result.transforms, record, input_path=source_file(source),
+                     costs=result.costs, confidences=result.confidences, statuses=result.statuses,
+                     energies=data.energies, angles=data.angles)
     if transforms_csv:
         io.write_transforms_csv(transforms_csv, result.transforms, input_path=source_file(source))
     if tiff:
-        io.write_tiff_stack(tiff, aligned, input_path=source_file(source))
+        io.write_aligned(tiff, aligned, result.transforms, record, input_path=source_file(source))
     progress.update(1.0, "done")
-    return summarise(result, len(images))
+    summary = summarise(result, len(images))
+    summary["messages"] = notes + summary["messages"]
+    return summary
 
 
 def summarise(result, count: int) -> dict:
@@ -100,4 +95,5 @@ def summarise(result, count: int) -> dict:
         "largest_angle_deg": float(np.abs(result.transforms[:, 2]).max()) if count else 0.0,
         "lowest_confidence": (worst, float(result.confidences[worst])) if count else None,
         "flagged_pairs": len(result.flagged_pairs), "messages": list(result.messages),
+        "trusted": not too_many_failed(result.statuses),
     }

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.stack import preprocess
+from ..io.memory import check_memory
+
+# float32 copies alive at once in a run: the prepared images, the aligned result, one working copy
+_COPIES = 3
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,10 @@ def prepare_stack(data, options: PrepareOptions, images=None) -> np.ndarray:
         return preprocess(images, flats=flats, darks=darks, **corrections)
     return np.concatenate([preprocess(images[i:i + 1], flats=flats[i], darks=darks, **corrections)
                            for i in range(len(images))])
+
+
+def check_stack_memory(data, doing: str, copies: int = _COPIES) -> None:
+    """Refuse before loading when `copies` float32 copies of the stack would not fit in memory."""
+    count, height, width = data.shape
+    check_memory(copies * 4.0 * count * height * width,
+                 f"{doing} {data.source} ({count} x {height} x {width} images)")

@@ -9,19 +9,17 @@ ALIGNED_FILTERS = "Aligned HDF5 with transforms and provenance (*.h5);;Multi-pag
 
 
 def save_aligned(path: str, stack, alignment: Alignment, aligned, roi=None, mask=None, **provenance_extra) -> None:
-    """Write `aligned` to `path`: TIFF for .tif/.tiff, otherwise HDF5 with transforms, quality and provenance
-    (plus `provenance_extra`)."""
-    if path.lower().endswith((".tif", ".tiff")):
-        txio.write_tiff_stack(path, aligned, input_path=stack.path)
-        return
-    provenance = txio.build_provenance(
-        alignment.method, alignment.params, alignment.stack_options.get("strategy"), alignment.anchor,
-        stack.source, stack_options=alignment.stack_options, preparation=alignment.prepare, roi=roi,
-        mask_pixels=None if mask is None else int(mask.sum()), **provenance_extra, program="txmalign-gui")
-    txio.write_aligned_hdf5(path, aligned, alignment.transforms, costs=alignment.costs,
-                            confidences=alignment.confidences, statuses=list(alignment.statuses),
-                            energies=stack.energies, angles=stack.angles, provenance=provenance,
-                            input_path=stack.path)
+    """Write `aligned` to `path` with the one writer the command line uses (`io.write_aligned`): TIFF for
+    .tif/.tiff, otherwise HDF5 with transforms and quality; provenance (plus `provenance_extra`) in both."""
+    record = txio.RunRecord(
+        alignment.method, alignment.params, stack.source, strategy=alignment.stack_options.get("strategy"),
+        anchor=alignment.anchor, preprocessing=alignment.prepare, options=alignment.stack_options,
+        details=dict(roi=roi, mask_pixels=None if mask is None else int(mask.sum()),
+                     messages=list(alignment.messages), **provenance_extra),
+        program="txmalign-gui")
+    txio.write_aligned(path, aligned, alignment.transforms, record, input_path=stack.path,
+                       costs=alignment.costs, confidences=alignment.confidences,
+                       statuses=list(alignment.statuses), energies=stack.energies, angles=stack.angles)
 
 
 def save_transforms(path: str, stack, alignment: Alignment) -> None:

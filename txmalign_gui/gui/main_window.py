@@ -257,6 +257,8 @@ class MainWindow(SessionActions, QMainWindow):
             return False
         self.session_path = None
         self.set_stack(stack)
+        if stack.metadata.get("warnings"):  # what the reader noticed (e.g. an FXI export already normalised)
+            self.show_notice("; ".join(stack.metadata["warnings"]), "warning")
         self.settings.remember_path(path)
         self.panel.start_folder = self.settings.last_folder
         return True

@@ -3,6 +3,11 @@
 Layout: /aligned (N, H, W) float32, /transforms (N, 3) with attribute `columns` = dy, dx, angle_deg,
 optional /costs, /confidences, /statuses, /energies (eV), /angles (degrees), and /provenance
 (JSON text, also in the root attribute `provenance` when it is short).  The generic HDF5 reader opens it again.
+
+The same datasets are also reachable as a NeXus NXdata group (/entry/data: `data`, `energy` or
+`rotation_angle`; hard links, no copy) so that silx view and h5web plot the stack by default.  With
+`data_exchange=True` (tomography) the file also has the Data Exchange layout TomoPy reads unchanged:
+/exchange/data (the aligned projections), data_white (ones), data_dark (zeros) and theta (degrees).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 from .. import __version__
 from ..engine.errors import InputError
 from .atomic import atomic_output
+from .h5tools import new_h5
 from .provenance import provenance_json
 from .transforms_io import COLUMNS, as_transforms
 
@@ -33,10 +39,11 @@ def _per_image(values, count: int, name: str, dtype=float) -> Optional[np.ndarra
 
 def write_aligned_hdf5(path: str, aligned, transforms, *, costs=None, confidences=None, statuses=None,
                        energies=None, angles=None, provenance: Optional[dict] = None,
-                       input_path: Optional[str] = None, extras: Optional[dict] = None) -> None:
+                       input_path: Optional[str] = None, extras: Optional[dict] = None,
+                       data_exchange: bool = False) -> None:
     """Write the aligned stack and everything about how it was made; refuses to overwrite the input
     (`input_path`, or `provenance["input_path"]`).  `extras` maps further dataset names (e.g.
-    `tomo/slice_before`) to arrays stored beside the stack."""
+    `tomo/slice_before`) to arrays stored beside the stack; `data_exchange` adds the TomoPy layout."""
     shape = tuple(getattr(aligned, "shape", np.shape(aligned)))
     if len(shape) != 3:
         raise InputError(f"cannot write {path}: the aligned stack must be N x H x W, got shape {shape}")
@@ -51,8 +58,10 @@ def write_aligned_hdf5(path: str, aligned, transforms, *, costs=None, confidence
     }
     units = {"energies": "eV", "angles": "degrees"}
     provenance = dict(provenance or {})
+    if data_exchange and columns["angles"] is None:
+        raise InputError(f"cannot write {path} in the Data Exchange layout: no rotation angles")
     with atomic_output(path, [input_path, provenance.get("input_path")]) as temporary:
-        with h5py.File(temporary, "w") as handle:
+        with new_h5(temporary, expected_bytes=4 * int(np.prod(shape))) as handle:
             handle.attrs["format"] = FORMAT_NAME
             handle.attrs["txmalign_version"] = __version__
             data = handle.create_dataset("aligned", shape=shape, dtype=np.float32, chunks=(1,) + shape[1:])
@@ -72,7 +81,46 @@ def write_aligned_hdf5(path: str, aligned, transforms, *, costs=None, confidence
             for name, values in (extras or {}).items():
                 if values is not None:
                     handle.create_dataset(name, data=np.asarray(values))
+            _nexus_links(handle, columns)
+            if data_exchange:
+                _data_exchange(handle, shape, provenance)
             text = provenance_json(provenance)
             handle.create_dataset("provenance", data=text, dtype=h5py.string_dtype())
             if len(text) < _ATTRIBUTE_LIMIT:
                 handle.attrs["provenance"] = text
+
+
+def _nexus_links(handle: h5py.File, columns: dict) -> None:
+    """/entry/data as an NXdata group over the stack and its energy or angle axis (hard links)."""
+    handle.attrs["NX_class"] = "NXroot"
+    handle.attrs["default"] = "entry"
+    entry = handle.create_group("entry")
+    entry.attrs["NX_class"] = "NXentry"
+    entry.attrs["default"] = "data"
+    group = entry.create_group("data")
+    group.attrs["NX_class"] = "NXdata"
+    group.attrs["signal"] = "data"
+    group["data"] = handle["aligned"]
+    handle["aligned"].attrs["interpretation"] = "image"
+    axis = "."
+    for name, nexus_name in (("energies", "energy"), ("angles", "rotation_angle")):
+        if columns[name] is not None:
+            group[nexus_name] = handle[name]
+            axis = nexus_name
+            group.attrs[f"{nexus_name}_indices"] = 0
+            break
+    group.attrs["axes"] = [axis, ".", "."]
+
+
+def _data_exchange(handle: h5py.File, shape: tuple, provenance: dict) -> None:
+    """/exchange as TomoPy's dxchange.read_aps_32id expects it; white = 1 and dark = 0 keep its
+    normalisation an identity, because the projections are already flat-field corrected."""
+    exchange = handle.create_group("exchange")
+    exchange["data"] = handle["aligned"]
+    exchange.create_dataset("data_white", data=np.ones((1,) + shape[1:], dtype=np.float32))
+    exchange.create_dataset("data_dark", data=np.zeros((1,) + shape[1:], dtype=np.float32))
+    exchange["theta"] = handle["angles"]
+    prepared = provenance.get("preprocessing") or {}
+    quantity = ("line integrals (-log of the flat-field corrected transmission): reconstruct without "
+                "normalize or minus_log") if prepared.get("minus_log") else "flat-field corrected intensities"
+    exchange.attrs["description"] = f"aligned projections by txmalign; data holds {quantity}"

@@ -1,9 +1,10 @@
 """Write the synthetic XANES example (engine.synthetic) as an FXI-like HDF5 file with its ground truth.
 
 The example is generated on demand (`example_file()` caches it in the user's data folder) rather than
-shipped, so the package stays small. The file holds raw detector counts (img_xanes, uint16) with flats (img_bkg) and darks (img_dark), the
-energies in keV (X_eng, as FXI stores them) and `truth_transforms` (N, 3) [dy, dx, angle_deg] aligning
-each image with the anchor, so readers, preprocessing and alignment can all be checked against it.
+shipped, so the package stays small. The file holds raw detector counts (img_xanes, uint16) with flats
+(img_bkg) and darks (img_dark), the energies in keV (X_eng, as FXI stores them) and `truth_transforms`
+(N, 3) [dy, dx, angle_deg] aligning each image with the anchor, so readers, preprocessing and alignment can
+all be checked against it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..engine.synthetic import synthetic_xanes
 from .atomic import atomic_output
+from .h5tools import new_h5
 from .user_data import user_data_dir
 
 EXAMPLE_FILENAME = "synthetic_xanes.h5"
@@ -34,7 +36,7 @@ def write_example(path: str, n_images: int = 101, size: int = 128, seed: int = 0
     flats = beam[None] + darks.mean(axis=0) + rng.normal(0.0, np.sqrt(_FLAT_COUNTS), size=(3, size, size))
     counts = synthetic.images * beam[None] + darks.mean(axis=0)[None]
     with atomic_output(path) as temporary:
-        with h5py.File(temporary, "w") as h5:
+        with new_h5(temporary) as h5:
             options = dict(compression="gzip", compression_opts=6, shuffle=True)
             h5.create_dataset("img_xanes", data=_to_uint16(counts), chunks=(1, size, size), **options)
             h5.create_dataset("img_bkg", data=_to_uint16(flats), **options)

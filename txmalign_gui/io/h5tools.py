@@ -1,14 +1,27 @@
-"""Small HDF5 helpers shared by the HDF5 readers: safe opening, dataset listing, finding values by usual names."""
+"""Small HDF5 helpers shared by the HDF5 readers: safe opening, dataset listing, finding values by usual names.
+
+Datasets that live in other files (external links, virtual datasets) are followed only when the user
+names them: a file could otherwise make txmalign read any file on the machine.  `linked_files` lists
+what such a dataset really reads, so that the provenance can checksum it.  Compressed datasets
+(Bitshuffle/LZ4, Blosc, Zstd) are read through the `hdf5plugin` filters when it is installed.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Optional
 
 import h5py
 import numpy as np
 
+try:  # registers the Bitshuffle, Blosc and Zstd decompression filters with HDF5
+    import hdf5plugin  # noqa: F401
+except (ImportError, OSError):  # pragma: no cover - a dependency; without it such files get a clear message
+    hdf5plugin = None
+
 from ..engine.errors import InputError
+from . import memory
 from .units import length_to_nm
 
 EXTENSIONS = (".h5", ".hdf5", ".hdf", ".he5", ".nxs", ".cxi")
@@ -20,9 +33,19 @@ def open_h5(path: str):
     try:
         handle = h5py.File(path, "r")
     except OSError as error:
-        raise InputError(f"cannot open {path} as HDF5: {error}") from error
+        raise InputError(_open_failure(path, error)) from error
     with handle:
         yield handle
+
+
+def _open_failure(path: str, error: OSError) -> str:
+    """Why `path` cannot be opened as HDF5, in a few words: empty, not HDF5, or damaged."""
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        return f"{path} is empty (0 bytes)"
+    if os.path.isfile(path) and not is_hdf5(path):
+        return f"{path} is not a valid HDF5 file"
+    reason = " ".join(str(error).split())
+    return f"cannot open {path} as HDF5 (damaged or truncated?): {reason[:160]}"
 
 
 def is_hdf5(path: str) -> bool:
@@ -32,12 +55,61 @@ def is_hdf5(path: str) -> bool:
         return False
 
 
+def is_linked(group: h5py.Group, name: str) -> bool:
+    """True when `group[name]` (or a group on its path) is an external link or a virtual dataset."""
+    current = group
+    for part in [p for p in name.split("/") if p]:
+        try:
+            link = current.get(part, getlink=True)
+        except (KeyError, OSError, RuntimeError):
+            return False
+        if isinstance(link, h5py.ExternalLink):
+            return True
+        try:
+            current = current[part]
+        except (KeyError, OSError, RuntimeError):
+            return False
+    return isinstance(current, h5py.Dataset) and current.is_virtual
+
+
+def linked_files(item: h5py.Dataset, path: str) -> list:
+    """The other files dataset `item` (opened from `path`) reads: its external file or virtual sources."""
+    files = []
+    if item.file.filename and os.path.abspath(item.file.filename) != os.path.abspath(path):
+        files.append(item.file.filename)
+    if item.is_virtual:
+        folder = os.path.dirname(os.path.abspath(item.file.filename))
+        for source in item.virtual_sources():
+            name = source.file_name
+            files.append(os.path.join(folder, name) if name != "." and not os.path.isabs(name) else
+                         (item.file.filename if name == "." else name))
+    return sorted(set(files))
+
+
+def check_virtual_sources(item: h5py.Dataset, spec: str) -> None:
+    """Refuse a virtual dataset whose source files are missing: HDF5 would read fill values (zeros)."""
+    if not item.is_virtual:
+        return
+    for name in linked_files(item, item.file.filename):
+        if not os.path.isfile(name):
+            raise InputError(f"{spec} is a virtual dataset whose source file {name} is missing; its pixels "
+                             "would read as zeros")
+
+
+def _is_image_type(dtype) -> bool:
+    return dtype.kind in "biuf"
+
+
 def list_datasets(h5_path: str) -> list:
-    """(path, shape, dtype) of every 3-D dataset in the file: the candidates for an image stack."""
+    """(path, shape, dtype) of every numeric 3-D dataset in the file: the candidates for an image stack.
+
+    Virtual datasets (which read other files) are left out; name one explicitly to use it.
+    """
     found = []
 
     def visit(name, item):
-        if isinstance(item, h5py.Dataset) and item.ndim == 3:
+        if isinstance(item, h5py.Dataset) and item.ndim == 3 and _is_image_type(item.dtype) \
+                and not item.is_virtual:
             found.append(("/" + name, tuple(item.shape), item.dtype))
 
     with open_h5(h5_path) as handle:
@@ -46,26 +118,57 @@ def list_datasets(h5_path: str) -> list:
 
 
 def first_dataset(group: h5py.Group, names) -> Optional[h5py.Dataset]:
-    """The first of `names` that is a dataset in `group`, or None."""
+    """The first of `names` that is a dataset stored in `group`'s own file (links to other files are not
+    followed unless named by the user), or None."""
     for name in names:
-        item = group.get(name)
+        try:
+            if name not in group or is_linked(group, name):
+                continue
+            item = group.get(name)
+        except (OSError, RuntimeError, KeyError):
+            continue
         if isinstance(item, h5py.Dataset):
             return item
     return None
 
 
-def read_references(group: h5py.Group, names, frame_shape) -> Optional[np.ndarray]:
-    """Flats or darks stored under one of `names`, if they exist and match the image size."""
+def _warn(metadata: Optional[dict], text: str) -> None:
+    if metadata is not None:
+        metadata.setdefault("warnings", []).append(text)
+
+
+def read_references(group: h5py.Group, names, frame_shape, metadata: Optional[dict] = None,
+                    what: str = "references") -> Optional[np.ndarray]:
+    """Flats or darks stored under one of `names`, if they exist and match the image size (else a warning)."""
     item = first_dataset(group, names)
-    if item is None or item.ndim not in (2, 3) or tuple(item.shape[-2:]) != tuple(frame_shape):
+    if item is None:
+        return None
+    if item.ndim not in (2, 3) or tuple(item.shape[-2:]) != tuple(frame_shape) or not _is_image_type(item.dtype):
+        _warn(metadata, f"{item.name} ({what}) is {'x'.join(map(str, item.shape))} {item.dtype} but the images "
+                        f"are {'x'.join(map(str, frame_shape))}; not used, no {what} correction")
         return None
     return item[()]
 
 
-def per_image_values(group: h5py.Group, names, count: int, convert, unit=None) -> Optional[np.ndarray]:
-    """One value per image from a dataset under one of `names`, converted with `unit` or its `units` attribute."""
+def per_image_values(group: h5py.Group, names, count: int, convert, unit=None, metadata: Optional[dict] = None,
+                     kind: str = "values") -> Optional[np.ndarray]:
+    """One value per image from a dataset under one of `names`, converted with `unit` or its `units` attribute.
+
+    A dataset with another count is not used: a warning says so and `metadata["axis_sources"]` keeps
+    it for `StackData.skipping_axis_values`.
+    """
     item = first_dataset(group, names)
-    if item is None or item.size != count or not np.issubdtype(item.dtype, np.number):
+    if item is None:
+        return None
+    if not np.issubdtype(item.dtype, np.number):
+        _warn(metadata, f"{item.name} ({kind}) is not numeric; not used")
+        return None
+    if metadata is not None and item.size > 1:
+        metadata.setdefault("axis_sources", {})[kind] = f"{item.file.filename}:{item.name}"
+    if item.size != count:
+        if item.size > 1:
+            _warn(metadata, f"{item.name} holds {item.size} {kind} for {count} images; not used "
+                            "(--skip-axis-values N drops leading entries of dark/flat frames)")
         return None
     return convert(np.ravel(item[()]), unit or item.attrs.get("units"))
 
@@ -109,3 +212,29 @@ def plain(value):
     if isinstance(value, np.ndarray):
         return [plain(v) for v in value.tolist()] if value.dtype.kind in "OS" else value.tolist()
     return value.item() if isinstance(value, np.generic) else value
+
+
+@contextlib.contextmanager
+def new_h5(path: str, expected_bytes: int = 0):
+    """A new HDF5 file for the temporary output `path`, written so that a full disk is one clean OSError.
+
+    HDF5 crashes the process (exit 139) when a write fails half way through a compressed dataset, so the
+    file is built in memory (the `core` driver) and its bytes are written with plain Python I/O when the
+    block ends.  Only when `expected_bytes` would not fit in memory twice is it written to disk directly,
+    after checking that the disk has room for it.
+    """
+    if memory.fits(2 * expected_bytes):
+        handle = h5py.File(path, "w", driver="core", backing_store=False)
+    else:
+        memory.check_disk_space(path, expected_bytes)
+        handle = h5py.File(path, "w")
+    with handle:
+        yield handle
+        if handle.driver == "core":
+            handle.flush()
+            image = handle.id.get_file_image()
+        else:
+            image = None
+    if image is not None:
+        with open(path, "wb") as out:
+            out.write(image)

@@ -11,6 +11,7 @@ from .paths import split_source
 from .readers.npy import read_npy_array
 from .readers.tiff import EXTENSIONS as TIFF_EXTENSIONS, read_tiff_image
 from .registry import read_stack
+from .stack_data import check_pixel_type
 from .xradia_ole import XradiaFile
 
 
@@ -27,6 +28,7 @@ def _pick(array, index, spec: str) -> np.ndarray:
     elif index not in (None, 0):
         raise InputError(f"{spec} is a single image; there is no image {index}")
     array = np.asarray(array)
+    check_pixel_type(array.dtype, spec)
     if array.ndim != 2:
         raise InputError(f"{spec} holds an array of shape {array.shape}, not a 2-D image")
     return array

@@ -88,8 +88,13 @@ class H5Array(_LazyStack):
     def __getitem__(self, key):
         try:
             return self._data()[key]
-        except OSError as error:
-            raise InputError(f"cannot read {self.dataset} from {self.path}: {error}") from error
+        except (OSError, RuntimeError) as error:
+            text = " ".join(str(error).split())
+            if "filter" in text.lower() or "can't open directory" in text.lower():
+                raise InputError(f"{self.path}:{self.dataset} is compressed with an HDF5 filter that is not "
+                                 "installed (hdf5plugin provides Bitshuffle/LZ4, Blosc and Zstd)") from error
+            raise InputError(f"cannot read {self.dataset} from {self.path} (damaged or truncated?): "
+                             f"{text[:160]}") from error
 
     def close(self) -> None:
         if self._file is not None and self._file.id.valid:

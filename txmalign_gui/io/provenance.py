@@ -76,3 +76,9 @@ def _plain(value):
 def provenance_json(provenance: dict) -> str:
     """`provenance` as JSON text; numpy values, dataclasses and paths are converted to plain values."""
     return json.dumps(provenance, default=_plain, indent=1, sort_keys=False)
+
+
+def linked_checksums(metadata: dict) -> dict:
+    """{file: sha256} of the other files a stack was really read from (external links, virtual dataset
+    sources, as the HDF5 readers list them in `metadata["linked_files"]`)."""
+    return {name: sha256_of_path(name) for name in metadata.get("linked_files") or [] if os.path.isfile(name)}

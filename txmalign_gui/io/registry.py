@@ -65,15 +65,41 @@ def find_reader(path: str, dataset: Optional[str] = None) -> Reader:
     for reader in _READERS:
         if _accepts(reader, path, dataset):
             return reader
-    kind = "folder" if os.path.isdir(path) else "file"
-    raise InputError(f"no reader recognises the {kind} {path}; supported: {', '.join(supported_formats())}")
+    raise InputError(_unrecognised(path))
 
 
-def read_stack(source: str, dataset: Optional[str] = None) -> StackData:
-    """Read an image stack from a file, a folder or `file.h5:/path/to/dataset`."""
+def _unrecognised(path: str) -> str:
+    """A short reason why no reader took `path`: empty, not the format its name says, or unknown."""
+    if os.path.isdir(path):
+        return f"the folder {path} holds no images txmalign reads (TIFF, .xrm, .xim with a .hdr)"
+    if not os.path.isfile(path):
+        return f"{path} is not a regular file"
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror or error}"
+    if size == 0:
+        return f"{path} is empty (0 bytes)"
+    extension = os.path.splitext(path)[1].lower()
+    names = [r for r in _READERS if not r.folder and extension and path.lower().endswith(r.extensions)]
+    if names:
+        return f"{path} is not a valid {names[-1].description.split(' (')[0]} file (its first bytes are {head!r})"
+    known = sorted({e for r in _READERS for e in r.extensions})
+    return f"{path}: unknown file type {extension or '(no extension)'}; txmalign reads {' '.join(known)} and folders"
+
+
+def read_stack(source: str, dataset: Optional[str] = None, skip_axis_values: int = 0) -> StackData:
+    """Read an image stack from a file, a folder or `file.h5:/path/to/dataset`.
+
+    `skip_axis_values` drops that many leading values of the energies/angles file or dataset (entries
+    recorded for dark and flat frames), see `StackData.skipping_axis_values`.
+    """
     path, embedded, _ = split_source(source)
     dataset = dataset or embedded
-    return find_reader(path, dataset).read(path, dataset)
+    data = find_reader(path, dataset).read(path, dataset)
+    return data.skipping_axis_values(skip_axis_values) if skip_axis_values else data
 
 
 def supported_formats() -> list:

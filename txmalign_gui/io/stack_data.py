@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 import numpy as np
 
 from ..engine.errors import InputError
+from .axis_values import check_values, load_angles, load_energies
+from .memory import check_memory
 
 KINDS = ("xanes", "tomo", "stack")
 
@@ -41,6 +44,7 @@ class StackData:
             raise InputError(f"{self.source} holds {what}; an image stack (N x H x W) is needed")
         if min(shape) < 1:
             raise InputError(f"{self.source} holds an empty stack (shape {shape})")
+        check_pixel_type(np.dtype(getattr(self.images, "dtype", np.float32)), self.source)
         if self.kind is None:
             self.kind = "xanes" if self.energies is not None else "tomo" if self.angles is not None else "stack"
         if self.kind not in KINDS:
@@ -69,12 +73,42 @@ class StackData:
         return np.asarray(self.images[index], dtype=np.float32)
 
     def load(self) -> np.ndarray:
-        """The whole stack as a float32 (N, H, W) array in memory."""
+        """The whole stack as a float32 (N, H, W) array in memory; refused first when it cannot fit."""
+        check_memory(4.0 * np.prod(self.shape, dtype=float), f"loading {self.source} "
+                     f"({' x '.join(map(str, self.shape))} images)")
         try:
             return np.asarray(self.images[:], dtype=np.float32)
         except MemoryError as error:
             raise InputError(f"{self.source} ({'x'.join(map(str, self.shape))}) does not fit in memory; "
                              "crop or bin it first") from error
+
+    def skipping_axis_values(self, skip: int) -> "StackData":
+        """A copy whose energies/angles are re-read from their file or dataset without the first `skip` values.
+
+        Scans that record dark and flat frames write their energies or angles too; the reader keeps where
+        each came from (`metadata["axis_sources"]`) even when the count did not match the images.  When
+        more values remain than there are images (darks/flats recorded after the scan as well), the first
+        ones are used and a warning says how many were left out; fewer is an error.
+        """
+        if not skip:
+            return self
+        sources = self.metadata.get("axis_sources") or {}
+        if not sources:
+            raise InputError(f"{self.source}: no energies or angles file or dataset was found to skip values of")
+        updated, notes = self, []
+        for kind, spec in sources.items():
+            values = (load_energies if kind == "energies" else load_angles)(spec, skip=skip)
+            if len(values) < len(self):
+                raise InputError(f"{spec} holds {len(values) + skip} {kind}; without the first {skip} that is "
+                                 f"{len(values)} for {len(self)} images")
+            if len(values) > len(self):
+                notes.append(f"{os.path.basename(spec)}: the first {skip} and the last {len(values) - len(self)} "
+                             f"{kind} were not used (dark/flat frames?); {len(self)} match the images")
+                values = values[:len(self)]
+            updated = updated.with_energies(values) if kind == "energies" else updated.with_angles(values)
+        warnings = [w for w in self.metadata.get("warnings", []) if not any(
+            os.path.basename(str(spec)) in w for spec in sources.values())] + notes
+        return replace(updated, metadata={**self.metadata, "warnings": warnings, "skipped_axis_values": skip})
 
     def with_energies(self, energies) -> "StackData":
         """A copy with `energies` (eV) attached and `kind` set to xanes; the count must match."""
@@ -90,7 +124,7 @@ class StackData:
         values = np.atleast_1d(np.asarray(values, dtype=float))
         if values.ndim != 1 or len(values) != len(self):
             raise InputError(f"{self.source}: {len(values)} {name} given for {len(self)} images")
-        return values
+        return check_values(values, name, self.source)
 
     def _references(self, images, name: str) -> Optional[np.ndarray]:
         if images is None:
@@ -100,3 +134,15 @@ class StackData:
             raise InputError(f"{self.source}: {name} have shape {images.shape} but the images are "
                              f"{self.shape[1]} x {self.shape[2]}")
         return images
+
+
+def check_pixel_type(dtype: np.dtype, source: str) -> None:
+    """Refuse pixel types that are not real numbers (complex, text, compound records, objects)."""
+    if dtype.kind in "biuf":
+        return
+    if dtype.kind == "c":
+        raise InputError(f"{source} holds complex numbers; txmalign aligns real images: save the magnitude "
+                         "or the phase as a real stack first")
+    what = {"S": "byte strings", "U": "text", "O": "text or objects", "V": "compound records"}.get(dtype.kind,
+                                                                                             f"{dtype} values")
+    raise InputError(f"{source} holds {what}, not image pixels (numbers)")

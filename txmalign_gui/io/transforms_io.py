@@ -56,7 +56,22 @@ def _read_csv(path: str) -> np.ndarray:
         table = np.array([[float(row[c]) for c in columns] for row in rows[1:]])
     except (ValueError, IndexError) as error:
         raise InputError(f"{path}: a row is not numeric or is short ({error})") from error
-    return as_transforms(table.reshape(-1, len(columns)))
+    table = as_transforms(table.reshape(-1, len(columns)))
+    if "index" not in header:
+        return table
+    return table[_row_order(path, [row[header.index("index")] for row in rows[1:]])]
+
+
+def _row_order(path: str, indices: list) -> np.ndarray:
+    """The row of each image 0..N-1 from the `index` column, which must name each image exactly once."""
+    try:
+        numbers = np.array([float(v) for v in indices])
+    except ValueError as error:
+        raise InputError(f"{path}: the index column is not numeric ({error})") from error
+    count = len(numbers)
+    if not np.array_equal(numbers, np.round(numbers)) or sorted(numbers.astype(int).tolist()) != list(range(count)):
+        raise InputError(f"{path}: the index column must name each image 0..{count - 1} exactly once")
+    return np.argsort(numbers.astype(int))
 
 
 def _read_h5(path: str) -> np.ndarray:

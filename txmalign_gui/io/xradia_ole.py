@@ -32,7 +32,7 @@ class XradiaFile:
             declared = int(self._scalar("ImageInfo/NoOfImages", "<u4", default=1))
         except (IndexError, TypeError) as error:
             raise InputError(f"{path} is an OLE file without an Xradia image header") from error
-        self.count = sum(1 for k in range(1, max(declared, 1) + 1) if ole.exists(self._image_stream(k)))
+        self.count = self._count_images(ole, declared)
         if self.count == 0:
             raise InputError(f"{path} holds no image data (stream {self._image_stream(1)} missing)")
         self.dtype = self._image_dtype()
@@ -75,6 +75,16 @@ class XradiaFile:
             nonzero = values[values != 0]
             values = nonzero if len(nonzero) == self.count else values[:self.count]
         return values if len(values) == self.count else None
+
+    @classmethod
+    def _count_images(cls, ole: olefile.OleFileIO, declared: int) -> int:
+        """Images 1..k whose streams exist, k at most `declared`; the streams present bound the work, so a
+        header declaring 4 billion images costs nothing."""
+        present = {"/".join(entry) for entry in ole.listdir() if len(entry) == 2}
+        count = 0
+        while count < max(declared, 1) and cls._image_stream(count + 1) in present:
+            count += 1
+        return count
 
     @staticmethod
     def _image_stream(k: int) -> str:

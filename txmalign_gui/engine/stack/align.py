@@ -22,6 +22,7 @@ from .params import STACK_PARAMS
 from .preprocess import bin_image, unbin_transforms
 from .result import StackResult
 from .runner import Frames, PairRegistrar, register_pairs
+from .trust import flag_null_result
 
 OnResult = Callable[[int, RegistrationResult], None]
 
@@ -75,11 +76,13 @@ def align_stack(stack, method: str = "tvdm", params=None, strategy: str = "ancho
                               single_target=targets is not None and targets.ndim == 2)
     transforms, costs, confidences, statuses, messages, flagged, pair_count = outcome
     reporter.update(1.0, "alignment done")
-    return StackResult(transforms=unbin_transforms(transforms, binning, full_shape), costs=costs,
-                       confidences=confidences, statuses=statuses, strategy=settings["strategy"],
-                       anchor=anchor_index, method=spec.name, params=resolved,
-                       seconds=time.perf_counter() - start, messages=messages, flagged_pairs=flagged,
-                       pair_count=pair_count)
+    result = StackResult(transforms=unbin_transforms(transforms, binning, full_shape), costs=costs,
+                         confidences=confidences, statuses=statuses, strategy=settings["strategy"],
+                         anchor=anchor_index, method=spec.name, params=resolved,
+                         seconds=time.perf_counter() - start, messages=messages, flagged_pairs=flagged,
+                         pair_count=pair_count)
+    flag_null_result(result, images)  # all exactly 0 at full confidence on differing images is not ok
+    return result
 
 
 def _binned(images, targets, fixed_mask, moving_mask, roi, binning):

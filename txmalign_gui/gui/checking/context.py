@@ -8,6 +8,7 @@ from typing import Optional
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
+from ...engine.errors import TxmAlignError
 from ..prepare import prepare_images
 
 RAW, ALIGNED = "raw", "aligned"
@@ -70,7 +71,12 @@ class CheckContext(QObject):
         prepare = dict(self.alignment.prepare) if self.alignment is not None else {}
         key = tuple(sorted(prepare.items()))
         if self._raw is None or self._raw_key != key:
-            self._raw = prepare_images(self.stack, self.stack.load(), prepare)
+            try:
+                loaded = self.stack.load()
+            except TxmAlignError as error:  # e.g. a stack that does not fit in memory: say so, show nothing
+                self.window.show_error(str(error))
+                return None
+            self._raw = prepare_images(self.stack, loaded, prepare)
             self._raw_key = key
         return self._raw
 

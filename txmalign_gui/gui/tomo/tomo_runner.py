@@ -15,6 +15,7 @@ import numpy as np
 
 from ... import io as txio
 from ...batch.prepare import PrepareOptions, prepare_stack
+from ...batch.tomo_job import tomo_extras, tomo_record
 from ...engine.params import Param, ParamSet
 from ...engine.progress import Progress
 from ...engine.stack import apply_transforms
@@ -81,19 +82,11 @@ class TomoJob:
 
 
 def save_tomo(path: str, output: TomoOutput) -> None:
-    """Write the aligned projections: TIFF for .tif/.tiff, otherwise HDF5 with angles, corrections,
-    provenance, per-round residuals and the preview slices (as `txmalign tomo` writes them)."""
+    """Write the aligned projections with the command line's writer (`io.write_aligned`): TIFF for
+    .tif/.tiff, otherwise HDF5 (also in the Data Exchange layout) with angles, corrections, provenance,
+    per-round residuals and the preview slices, exactly as `txmalign tomo` writes them."""
     stack, result = output.job.stack, output.result
-    if path.lower().endswith((".tif", ".tiff")):
-        txio.write_tiff_stack(path, output.aligned, input_path=stack.path)
-        return
-    provenance = txio.build_provenance(
-        "tomo", result.params, "tomographic consistency", None, stack.source,
-        angles_from=output.job.angles_from, preprocessing=output.job.prepare.to_dict(),
-        centre_offset=result.centre_offset, converged=result.converged,
-        iterations=[it.to_dict() for it in result.iterations], messages=result.messages,
-        program="txmalign-gui")
-    extras = {"tomo/residuals": result.residuals if len(result.iterations) else None,
-              "tomo/slice_before": result.slice_before, "tomo/slice_after": result.slice_after}
-    txio.write_aligned_hdf5(path, output.aligned, result.transforms, angles=result.angles_deg,
-                            provenance=provenance, input_path=stack.path, extras=extras)
+    record = tomo_record(result, stack, output.job.angles_from, output.job.prepare.to_dict(),
+                         program="txmalign-gui")
+    txio.write_aligned(path, output.aligned, result.transforms, record, input_path=stack.path,
+                       angles=result.angles_deg, extras=tomo_extras(result), tomography=True)

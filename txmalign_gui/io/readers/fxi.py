@@ -1,11 +1,16 @@
-"""NSLS-II FXI (18-ID) layouts: XANES scans (img_xanes, X_eng in keV) and tomography scans (img_tomo, angle)."""
+"""NSLS-II FXI (18-ID) layouts: XANES scans (img_xanes, X_eng in keV) and tomography scans (img_tomo, angle).
+
+Raw scans hold detector counts (uint16) with real flats (img_bkg) and darks (img_dark), normalised on
+reading; files written by the FXI export workflow hold img_xanes already normalised (float32 around 1)
+beside the same img_bkg/img_dark, and are recognised so that they are not normalised twice.
+"""
 
 from __future__ import annotations
 
 from .h5_layout import Layout, register_layout
 
 _COMMON = dict(flats=("img_bkg", "img_bkg_avg"), darks=("img_dark", "img_dark_avg"), pixel_size=("Pixel Size",),
-               energy_unit=None)  # X_eng is keV in FXI files; the unit is still guessed in case a file stores eV
+               energy_unit=None, exports_normalised=True)  # X_eng is keV in FXI files; the unit is still guessed in case a file stores eV
 
 FXI_XANES = register_layout(Layout("fxi-xanes", "NSLS-II FXI XANES scan (HDF5)", images="img_xanes",
                                    kind="xanes", energies=("X_eng",), **_COMMON))

@@ -12,8 +12,8 @@ from typing import Optional
 import h5py
 
 from ...engine.errors import InputError
-from ..h5tools import (EXTENSIONS, is_hdf5, list_datasets, open_h5, per_image_attribute, per_image_values,
-                       pixel_size_nm, plain, read_references)
+from ..h5tools import (EXTENSIONS, check_virtual_sources, is_hdf5, linked_files, list_datasets, open_h5,
+                       per_image_attribute, per_image_values, pixel_size_nm, plain, read_references)
 from ..lazy import H5Array
 from ..registry import Reader, register_reader
 from ..stack_data import StackData
@@ -28,11 +28,14 @@ PIXEL_NAMES = ("pixel_size_nm", "Pixel Size", "pixel_size")
 
 def _choose_dataset(path: str, handle: h5py.File, dataset: Optional[str]) -> str:
     if dataset:
-        item = handle.get(dataset)
+        try:
+            item = handle.get(dataset)
+        except (KeyError, OSError, RuntimeError) as error:
+            raise InputError(f"{path}:{dataset} cannot be opened (a broken link?): {error}") from error
         if not isinstance(item, h5py.Dataset):
             names = ", ".join(name for name, _, _ in list_datasets(path)) or "none"
             raise InputError(f"{path} has no dataset {dataset} (3-D datasets: {names})")
-        return item.name
+        return dataset
     candidates = list_datasets(path)
     if len(candidates) == 1:
         return candidates[0][0]
@@ -57,21 +60,25 @@ def read_hdf5(path: str, dataset: Optional[str] = None) -> StackData:
         item = handle[name]
         if item.ndim != 3:
             raise InputError(f"{path}:{name} has shape {item.shape}; an image stack (N x H x W) is needed")
+        check_virtual_sources(item, f"{path}:{name}")
         count, frame = item.shape[0], item.shape[1:]
-        groups = [item.parent] if item.parent.name == "/" else [item.parent, handle]
+        parent = handle[name.rstrip("/").rpartition("/")[0] or "/"]
+        groups = [parent] if parent.name == "/" else [parent, handle]
+        metadata = {"format": "hdf5", "linked_files": linked_files(item, path)}
         lookups = {
-            "energies": lambda g: per_image_values(g, ENERGY_NAMES, count, to_electronvolts),
-            "angles": lambda g: per_image_values(g, ANGLE_NAMES, count, to_degrees),
-            "flats": lambda g: read_references(g, FLAT_NAMES, frame),
-            "darks": lambda g: read_references(g, DARK_NAMES, frame),
+            "energies": lambda g: per_image_values(g, ENERGY_NAMES, count, to_electronvolts, metadata=metadata,
+                                                   kind="energies"),
+            "angles": lambda g: per_image_values(g, ANGLE_NAMES, count, to_degrees, metadata=metadata,
+                                                 kind="angles"),
+            "flats": lambda g: read_references(g, FLAT_NAMES, frame, metadata, "flat-field"),
+            "darks": lambda g: read_references(g, DARK_NAMES, frame, metadata, "dark"),
             "pixel_size_nm": lambda g: pixel_size_nm(g, PIXEL_NAMES),
         }
         found = {key: _beside(groups, lookup) for key, lookup in lookups.items()}
         for key, names, convert in (("energies", ENERGY_NAMES, to_electronvolts), ("angles", ANGLE_NAMES, to_degrees)):
             found[key] = per_image_attribute(item, names, count, convert) if found[key] is None else found[key]
-        attributes = {key: plain(value) for key, value in item.attrs.items()}
-    return StackData(images=H5Array(path, name), path=path, dataset=name,
-                     metadata={"format": "hdf5", "attributes": attributes}, **found)
+        metadata["attributes"] = {key: plain(value) for key, value in item.attrs.items()}
+    return StackData(images=H5Array(path, name), path=path, dataset=name, metadata=metadata, **found)
 
 
 register_reader(Reader("hdf5", "HDF5 (choose a 3-D dataset)", EXTENSIONS, is_hdf5, read_hdf5, priority=80))
