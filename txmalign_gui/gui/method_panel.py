@@ -18,7 +18,7 @@ from ..engine.methods import available_methods
 from ..engine.stack import STACK_PARAMS
 from .param_form import ParamForm
 from .prepare import PREPARE_PARAMS
-from .run_panel import RunPanel, flats_text, group_box, note
+from .run_panel import RunPanel, flats_text, group_box, note, show_flat_field
 
 DEFAULT_METHOD = "tvdm"
 
@@ -152,10 +152,10 @@ class MethodPanel(RunPanel):
         self.reference_edit.setText(state.get("reference", ""))
         (self.separate_radio if state.get("use_reference") else self.own_frames_radio).setChecked(True)
 
-    def set_references(self, flats, darks) -> None:
+    def set_references(self, stack) -> None:
         """Say whether the opened file brought flat and dark images (flat-field correction needs flats)."""
-        editor = self.prepare_form.editor("flat_field")
-        editor.setEnabled(flats is not None)
+        flats, darks = stack.flats, stack.darks
+        show_flat_field(self.prepare_form, stack)
         self.flats_label.setVisible(True)
         self.flats_label.setText(flats_text(flats, darks))
 
@@ -173,6 +173,10 @@ class MethodPanel(RunPanel):
         super().set_running(running)
         if running:
             self.live_label.setText(" ")
+
+    def reset_run_state(self) -> None:
+        super().reset_run_state()
+        self.live_label.setText(" ")
 
     def show_progress(self, fraction: float, elapsed: float) -> None:
         self.time_label.setText(self._show_fraction(fraction, elapsed, _duration))

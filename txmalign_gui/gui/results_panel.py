@@ -162,6 +162,16 @@ class ResultsPanel(QWidget):
         self._redraw()
         self._update_buttons()
 
+    def update_rows(self, alignment: Alignment, frames) -> None:
+        """`alignment` differs from the one shown only in `frames` (a correction): refresh just those rows."""
+        if self._alignment is None or len(self._alignment) != len(alignment) or self._live is not None:
+            self.show_alignment(alignment)
+            return
+        self._alignment = alignment
+        for row in frames:
+            self._fill_row(int(row))
+        self._redraw()
+
     def start_live(self, count: int, frames=None) -> None:
         """Begin a run: the frames being (re)computed are cleared and fill in as results arrive."""
         base = self._alignment if frames is not None and self._alignment is not None else None
@@ -265,21 +275,8 @@ class ResultsPanel(QWidget):
                                  if self.splitter.isVisible() else "Results appear here once a stack is "
                                  "aligned.")
             return
-        axis = self._axis_values.get("energy")
-        axis = axis if axis is not None else self._axis_values.get("angle")
         for row in range(len(alignment)):
-            dy, dx, angle = alignment.transforms[row]
-            status = alignment.statuses[row]
-            cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
-                     f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
-                     _STATUS_TEXT.get(status, status))
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col < len(cells) - 1:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if status in _ROW_COLOURS:
-                    item.setBackground(_ROW_COLOURS[status])
-                self.table.setItem(row, col, item)
+            self._fill_row(row)
         self.table.resizeColumnsToContents()
         poor = alignment.poor_frames()
         label = {spec.name: spec.label for spec in available_methods()}.get(alignment.method, alignment.method)
@@ -293,6 +290,23 @@ class ResultsPanel(QWidget):
                 " ..." if len(alignment.messages) > 3 else "") + "</i>"
         self.summary.setText(text)
         self.summary.setToolTip("\n".join(alignment.messages))
+
+    def _fill_row(self, row: int) -> None:
+        alignment = self._alignment
+        axis = self._axis_values.get("energy")
+        axis = axis if axis is not None else self._axis_values.get("angle")
+        dy, dx, angle = alignment.transforms[row]
+        status = alignment.statuses[row]
+        cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
+                 f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
+                 _STATUS_TEXT.get(status, status))
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if col < len(cells) - 1:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if status in _ROW_COLOURS:
+                item.setBackground(_ROW_COLOURS[status])
+            self.table.setItem(row, col, item)
 
     def _update_buttons(self) -> None:
         idle = self._live is None and self._alignment is not None

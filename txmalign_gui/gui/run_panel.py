@@ -73,6 +73,12 @@ class RunPanel(QWidget):
             self.progress_bar.setValue(0)
             self.time_label.setText("Starting...")
 
+    def reset_run_state(self) -> None:
+        """Forget the last run's progress and outcome (another file was opened)."""
+        self.progress_bar.setVisible(False)
+        self.progress_bar.setValue(0)
+        self.time_label.setText(" ")
+
     def _show_fraction(self, fraction: float, elapsed: float, duration: Callable[[float], str]) -> str:
         """Move the progress bar to `fraction` and return the elapsed and time-left text, written by `duration`."""
         self.progress_bar.setValue(int(round(1000 * fraction)))
@@ -104,6 +110,17 @@ def flats_text(flats, darks) -> str:
         return "This file has no flat (bright-field) images."
     darks_text = f" and {_count(darks)} dark" if darks is not None else ""
     return f"The file has {_count(flats)} flat{darks_text} image(s)."
+
+
+def show_flat_field(form, stack) -> None:
+    """Tick and enable the form's flat-field box when the file brought flats; untick and grey it out (it would
+    do nothing) when it did not."""
+    editor = form.editor("flat_field")
+    has_flats = stack is not None and stack.flats is not None
+    editor.setEnabled(has_flats)
+    editor.setChecked(has_flats)
+    editor.setToolTip(form.params.get("flat_field").help if has_flats else
+                      "This file has no flat (bright-field) images, so there is nothing to correct with.")
 
 
 def _count(frames) -> int:

@@ -5,7 +5,6 @@ undone."""
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .comparison_view import ComparisonView
@@ -34,7 +33,7 @@ class ManualTool(QWidget):
             ("angle", 0.05, "Counter-clockwise rotation applied to this frame", " °"))}
         for box in self.spins.values():
             box.editingFinished.connect(self._typed)
-        self.undo_button, self.redo_button = undo_redo_buttons(edits, self)
+        self.undo_button, self.redo_button = undo_redo_buttons(context.model, self)
         arrows = [button(text, f"Move the frame {where} by 0.1 px (Shift + arrow key: 1 px)",
                          lambda d=d: self.nudge(*d, FINE))
                   for text, where, d in (("←", "left", (0.0, -1.0)), ("→", "right", (0.0, 1.0)),
@@ -46,16 +45,12 @@ class ManualTool(QWidget):
         layout.addLayout(row(self.frame_label, "dy", self.spins["dy"], "dx", self.spins["dx"], "angle",
                              self.spins["angle"], *arrows, self.undo_button, self.redo_button, self.reference))
         self.help = hint("Click here, then use the arrow keys: 0.1 px per press, 1 px with Shift. "
-                         "Ctrl+Z / Ctrl+Shift+Z undo and redo.")
+                         "Edit > Undo (Ctrl+Z) and Redo take nudges back.")
         layout.addWidget(self.help)
         layout.addWidget(self.view, 1)
-        for keys, slot in ((QKeySequence.StandardKey.Undo, edits.undo_stack.undo),
-                           (QKeySequence.StandardKey.Redo, edits.undo_stack.redo)):
-            QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut).activated \
-                .connect(slot)
         context.data_changed.connect(self.refresh)
         context.frame_changed.connect(lambda _: self.refresh())
-        edits.edited.connect(lambda _: self.refresh())
+        context.frames_changed.connect(lambda frames: self.context.index in frames and self.refresh())
         self.refresh()
 
     def nudge(self, down: float, right: float, step: float) -> None:

@@ -36,7 +36,7 @@ class RoiMaskTool(QWidget):
         self._build()
         roi_model.changed.connect(self._model_changed)
         context.data_changed.connect(self._model_changed)
-        context.window.stack_loaded.connect(self._suggest_threshold)
+        context.stack_changed.connect(self._suggest_threshold)
         context.window.view.mode_changed.connect(self._suggest_threshold)
         self._model_changed()
 
