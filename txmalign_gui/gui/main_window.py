@@ -15,7 +15,7 @@ import numpy as np
 from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
-                             QVBoxLayout, QWidget)
+                             QToolButton, QVBoxLayout, QWidget)
 
 from .. import __version__
 from .. import io as txio
@@ -117,13 +117,50 @@ class MainWindow(SessionActions, QMainWindow):
         self.results = ResultsPanel()
         self.tools = QTabWidget(documentMode=True)
         self.tools.addTab(self.results, "Results")
+        self.collapse_button = QToolButton(text="Hide", checkable=True, autoRaise=True)
+        self.collapse_button.setToolTip("Fold the results and checks away to give the image the room "
+                                        "(click a tab to open them again)")
+        self.collapse_button.toggled.connect(self.collapse_tools)
+        self.tools.setCornerWidget(self.collapse_button, Qt.Corner.TopRightCorner)
+        self.tools.tabBarClicked.connect(lambda _: self.collapse_tools(False))
+        self.tools.currentChanged.connect(self._tool_chosen)
         self.tools_dock = QDockWidget("Results and checks", self, objectName="tools_dock")
         self.tools_dock.setWidget(self.tools)
+        # the settings panel runs the full height on the right; results and checks sit under the image only
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tools_dock)
-        self.resizeDocks([self.tools_dock], [320], Qt.Orientation.Vertical)
+        self._tools_sized = False
 
         self.stack_info = QLabel("No stack loaded")
         self.statusBar().addPermanentWidget(self.stack_info)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """On first showing, give the results and checks about a third of the height (once laid out)."""
+        super().showEvent(event)
+        if not self._tools_sized:
+            self._tools_sized = True
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.tools_dock], [int(0.32 * self.height())],
+                                                          Qt.Orientation.Vertical))
+
+    def collapse_tools(self, collapsed: bool) -> None:
+        """Fold the results and checks down to their tab bar (or open them again)."""
+        if self.collapse_button.isChecked() != collapsed:
+            self.collapse_button.setChecked(collapsed)
+            return
+        self.collapse_button.setText("Show" if collapsed else "Hide")
+        current = self.tools.currentWidget()
+        for index in range(self.tools.count()):
+            self.tools.widget(index).setVisible(not collapsed and self.tools.widget(index) is current)
+        bar = self.tools.tabBar().sizeHint().height() + 4
+        self.tools_dock.setMaximumHeight(bar + 24 if collapsed else 16777215)
+        if not collapsed:
+            self._tool_chosen(self.tools.currentIndex())
+
+    def _tool_chosen(self, index: int) -> None:
+        """The image comparisons need height to judge a tenth of a pixel: give them half the window."""
+        widget = self.tools.widget(index)
+        if getattr(widget, "wants_height", False) and not self.collapse_button.isChecked():
+            self.resizeDocks([self.tools_dock], [int(0.5 * self.height())], Qt.Orientation.Vertical)
 
     def _layout_version(self) -> int:
         """A number that changes when the set of docks changes, so a saved layout from an older

@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
-                             QVBoxLayout, QWidget)
+                             QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 
 class RunPanel(QWidget):
@@ -25,6 +25,8 @@ class RunPanel(QWidget):
         """Put `boxes` in a scrolling settings area (`settings_area`) and pin `run_box` below it."""
         settings = self.settings_area = QWidget()
         settings_layout = QVBoxLayout(settings)
+        settings_layout.setContentsMargins(4, 2, 4, 2)
+        settings_layout.setSpacing(2)
         for box in boxes:
             settings_layout.addWidget(box)
         settings_layout.addStretch(1)
@@ -57,6 +59,8 @@ class RunPanel(QWidget):
         buttons.addWidget(self.run_button, 1)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
         layout.addLayout(buttons)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.time_label)
@@ -88,13 +92,44 @@ class RunPanel(QWidget):
         return text
 
 
-def group_box(title: str, *widgets: QWidget) -> QGroupBox:
-    """A titled box holding `widgets` one below the other."""
-    box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return box
+class Section(QWidget):
+    """A titled section whose body folds away under its header (click the title), so a short screen shows
+    the essential settings and Run without scrolling."""
+
+    def __init__(self, title: str, widgets=(), expanded: bool = True, parent=None):
+        super().__init__(parent)
+        self.header = QToolButton(text=title, checkable=True, checked=expanded, autoRaise=True)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.header.setStyleSheet("QToolButton { font-weight: bold; border: none; }")
+        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(14, 0, 2, 4)
+        self.body_layout.setSpacing(4)
+        for widget in widgets:
+            self.body_layout.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.body)
+        self.header.toggled.connect(self.set_expanded)
+        self.set_expanded(expanded)
+
+    @property
+    def expanded(self) -> bool:
+        return self.header.isChecked()
+
+    def set_expanded(self, on: bool) -> None:
+        if self.header.isChecked() != on:
+            self.header.setChecked(on)
+        self.header.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.body.setVisible(on)
+
+
+def group_box(title: str, *widgets: QWidget, expanded: bool = True) -> Section:
+    """A titled, foldable section holding `widgets` one below the other."""
+    return Section(title, widgets, expanded)
 
 
 def note(text: str = " ") -> QLabel:

@@ -14,6 +14,8 @@ from .widgets import row
 class CompareTool(QWidget):
     """Follows the frame on screen; `reference` says which frame it is compared with."""
 
+    wants_height = True  # the window gives this tab half its height, to judge a tenth of a pixel
+
     def __init__(self, context: CheckContext, parent=None):
         super().__init__(parent)
         self.context = context
@@ -23,6 +25,7 @@ class CompareTool(QWidget):
         self.source_combo.setToolTip("Compare the frames as read, or after alignment")
         self.reference = ReferencePicker(context)
         self.view = ComparisonView()
+        self.view.link_to(context.window.view.viewbox)
         self.source_combo.currentIndexChanged.connect(lambda _: self.refresh())
         self.reference.changed.connect(self.refresh)
         layout = QVBoxLayout(self)

@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtWidgets import QComboBox, QLabel, QSlider, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QCheckBox, QComboBox, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ...engine.checks import checkerboard, difference, normalise, overlay_rgb, split_view, symmetric_limit
 from .widgets import double_spin, row, spin
@@ -58,14 +58,36 @@ class ComparisonView(QWidget):
         self.viewbox.addItem(self.image)
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
+        self.link_check = QCheckBox("Zoom with the main image")
+        self.link_check.setToolTip("Show the same region as the main image, so a zoom there (scroll wheel) "
+                                   "magnifies the comparison enough to judge a tenth of a pixel")
+        self.link_check.setVisible(False)
+        self.link_check.toggled.connect(self._link_toggled)
+        self._main_viewbox = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row(self.mode_combo, self.tile_spin, self.split_axis, self.split_slider,
-                             self.rate_spin))
+                             self.rate_spin, self.link_check))
         layout.addWidget(self.explain)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.title)
         self.redraw()
+
+    def link_to(self, viewbox) -> None:
+        """Offer (and switch on) following the zoom and pan of `viewbox`, the main image's view."""
+        self._main_viewbox = viewbox
+        self.link_check.setVisible(True)
+        self.link_check.setChecked(True)
+
+    @property
+    def linked(self) -> bool:
+        return self._main_viewbox is not None and self.link_check.isChecked()
+
+    def _link_toggled(self, on: bool) -> None:
+        self.viewbox.setXLink(self._main_viewbox if on else None)
+        self.viewbox.setYLink(self._main_viewbox if on else None)
+        if not on:
+            self.viewbox.autoRange(padding=0.02)
 
     @property
     def mode(self) -> str:
@@ -80,7 +102,7 @@ class ComparisonView(QWidget):
         self._flicker_pair = None
         self.title.setText(title)
         self.redraw()
-        if first and frame is not None:
+        if first and frame is not None and not self.linked:
             self.viewbox.autoRange(padding=0.02)
 
     def picture(self) -> Optional[np.ndarray]:

@@ -21,12 +21,15 @@ _ARROWS = {Qt.Key.Key_Left: (0.0, -1.0), Qt.Key.Key_Right: (0.0, 1.0), Qt.Key.Ke
 class ManualTool(QWidget):
     """Edits the transform of the frame on screen through `edits`; the picture shows it against a reference."""
 
+    wants_height = True  # the window gives this tab half its height, to judge a tenth of a pixel
+
     def __init__(self, context: CheckContext, edits: TransformEdits, parent=None):
         super().__init__(parent)
         self.context, self.edits = context, edits
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.frame_label = QLabel()
+        self.frame_label = QLabel(wordWrap=True)
         self.frame_label.setStyleSheet("font-weight: bold;")
+        self.frame_label.setMinimumWidth(80)
         self.spins = {name: double_spin(-10000, 10000, 0.0, step, 3, tip, suffix) for name, step, tip, suffix in (
             ("dy", FINE, "Shift down (rows) applied to this frame", " px"),
             ("dx", FINE, "Shift right (columns) applied to this frame", " px"),
@@ -39,11 +42,13 @@ class ManualTool(QWidget):
                   for text, where, d in (("←", "left", (0.0, -1.0)), ("→", "right", (0.0, 1.0)),
                                          ("↑", "up", (-1.0, 0.0)), ("↓", "down", (1.0, 0.0)))]
         self.view = ComparisonView()
+        self.view.link_to(context.window.view.viewbox)
         self.reference = ReferencePicker(context)
         self.reference.changed.connect(self.refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(row(self.frame_label, "dy", self.spins["dy"], "dx", self.spins["dx"], "angle",
-                             self.spins["angle"], *arrows, self.undo_button, self.redo_button, self.reference))
+                             self.spins["angle"], *arrows, self.undo_button, self.redo_button))
+        layout.addLayout(row("Compared", self.reference))
         self.help = hint("Click here, then use the arrow keys: 0.1 px per press, 1 px with Shift. "
                          "Edit > Undo (Ctrl+Z) and Redo take nudges back.")
         layout.addWidget(self.help)
