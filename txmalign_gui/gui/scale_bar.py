@@ -27,6 +27,7 @@ class ScaleBar:
         self.viewbox = viewbox
         self.pixel_size_nm: Optional[float] = None
         self.item: Optional[pg.ScaleBar] = None
+        self.length_px = 0.0
         viewbox.sigRangeChanged.connect(lambda *_: self._update())
 
     @property
@@ -48,6 +49,7 @@ class ScaleBar:
             return
         self.item.setVisible(shown)
         if shown:
-            self.item.size, label = nice_length(self.pixel_size_nm, width)
+            self.length_px, label = nice_length(self.pixel_size_nm, width)
+            self.item.size = self.length_px
             self.item.text.setText(label)
             self.item.updateBar()

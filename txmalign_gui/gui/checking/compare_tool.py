@@ -8,7 +8,6 @@ from PyQt6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 from .comparison_view import ComparisonView
 from .context import ALIGNED, RAW, CheckContext
 from .reference_picker import ReferencePicker
-from .widgets import row
 
 
 class CompareTool(QWidget):
@@ -29,7 +28,8 @@ class CompareTool(QWidget):
         self.source_combo.currentIndexChanged.connect(lambda _: self.refresh())
         self.reference.changed.connect(self.refresh)
         layout = QVBoxLayout(self)
-        layout.addLayout(row(self.source_combo, self.reference))
+        self.view.add_control(self.source_combo)
+        self.view.add_control(self.reference)
         layout.addWidget(self.view, 1)
         context.data_changed.connect(self.refresh)
         context.frame_changed.connect(lambda _: self.refresh())

@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtWidgets import QCheckBox, QComboBox, QLabel, QSlider, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ...engine.checks import checkerboard, difference, normalise, overlay_rgb, split_view, symmetric_limit
 from .widgets import double_spin, row, spin
@@ -66,16 +66,25 @@ class ComparisonView(QWidget):
         self._main_viewbox = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row(self.mode_combo, self.tile_spin, self.split_axis, self.split_slider,
-                             self.rate_spin, self.link_check))
-        layout.addWidget(self.explain)
+        self.controls = row(self.mode_combo, self.tile_spin, self.split_axis, self.split_slider, self.rate_spin,
+                            self.link_check)
+        layout.addLayout(self.controls)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.title)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.title)
+        bottom.addWidget(self.explain, 1)
+        layout.addLayout(bottom)
         self.redraw()
 
+    def add_control(self, widget) -> None:
+        """Put `widget` (a reference chooser) in the row of controls above the picture."""
+        self.controls.insertWidget(self.controls.count() - 1, widget)
+
     def link_to(self, viewbox) -> None:
-        """Offer (and switch on) following the zoom and pan of `viewbox`, the main image's view."""
+        """Offer (and switch on) following the zoom and pan of `viewbox`, the main image's view: the same
+        region, centred alike (the aspect ratio of this picture may show a little more around it)."""
         self._main_viewbox = viewbox
+        viewbox.sigRangeChanged.connect(lambda *_: self._follow())
         self.link_check.setVisible(True)
         self.link_check.setChecked(True)
 
@@ -84,10 +93,15 @@ class ComparisonView(QWidget):
         return self._main_viewbox is not None and self.link_check.isChecked()
 
     def _link_toggled(self, on: bool) -> None:
-        self.viewbox.setXLink(self._main_viewbox if on else None)
-        self.viewbox.setYLink(self._main_viewbox if on else None)
-        if not on:
+        if on:
+            self._follow()
+        else:
             self.viewbox.autoRange(padding=0.02)
+
+    def _follow(self) -> None:
+        if self.linked:
+            x_range, y_range = self._main_viewbox.viewRange()
+            self.viewbox.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     @property
     def mode(self) -> str:

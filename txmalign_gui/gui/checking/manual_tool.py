@@ -48,9 +48,9 @@ class ManualTool(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row(self.frame_label, "dy", self.spins["dy"], "dx", self.spins["dx"], "angle",
                              self.spins["angle"], *arrows, self.undo_button, self.redo_button))
-        layout.addLayout(row("Compared", self.reference))
-        self.help = hint("Click here, then use the arrow keys: 0.1 px per press, 1 px with Shift. "
-                         "Edit > Undo (Ctrl+Z) and Redo take nudges back.")
+        self.view.add_control(self.reference)
+        self.help = hint("Click here, then use the arrow keys: 0.1 px per press, 1 px with Shift; "
+                         "Edit > Undo (Ctrl+Z) takes nudges back.")
         layout.addWidget(self.help)
         layout.addWidget(self.view, 1)
         context.data_changed.connect(self.refresh)

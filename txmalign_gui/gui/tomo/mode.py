@@ -121,6 +121,9 @@ class TomoMode(QObject):
         self.row_line.setBounds((0, rows))
         if is_tomography(stack) or self._angles_file is not None:
             self.activate()
+            self.window.statusBar().showMessage(
+                f"Opened the projection series {stack.source}. Check the Tomography settings on the right, "
+                f"then press {self.panel.run_button.text()}.", 15000)
             self._describe_angles(notify=True)
         else:
             self.window.method_dock.raise_()
@@ -142,8 +145,8 @@ class TomoMode(QObject):
         self.panel.show_angles_text(text)
         if notify:
             self.window.show_notice(f"Tomography series: {text} The values skipped usually belong to dark and "
-                                    "flat images; change 'Skip the first' under Rotation angles if needed.",
-                                    "warning")
+                                    "flat images; change 'Skip the first' under Rotation angles if needed, "
+                                    f"then press {self.panel.run_button.text()}.", "warning")
 
     def _show_result(self) -> None:
         output = self.output
