@@ -41,6 +41,7 @@ class ResultsPanel(QWidget):
         self._alignment: Optional[Alignment] = None
         self._axis_values = {"index": None, "energy": None, "angle": None}
         self._live: Optional[dict] = None
+        self._stale_rows: set = set()
         self._redraw_timer = QTimer(self, singleShot=True, interval=_LIVE_REDRAW_MS)
         self._redraw_timer.timeout.connect(self._redraw)
         self._build()
@@ -156,6 +157,7 @@ class ResultsPanel(QWidget):
 
     def show_alignment(self, alignment: Optional[Alignment]) -> None:
         self._redraw_timer.stop()
+        self._stale_rows = set()
         self._alignment = alignment
         self._live = None
         self._fill_table()
@@ -168,9 +170,20 @@ class ResultsPanel(QWidget):
             self.show_alignment(alignment)
             return
         self._alignment = alignment
-        for row in frames:
-            self._fill_row(int(row))
-        self._redraw()
+        self._stale_rows |= {int(row) for row in frames}
+        if self.isVisible():  # otherwise when the tab is shown again
+            self._refresh_stale_rows()
+
+    def _refresh_stale_rows(self) -> None:
+        rows, self._stale_rows = self._stale_rows, set()
+        if rows and self._alignment is not None:
+            for row in sorted(rows):
+                self._fill_row(row)
+            self._redraw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self._refresh_stale_rows()
 
     def start_live(self, count: int, frames=None) -> None:
         """Begin a run: the frames being (re)computed are cleared and fill in as results arrive."""

@@ -260,12 +260,12 @@ class StackView(QWidget):
             self._show_frame()
 
     def refresh_aligned(self, indices) -> None:
-        """Forget cached aligned frames `indices` after they were recomputed in place."""
+        """Forget cached aligned frames `indices` after they were recomputed in place (a correction moved
+        them a little: the display range of the frame on screen is kept, so a nudge redraws at once)."""
         for i in indices:
             self._cache.pop((ALIGNED, int(i)), None)
-        self._stack_levels.pop(ALIGNED, None)
-        if self._mode == ALIGNED:
-            self._show_frame()
+        if self._mode == ALIGNED and self.index in {int(i) for i in indices}:
+            self._show_frame(keep_levels=True)
 
     def set_mode(self, mode: str) -> None:
         if (mode == ALIGNED and self._aligned is None) or (mode == PREPARED and self._prepared is None):
@@ -339,14 +339,15 @@ class StackView(QWidget):
             del self._cache[key]
         self._stack_levels.pop(source, None)
 
-    def _show_frame(self, first: bool = False) -> None:
+    def _show_frame(self, first: bool = False, keep_levels: bool = False) -> None:
         if self._stack is None:
             return
         self._frame = self._read(self._mode, self.index)
         self._setting_levels = True
         self.image_item.setImage(self._frame, autoLevels=False)
         self._setting_levels = False
-        self._apply_levels()
+        if not keep_levels or self.image_item.levels is None:
+            self._apply_levels()
         if first:
             self.fit()
         self._update_label()

@@ -31,15 +31,31 @@ class CompareTool(QWidget):
         self.view.add_control(self.source_combo)
         self.view.add_control(self.reference)
         layout.addWidget(self.view, 1)
+        self._stale = False
         context.data_changed.connect(self.refresh)
         context.frame_changed.connect(lambda _: self.refresh())
+        context.frames_changed.connect(lambda frames: self._frames_changed(frames))
         self.refresh()
+
+    def _frames_changed(self, frames: list) -> None:
+        """Corrected frames: redraw now if the picture uses one of them (later if the tab is hidden)."""
+        if self.context.index in frames or self.reference.index() in frames:
+            if self.isVisible():
+                self.refresh(nudged=True)
+            else:
+                self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def source(self) -> str:
         source = self.source_combo.currentData()
         return source if self.context.has(source) else RAW
 
-    def refresh(self) -> None:
+    def refresh(self, nudged: bool = False) -> None:
         if self.context.stack is None:
             self.view.set_images(None, None)
             return
@@ -47,4 +63,5 @@ class CompareTool(QWidget):
         title = f"{source.capitalize()} frame {index} against frame {reference}"
         if source != self.source_combo.currentData():
             title += "  (no alignment yet: showing the raw stack)"
-        self.view.set_images(self.context.frame(source, index), self.context.frame(source, reference), title)
+        self.view.set_images(self.context.frame(source, index), self.context.frame(source, reference), title,
+                             keep_range=nudged)

@@ -33,6 +33,8 @@ class ComparisonView(QWidget):
         self._flicker_on_reference = False
         self._picture: Optional[np.ndarray] = None
         self._flicker_pair: Optional[np.ndarray] = None
+        self._keep_range = False
+        self._limit = 0.0
         self.mode_combo = QComboBox()
         for key, text in _MODES:
             self.mode_combo.addItem(text, key)
@@ -110,8 +112,12 @@ class ComparisonView(QWidget):
     def set_mode(self, mode: str) -> None:
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode))
 
-    def set_images(self, frame: Optional[np.ndarray], reference: Optional[np.ndarray], title: str = "") -> None:
+    def set_images(self, frame: Optional[np.ndarray], reference: Optional[np.ndarray], title: str = "",
+                   keep_range: bool = False) -> None:
+        """Show `frame` against `reference`; `keep_range` keeps the display range of the last picture (the
+        same pair, nudged), so a keystroke does not pay for new percentiles."""
         first = self._frame is None or frame is None or self._frame.shape != frame.shape
+        self._keep_range = keep_range and not first
         self._frame, self._reference = frame, reference
         self._flicker_pair = None
         self.title.setText(title)
@@ -124,6 +130,7 @@ class ComparisonView(QWidget):
 
     def _flick(self) -> None:
         self._flicker_on_reference = not self._flicker_on_reference
+        self._keep_range = False
         self.redraw()
 
     def redraw(self) -> None:
@@ -144,7 +151,9 @@ class ComparisonView(QWidget):
             return
         if mode == DIFFERENCE:
             picture = difference(frame, reference)
-            limit = symmetric_limit(picture)
+            if not (self._keep_range and self._limit):
+                self._limit = symmetric_limit(picture)
+            limit = self._limit
             self.image.setImage(picture, levels=(-limit, limit), lut=pg.colormap.get("CET-D1").getLookupTable())
         elif mode == OVERLAY:
             picture = overlay_rgb(frame, reference)

@@ -55,7 +55,7 @@ class ManualTool(QWidget):
         layout.addWidget(self.view, 1)
         context.data_changed.connect(self.refresh)
         context.frame_changed.connect(lambda _: self.refresh())
-        context.frames_changed.connect(lambda frames: self.context.index in frames and self.refresh())
+        context.frames_changed.connect(lambda frames: self.context.index in frames and self.refresh(nudged=True))
         self.refresh()
 
     def nudge(self, down: float, right: float, step: float) -> None:
@@ -82,7 +82,7 @@ class ManualTool(QWidget):
             return
         super().keyPressEvent(event)
 
-    def refresh(self) -> None:
+    def refresh(self, nudged: bool = False) -> None:
         alignment = self.context.alignment
         ready = alignment is not None and self.context.has(ALIGNED)
         for widget in (*self.spins.values(), self.view):
@@ -98,4 +98,4 @@ class ManualTool(QWidget):
             self.spins[name].setValue(float(value))
             self.spins[name].blockSignals(False)
         self.view.set_images(self.context.frame(ALIGNED, index), self.context.frame(ALIGNED, reference),
-                             f"Aligned frame {index} against frame {reference}")
+                             f"Aligned frame {index} against frame {reference}", keep_range=nudged)

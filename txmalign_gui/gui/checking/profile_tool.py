@@ -42,6 +42,8 @@ class ProfileTool(QWidget):
         self.viewbox.addItem(self.band)
         self.profiles: dict = {}
         self.positions: dict = {}
+        self._curve_items: list = []  # one PlotDataItem per frame, reused while the frame count stays
+        self._stale = False  # frames were edited while the tab was hidden
         self._drag_start = None
         self.pointer = PointerUser(self)
         self.pointer.dragged.connect(self._dragged)
@@ -218,6 +220,7 @@ class ProfileTool(QWidget):
 
     # -- profiles -------------------------------------------------------------
     def update_profiles(self) -> None:
+        self._stale = False
         ends = self.endpoints()
         self._draw_band(ends)
         self.profiles, self.positions = {}, {}
@@ -238,15 +241,27 @@ class ProfileTool(QWidget):
         return track_feature(profiles, self.feature_combo.currentData(), self.search_window())
 
     def _frames_changed(self, frames: list) -> None:
-        """Only `frames` were re-sampled (a nudge): recompute their aligned profiles and positions."""
+        """Only `frames` were re-sampled (a nudge): recompute their aligned profiles and positions (when the
+        tab is hidden, once it is shown again)."""
         images, ends = self.context.images(ALIGNED), self.endpoints()
-        if images is None or ends is None or ALIGNED not in self.profiles:
+        if ends is None:
+            return
+        if not self.isVisible():
+            self._stale = True
+            return
+        if images is None or ALIGNED not in self.profiles:
             self.update_profiles()
             return
         profiles = self.profiles[ALIGNED]
         profiles[frames] = stack_profiles(images[frames], *ends, width=self.width_spin.value())
         self.positions[ALIGNED][frames] = self._track(profiles[frames])
-        self._show()
+        self._show(frames)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.update_profiles()
 
     def search_window(self) -> tuple:
         """(start, stop) samples along the line where the feature is searched: the shaded band."""
@@ -259,7 +274,7 @@ class ProfileTool(QWidget):
     def drift(self, source: str) -> float:
         return drift_range(self.positions[source])
 
-    def _show(self) -> None:
+    def _show(self, frames=None) -> None:
         for source, image in self.image_items.items():
             profiles = self.profiles.get(source)
             if profiles is None:
@@ -274,20 +289,28 @@ class ProfileTool(QWidget):
             parts = [f"{source} {self.drift(source):.2f} px" for source in (RAW, ALIGNED) if source in self.positions]
             text = self.feature_combo.currentText().replace("Track the ", "")
             self.drift_label.setText(f"Drift range of the {text} (inside the shaded band): " + ",  ".join(parts))
-        self._draw_curves()
+        self._draw_curves(frames)
 
-    def _draw_curves(self) -> None:
+    def _draw_curves(self, frames=None) -> None:
+        """One curve per frame (the frame on screen thick and red); `frames` redraws only those curves."""
         plot = self.curve_plot.getPlotItem()
-        for item in plot.listDataItems():
-            plot.removeItem(item)
         profiles = self.profiles.get(self.curves_combo.currentData())
         if profiles is None:
+            for item in self._curve_items:
+                plot.removeItem(item)
+            self._curve_items = []
             return
         count = len(profiles)
+        if len(self._curve_items) != count:
+            for item in self._curve_items:
+                plot.removeItem(item)
+            self._curve_items = [plot.plot() for _ in range(count)]
+            frames = None
         colours = pg.colormap.get("viridis").getLookupTable(nPts=max(count, 2), mode="qcolor")
         current = self.context.index
-        for index, values in enumerate(profiles):
-            if index != current:
-                plot.plot(values, pen=pg.mkPen(colours[index], width=1))
-        if 0 <= current < count:
-            plot.plot(profiles[current], pen=pg.mkPen("#d62728", width=3), name=f"frame {current}")
+        for index in range(count) if frames is None else frames:
+            item = self._curve_items[index]
+            on_screen = index == current
+            item.setData(profiles[index])
+            item.setPen(pg.mkPen("#d62728", width=3) if on_screen else pg.mkPen(colours[index], width=1))
+            item.setZValue(1 if on_screen else 0)

@@ -358,8 +358,11 @@ class SpectrumTool(QWidget):
         y0, y1, x0, x1 = probe.rect
         if probe.kind == POINT:
             return point_spectrum(images, y0, x0)
-        mask = probe.mask if probe.kind == MASK else rect_mask(images.shape[1:], probe.rect)
-        return region_spectrum(images, mask, self.statistic_combo.currentText())
+        # the region's bounding box only: a keystroke must not scan whole 1024 px masks
+        y0, x0 = max(0, y0), max(0, x0)
+        box = images[:, y0:y1, x0:x1]
+        mask = probe.mask[y0:y1, x0:x1] if probe.kind == MASK else rect_mask(box.shape[1:], (0, y1 - y0, 0, x1 - x0))
+        return region_spectrum(box, mask, self.statistic_combo.currentText())
 
     def _frame_changed(self, index: int) -> None:
         x, _ = self.context.axis()
