@@ -344,9 +344,13 @@ class StackView(QWidget):
             return
         self._frame = self._read(self._mode, self.index)
         self._setting_levels = True
+        quiet = keep_levels and self.image_item.levels is not None
+        if quiet:  # a nudged frame: the histogram of a 1024 px frame is not recomputed on every keystroke
+            self.image_item.blockSignals(True)
         self.image_item.setImage(self._frame, autoLevels=False)
+        self.image_item.blockSignals(False)
         self._setting_levels = False
-        if not keep_levels or self.image_item.levels is None:
+        if not quiet:
             self._apply_levels()
         if first:
             self.fit()

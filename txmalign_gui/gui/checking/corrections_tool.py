@@ -39,7 +39,8 @@ class CorrectionsTool(QWidget):
         context.window.view.viewbox.addItem(self.box_item)
         self._build()
         context.data_changed.connect(self._data_changed)
-        context.frames_changed.connect(lambda _: self._data_changed())
+        self._stale = False
+        context.frames_changed.connect(self._frames_changed)
         context.model.changed.connect(lambda fields, _: EXCLUDED in fields and self._draw())
         context.frame_changed.connect(lambda _: self._draw_cursor())
         self._data_changed()
@@ -200,6 +201,18 @@ class CorrectionsTool(QWidget):
         return True
 
     # -- display --------------------------------------------------------------
+    def _frames_changed(self, _frames) -> None:
+        if self.isVisible():
+            self._data_changed()
+        else:  # redrawn when the tab is shown
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._data_changed()
+
     def _data_changed(self) -> None:
         alignment = self.context.alignment
         if alignment is None or self._alignment is None or len(alignment) != len(self._alignment):
