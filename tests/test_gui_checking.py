@@ -121,7 +121,7 @@ def test_threshold_invert_clear_and_mask_file_round_trip(window, tmp_path):
         assert tool.load(str(tmp_path / name))
         np.testing.assert_array_equal(window.roi_model.mask, expected)
     state = window.session_state()["roi_mask"]
-    window.roi_model.clear()
+    window.roi_model.set_mask(None)
     window.roi_model.load_dict(state)
     np.testing.assert_array_equal(window.roi_model.mask, expected)
 
@@ -132,13 +132,10 @@ def set_known_alignment(win, transforms):
     from txmalign_gui.gui.alignment import Alignment
 
     count = len(transforms)
-    win.alignment = Alignment(transforms=np.asarray(transforms, dtype=float), costs=np.zeros(count),
-                              confidences=np.ones(count), statuses=("ok",) * count, method="phasecorr",
-                              params={}, stack_options={}, anchor=count // 2, seconds=0.0)
-    win.aligned = apply_transforms(win.stack.load(), transforms)
-    win.view.set_aligned(win.aligned)
-    win.results.show_alignment(win.alignment)
-    win.alignment_changed.emit(win.alignment)
+    alignment = Alignment(transforms=np.asarray(transforms, dtype=float), costs=np.zeros(count),
+                          confidences=np.ones(count), statuses=("ok",) * count, method="phasecorr",
+                          params={}, stack_options={}, anchor=count // 2, seconds=0.0)
+    win.model.set(alignment=alignment, aligned=apply_transforms(win.stack.load(), transforms))
 
 
 def undo_drift(win):
@@ -164,9 +161,12 @@ def test_spectra_of_points_and_rectangles_match_the_arrays(qtbot, window, tmp_pa
     assert len(tool.plot.getPlotItem().listDataItems()) == 4  # raw and aligned for both
     assert tool.table.rowCount() == 2 and tool.table.item(1, 5).text() == "5"
     tool.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
-    assert len(tool.plot.getPlotItem().listDataItems()) == 2 and not point.marker.isVisible()
+    assert len(tool.plot.getPlotItem().listDataItems()) == 2 and not tool.markers[0].isVisible()
     tool.table.item(1, 3).setText("30")  # x of the rectangle
-    assert rect.rect == (10, 14, 30, 35)
+    assert tool.probes[1].rect == (10, 14, 30, 35)
+    window.model.undo()
+    assert tool.probes[1].rect == (10, 14, 40, 45) and tool.markers[1].pos().x() == 40
+    window.model.redo()
     assert tool.export_csv(str(tmp_path / "spectra.csv"))
     table = np.genfromtxt(tmp_path / "spectra.csv", delimiter=",", names=True)
     assert table.dtype.names[0] == "Frame" and len(table) == 7
@@ -263,11 +263,11 @@ def test_exclude_interpolate_fit_and_undo(qtbot, window):
     np.testing.assert_allclose(window.alignment.transforms, truth, atol=1e-12)
     from txmalign_gui.engine.stack import apply_transforms
     np.testing.assert_allclose(window.aligned[2], apply_transforms(window.stack.load()[2:3], truth[2:3])[0])
-    window.checks.edits.undo_stack.undo()
+    window.model.undo()
     np.testing.assert_allclose(window.alignment.transforms, wrong)
-    window.checks.edits.undo_stack.redo()
+    window.model.redo()
     np.testing.assert_allclose(window.alignment.transforms, truth, atol=1e-12)
-    window.checks.edits.undo_stack.undo()
+    window.model.undo()
     tool.degree_spin.setValue(1)
     tool.fit()
     np.testing.assert_allclose(window.alignment.transforms, truth, atol=1e-9)
@@ -316,10 +316,10 @@ def test_arrow_keys_nudge_the_frame_and_undo_restores_it(qtbot, window):
     tool.spins["angle"].editingFinished.emit()
     assert window.alignment.transforms[1, 2] == 0.5
     for _ in range(3):
-        window.checks.edits.undo_stack.undo()
+        window.model.undo()
     np.testing.assert_allclose(window.alignment.transforms, start)
     np.testing.assert_allclose(tool.view.picture(), before, equal_nan=True)
-    window.checks.edits.undo_stack.redo()
+    window.model.redo()
     assert window.alignment.transforms[1, 1] == pytest.approx(start[1, 1] + 0.1)
 
 

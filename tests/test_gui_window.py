@@ -84,7 +84,7 @@ def test_cancel_stops_within_a_second_and_keeps_nothing(qtbot, window, tmp_path)
     window.open_path(str(path))
     choose_fast_method(window)
     window.panel.method_form().editor("upsample").setValue(400)
-    with qtbot.waitSignal(window.runs.frame_done, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.runs.news, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(window.panel.run_button, Qt.MouseButton.LeftButton)
     start = time.monotonic()
     with qtbot.waitSignal(window.runs.cancelled, timeout=RUN_TIMEOUT_MS):

@@ -6,6 +6,7 @@ re-run, and written to / read from the session file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -57,9 +58,13 @@ class Alignment:
         confidences[frames] = result.confidences
         for frame, status in zip(frames, result.statuses):
             statuses[frame] = str(status)
+        # the re-run's own messages number the frames of its small stack: say the news in this stack's numbers
+        kept = tuple(m for m in self.messages if not _frames_named(m) & set(frames))
+        news = tuple(f"image {frame}: {status} (re-run)" for frame, status in zip(frames, result.statuses)
+                     if str(status) != OK)
         return replace(self, transforms=transforms, costs=costs, confidences=confidences,
                        statuses=tuple(statuses), seconds=self.seconds + float(result.seconds),
-                       messages=self.messages + tuple(result.messages))
+                       messages=kept + news)
 
     def to_dict(self) -> dict:
         return {"transforms": self.transforms.tolist(), "costs": _floats(self.costs),
@@ -78,6 +83,12 @@ class Alignment:
                    params=dict(state["params"]), stack_options=dict(state.get("stack_options", {})),
                    anchor=int(state["anchor"]), seconds=float(state.get("seconds", 0.0)),
                    messages=tuple(state.get("messages", ())), prepare=dict(state.get("prepare", {})))
+
+
+def _frames_named(message: str) -> set:
+    """The frames a stack message is about ('image 3 onto 5: failed', 'pair 2-3 flagged: ...')."""
+    found = re.match(r"(?:image (\d+)\b|pair (\d+)-(\d+)\b)", message)
+    return {int(g) for g in found.groups() if g is not None} if found else set()
 
 
 def _floats(values) -> list:

@@ -15,7 +15,7 @@ import numpy as np
 from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                             QTabWidget, QVBoxLayout, QWidget)
+                             QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from .. import __version__
 from .. import io as txio
@@ -27,20 +27,23 @@ from . import exporter
 from .alignment import Alignment
 from .background import BackgroundCall
 from .checking import install_checking_tools
+from .document import ALIGNED, ALIGNMENT, PREPARE, SESSION_PATH, STACK
+from .document_model import DocumentModel
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
 from .memory import memory_warning
 from .message_bar import MessageBar
 from .method_panel import MethodPanel
-from .prepare import PREPARE_PARAMS
+from .prepare import PREPARE_PARAMS, PreparedImages
 from .results_panel import ResultsPanel
+from .job_runner import JobRunner
 from .roi_model import RoiMaskModel
-from .run_controller import RunController
 from .session import SESSION_EXTENSION, SESSION_FILTER
 from .session_actions import SessionActions
 from .settings import AppSettings
 from .stack_view import StackView
 from .tomo import install_tomo_mode
 from .worker import AlignJob
+from ..engine.stack import apply_transforms
 
 AUTOSAVE_INTERVAL_MS = 60_000
 OPEN_FILTER = ("Image stacks (*.h5 *.hdf5 *.hdf *.nxs *.tif *.tiff *.npy *.txrm *.txmas);;"
@@ -49,10 +52,9 @@ OPEN_FILTER = ("Image stacks (*.h5 *.hdf5 *.hdf *.nxs *.tif *.tiff *.npy *.txrm 
 
 
 class MainWindow(SessionActions, QMainWindow):
-    """The txmalign desktop window; `stack_loaded` and `alignment_changed` let tools follow along."""
+    """The txmalign desktop window.  What it shows lives in `model` (a DocumentModel): every panel and
+    tool follows `model.changed`; the window turns menu actions and finished jobs into document changes."""
 
-    stack_loaded = pyqtSignal(object)
-    alignment_changed = pyqtSignal(object)
     saved = pyqtSignal(str)
     save_failed = pyqtSignal(str)
 
@@ -60,15 +62,15 @@ class MainWindow(SessionActions, QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else AppSettings()
         self.autosave_path = autosave_path or default_autosave_path()
-        self.stack = None
-        self.alignment: Optional[Alignment] = None
-        self.aligned: Optional[np.ndarray] = None
-        self.session_path: Optional[str] = None
+        self.model = DocumentModel(self)
+        self.prepared = PreparedImages()
+        self._aligned_transforms: Optional[np.ndarray] = None
         self._pending_view: Optional[dict] = None
         self._saving: Optional[BackgroundCall] = None
         self._run_title = ""
-        self.roi_model = RoiMaskModel(self)
-        self.runs = RunController(self)
+        self._align_job: Optional[AlignJob] = None
+        self.roi_model = RoiMaskModel(self.model, self)
+        self.runs = JobRunner(self)
         self.setWindowTitle("txmalign")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -87,10 +89,17 @@ class MainWindow(SessionActions, QMainWindow):
         if state is not None:
             self.restoreState(state, self._layout_version())
 
+    # -- the document's fields, for reading (and for tests that set them) ---
+    stack = property(lambda self: self.model.stack, lambda self, v: self.model.reset(v))
+    alignment = property(lambda self: self.model.alignment, lambda self, v: self.model.set(alignment=v))
+    aligned = property(lambda self: self.model.aligned, lambda self, v: self.model.set(aligned=v))
+    session_path = property(lambda self: self.model.session_path,
+                            lambda self, v: self.model.set(session_path=v))
+
     # -- construction -------------------------------------------------------
     def _build_widgets(self) -> None:
         self.message_bar = MessageBar()
-        self.view = StackView(self.roi_model)
+        self.view = StackView(self.roi_model, self.prepared_frame)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
@@ -107,13 +116,50 @@ class MainWindow(SessionActions, QMainWindow):
         self.results = ResultsPanel()
         self.tools = QTabWidget(documentMode=True)
         self.tools.addTab(self.results, "Results")
+        self.collapse_button = QToolButton(text="Hide", checkable=True, autoRaise=True)
+        self.collapse_button.setToolTip("Fold the results and checks away to give the image the room "
+                                        "(click a tab to open them again)")
+        self.collapse_button.toggled.connect(self.collapse_tools)
+        self.tools.setCornerWidget(self.collapse_button, Qt.Corner.TopRightCorner)
+        self.tools.tabBarClicked.connect(lambda _: self.collapse_tools(False))
+        self.tools.currentChanged.connect(self._tool_chosen)
         self.tools_dock = QDockWidget("Results and checks", self, objectName="tools_dock")
         self.tools_dock.setWidget(self.tools)
+        # the settings panel runs the full height on the right; results and checks sit under the image only
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tools_dock)
-        self.resizeDocks([self.tools_dock], [320], Qt.Orientation.Vertical)
+        self._tools_sized = False
 
         self.stack_info = QLabel("No stack loaded")
         self.statusBar().addPermanentWidget(self.stack_info)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """On first showing, give the results and checks about a third of the height (once laid out)."""
+        super().showEvent(event)
+        if not self._tools_sized:
+            self._tools_sized = True
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.tools_dock], [int(0.32 * self.height())],
+                                                          Qt.Orientation.Vertical))
+
+    def collapse_tools(self, collapsed: bool) -> None:
+        """Fold the results and checks down to their tab bar (or open them again)."""
+        if self.collapse_button.isChecked() != collapsed:
+            self.collapse_button.setChecked(collapsed)
+            return
+        self.collapse_button.setText("Show" if collapsed else "Hide")
+        current = self.tools.currentWidget()
+        for index in range(self.tools.count()):
+            self.tools.widget(index).setVisible(not collapsed and self.tools.widget(index) is current)
+        bar = self.tools.tabBar().sizeHint().height() + 4
+        self.tools_dock.setMaximumHeight(bar + 24 if collapsed else 16777215)
+        if not collapsed:
+            self._tool_chosen(self.tools.currentIndex())
+
+    def _tool_chosen(self, index: int) -> None:
+        """The image comparisons need height to judge a tenth of a pixel: give them half the window."""
+        widget = self.tools.widget(index)
+        if getattr(widget, "wants_height", False) and not self.collapse_button.isChecked():
+            self.resizeDocks([self.tools_dock], [int(0.5 * self.height())], Qt.Orientation.Vertical)
 
     def _layout_version(self) -> int:
         """A number that changes when the set of docks changes, so a saved layout from an older
@@ -159,6 +205,12 @@ class MainWindow(SessionActions, QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.model.undo_action)
+        edit_menu.addAction(self.model.redo_action)
+        self.addAction(self.model.undo_action)
+        self.addAction(self.model.redo_action)
+
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.method_dock.toggleViewAction())
         view_menu.addAction(self.tools_dock.toggleViewAction())
@@ -183,12 +235,15 @@ class MainWindow(SessionActions, QMainWindow):
         self.view.frame_changed.connect(self.results.set_current)
         self.results.frame_selected.connect(self.view.set_index)
         self.results.rerun_requested.connect(self.rerun_frames)
-        self.runs.started.connect(self._run_started)
+        self.panel.prepare_form.changed.connect(self._prepare_changed)
+        self.model.changed.connect(self._document_changed)
+        self.runs.started.connect(lambda _job: self._update_actions())
         self.runs.progressed.connect(self._run_progressed)
-        self.runs.frame_done.connect(self._frame_done)
+        self.runs.news.connect(self._frame_done)
         self.runs.finished.connect(self._run_finished)
         self.runs.failed.connect(self._run_failed)
         self.runs.cancelled.connect(self._run_cancelled)
+        self.runs.idle.connect(self._update_actions)
 
     def _update_actions(self) -> None:
         running = self.runs.running or self._saving is not None
@@ -255,10 +310,7 @@ class MainWindow(SessionActions, QMainWindow):
             return False
         if stack is None:
             return False
-        self.session_path = None
         self.set_stack(stack)
-        if stack.metadata.get("warnings"):  # what the reader noticed (e.g. an FXI export already normalised)
-            self.show_notice("; ".join(stack.metadata["warnings"]), "warning")
         self.settings.remember_path(path)
         self.panel.start_folder = self.settings.last_folder
         return True
@@ -281,23 +333,71 @@ class MainWindow(SessionActions, QMainWindow):
         return stack
 
     def set_stack(self, stack) -> None:
-        """Show a newly opened stack; the previous alignment, ROI and mask are dropped."""
-        self.stack = stack
-        self.alignment = None
-        self.aligned = None
-        self.roi_model.clear()
+        """Show a newly opened stack: the document forgets the previous one's results and drawings."""
+        self.model.reset(stack)
+
+    def _document_changed(self, fields: frozenset, frames) -> None:
+        """The one place the window follows the document: the stack, the prepared view and the results."""
+        if STACK in fields:
+            self._stack_changed(self.model.stack)
+        if PREPARE in fields and STACK not in fields:
+            self.view.refresh_prepared()
+        if ALIGNMENT in fields or ALIGNED in fields:
+            self._alignment_changed(fields, frames)
+        if fields & {STACK, ALIGNMENT, ALIGNED, SESSION_PATH}:
+            self._update_actions()
+
+    def _stack_changed(self, stack) -> None:
+        self.prepared.clear()
+        self._aligned_transforms = None
         self.view.set_stack(stack)
-        self.panel.set_references(stack.flats, stack.darks)
-        self.results.set_axes(len(stack), stack.energies, stack.angles)
+        self.results.stop_live()
         self.results.show_alignment(None)
+        self.panel.reset_run_state()
+        if stack is None:
+            return
+        self.panel.set_references(stack)
+        self.results.set_axes(len(stack), stack.energies, stack.angles)
+        self.model.set(prepare=self.panel.prepare_options())
         self.message_bar.hide()
         self.setWindowTitle(f"txmalign - {os.path.basename(stack.path.rstrip(os.sep))}")
         self.stack_info.setText(describe_stack(stack))
-        self.statusBar().showMessage(f"Opened {stack.source}. Check the settings on the right, then press "
-                                     "Align stack.", 15000)
-        self._update_actions()
-        self.stack_loaded.emit(stack)
-        self.alignment_changed.emit(None)
+        warnings = list(stack.metadata.get("warnings", ())) if isinstance(stack.metadata, dict) else []
+        if warnings:
+            self.show_notice(f"Opened {os.path.basename(stack.path.rstrip(os.sep))} with a warning: "
+                             + "; ".join(warnings) + ".", "warning")
+        else:
+            self.statusBar().showMessage(f"Opened {stack.source}. Check the settings on the right, then "
+                                         "press Align stack.", 15000)
+
+    def _alignment_changed(self, fields: frozenset, frames) -> None:
+        """Show the alignment; an edit of its transforms re-samples only the frames that changed."""
+        alignment, aligned = self.model.alignment, self.model.aligned
+        if ALIGNED in fields:
+            self._aligned_transforms = None if alignment is None or aligned is None else \
+                np.array(alignment.transforms, dtype=float)
+            self.view.set_aligned(aligned, show=aligned is not None and self._pending_view is None)
+        elif alignment is not None and aligned is not None and self._aligned_transforms is not None \
+                and len(alignment) == len(self._aligned_transforms):
+            changed = np.flatnonzero(np.any(alignment.transforms != self._aligned_transforms, axis=1))
+            if changed.size:
+                raw = self.prepared.images(self.model.stack, alignment.prepare)
+                aligned[changed] = apply_transforms(raw[changed], alignment.transforms[changed])
+                self._aligned_transforms[changed] = alignment.transforms[changed]
+                self.view.refresh_aligned(changed)
+        if frames is not None and alignment is not None:
+            self.results.update_rows(alignment, frames)
+        else:
+            self.results.show_alignment(alignment)
+        self.results.set_current(self.view.index)
+
+    def prepared_frame(self, index: int) -> np.ndarray:
+        """Frame `index` prepared as the panel says now (flat-field, -log...): what the Prepared view shows."""
+        return self.prepared.frame(self.model.stack, self.model.prepare, index)
+
+    def _prepare_changed(self) -> None:
+        if self.model.stack is not None:
+            self.model.set(prepare=self.panel.prepare_options())
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -322,15 +422,22 @@ class MainWindow(SessionActions, QMainWindow):
             self.open_path(paths[0])
 
     # -- running ------------------------------------------------------------
-    def start_alignment(self, frames: Optional[list] = None) -> bool:
-        """Start aligning the whole stack (or only `frames`) in the background; False if it cannot start."""
+    def can_start(self) -> bool:
+        """Whether a job can start now (a stack is open, nothing runs or saves), asking first when the
+        stack may not fit in memory; shared by the alignment and the tomography runs."""
         if self.stack is None or self.runs.running or self._saving is not None:
             return False
-        frames = tuple(sorted(frames)) if frames else None
         warning = memory_warning(self.stack.shape)
         if warning and not self.confirm(warning + "\n\nTry anyway?"):
             self.show_notice(warning, "warning")
             return False
+        return True
+
+    def start_alignment(self, frames: Optional[list] = None) -> bool:
+        """Start aligning the whole stack (or only `frames`) in the background; False if it cannot start."""
+        if not self.can_start():
+            return False
+        frames = tuple(sorted(frames)) if frames else None
         try:
             method = self.panel.method()
             params = get_method(method).resolve(self.panel.params())
@@ -343,11 +450,24 @@ class MainWindow(SessionActions, QMainWindow):
         anchor = options.get("anchor")
         if frames is not None:  # re-run: same anchor and image preparation, so the frames stay comparable
             anchor, prepare = self.alignment.anchor, self.alignment.prepare
-        job = AlignJob(stack=self.stack, method=method, params=params, stack_options=options,
-                       reference=reference, roi=self.roi_model.roi, mask=self.roi_model.mask, frames=frames,
-                       anchor=anchor, prepare=prepare)
-        self.runs.start(job)
+        self._start_align_job(AlignJob(stack=self.stack, method=method, params=params, stack_options=options,
+                                       reference=reference, roi=self.roi_model.roi, mask=self.roi_model.mask,
+                                       frames=frames, anchor=anchor, prepare=prepare,
+                                       news=self.runs.post_news))
         return True
+
+    def _start_align_job(self, job: AlignJob) -> None:
+        self._align_job = job
+        self.panel.set_running(True)
+        self.message_bar.hide()
+        if job.transforms is not None:
+            self._run_title = "Restoring the aligned frames of the session"
+        else:
+            self.results.start_live(len(self.stack), job.frames)
+            what = f"{len(job.frames)} selected frames" if job.frames else "the stack"
+            self._run_title = f"Aligning {what} with {get_method(job.method).label}"
+        self.statusBar().showMessage(self._run_title + "...")
+        self.runs.start(job)
 
     def rerun_frames(self, frames: list) -> None:
         if self.alignment is not None and frames:
@@ -366,67 +486,40 @@ class MainWindow(SessionActions, QMainWindow):
         except TxmAlignError:
             return txio.read_stack(spec).load()
 
-    def _run_started(self, job: AlignJob) -> None:
-        if not isinstance(job, AlignJob):  # another mode's job (tomography) reports to its own panel
-            self._update_actions()
-            return
-        self.panel.set_running(True)
-        self.message_bar.hide()
-        if job.transforms is not None:
-            self._run_title = "Restoring the aligned frames of the session"
-            self.statusBar().showMessage(self._run_title + "...")
-        else:
-            self.results.start_live(len(self.stack), job.frames)
-            what = f"{len(job.frames)} selected frames" if job.frames else "the stack"
-            self._run_title = f"Aligning {what} with {get_method(job.method).label}"
-            self.statusBar().showMessage(self._run_title + "...")
-        self._update_actions()
-
-    def _run_progressed(self, fraction: float, message: str, elapsed: float) -> None:
-        if not isinstance(self.runs.job, AlignJob):
+    def _run_progressed(self, job, fraction: float, message: str, elapsed: float) -> None:
+        if job is not self._align_job:
             return
         self.panel.show_progress(fraction, elapsed)
         if message:
             self.statusBar().showMessage(f"{self._run_title}: {message}")
 
-    def _frame_done(self, index: int, result) -> None:
-        if not isinstance(self.runs.job, AlignJob):
-            return
-        self.results.add_live(index, result)
-        self.panel.show_frame_result(index, result)
+    def _frame_done(self, job, news) -> None:
+        if job is self._align_job:
+            index, result = news
+            self.results.add_live(index, result)
+            self.panel.show_frame_result(index, result)
 
-    def _run_finished(self, output) -> None:
-        if not isinstance(output.job, AlignJob):  # another mode's result replaces the stack alignment
-            self.alignment, self.aligned = None, output.aligned
-            self.view.set_aligned(self.aligned)
-            self.results.show_alignment(None)
-            self._update_actions()
-            self.alignment_changed.emit(None)
+    def _run_finished(self, job, output) -> None:
+        if job is not self._align_job:
             return
+        self._align_job = None
         self.panel.set_running(False)
-        job = output.job
         if output.result is None:
-            self.aligned = output.aligned
-            self.view.set_aligned(self.aligned, show=False)
+            self.model.set(aligned=output.aligned)
             if self._pending_view is not None:
                 self.view.load_view_state(self._pending_view)
                 self._pending_view = None
             self.panel.show_outcome("Session restored.")
             self.statusBar().showMessage("Session restored", 10000)
         elif output.frames is None:
-            self.alignment = Alignment.from_result(output.result, job.stack_options, job.prepare)
-            self.aligned = output.aligned
-            self.view.set_aligned(self.aligned)
+            self.model.set(alignment=Alignment.from_result(output.result, job.stack_options, job.prepare),
+                           aligned=output.aligned, tomo=None)
             self._report_done(self.alignment.seconds)
         else:
-            self.alignment = self.alignment.with_frames(output.frames, output.result)
-            self.aligned[list(output.frames)] = output.aligned
-            self.view.refresh_aligned(output.frames)
+            aligned = self.aligned
+            aligned[list(output.frames)] = output.aligned
+            self.model.set(alignment=self.alignment.with_frames(output.frames, output.result), aligned=aligned)
             self._report_done(float(output.result.seconds), len(output.frames))
-        self.results.show_alignment(self.alignment)
-        self.results.set_current(self.view.index)
-        self._update_actions()
-        self.alignment_changed.emit(self.alignment)
 
     def _report_done(self, seconds: float, frames: Optional[int] = None) -> None:
         what = f"{frames} frames re-aligned" if frames else "Alignment finished"
@@ -441,20 +534,24 @@ class MainWindow(SessionActions, QMainWindow):
         else:
             self.statusBar().showMessage(text + " Use Raw / Aligned above the image to compare.", 15000)
 
-    def _run_failed(self, message: str) -> None:
+    def _run_failed(self, job, message: str) -> None:
+        if job is not self._align_job:
+            return
+        self._align_job = None
         self.panel.set_running(False)
         self.panel.show_outcome("Failed.")
         self.results.stop_live()
         self._pending_view = None
         self.show_error(f"The alignment failed: {message}. The previous result (if any) is unchanged.")
-        self._update_actions()
 
-    def _run_cancelled(self) -> None:
+    def _run_cancelled(self, job) -> None:
+        if job is not self._align_job:
+            return
+        self._align_job = None
         self.panel.set_running(False)
         self.panel.show_outcome("Cancelled.")
         self.results.stop_live()
         self.show_notice("Alignment cancelled; nothing was changed.", "info")
-        self._update_actions()
 
     # -- saving -------------------------------------------------------------
     def _save_path(self, title: str, filters: str, suffix: str) -> Optional[str]:
@@ -477,26 +574,33 @@ class MainWindow(SessionActions, QMainWindow):
         """Write the aligned stack in the background; `saved` or `save_failed` follows."""
         stack, alignment, aligned = self.stack, self.alignment, self.aligned
         roi, mask = self.roi_model.roi, self.roi_model.mask
-        call = BackgroundCall(lambda: exporter.save_aligned(path, stack, alignment, aligned, roi, mask))
-        call.signals.succeeded.connect(lambda: self._save_done(path))
-        call.signals.failed.connect(lambda message: self._save_error(path, message))
+        self.save_in_background(path, lambda: exporter.save_aligned(path, stack, alignment, aligned, roi, mask))
+
+    def save_in_background(self, path: str, write, done=None) -> None:
+        """Run `write()` off the GUI thread (the one save path of the alignment and tomography results);
+        then `saved(path)` or `save_failed(message)`, and `done(ok)` when given."""
+        call = BackgroundCall(write)
+        call.signals.succeeded.connect(lambda: self._save_ended(path, None, done))
+        call.signals.failed.connect(lambda message: self._save_ended(path, message, done))
         self._saving = call
         self._update_actions()
         self.statusBar().showMessage(f"Saving {path}...")
         QThreadPool.globalInstance().start(call)
 
-    def _save_done(self, path: str) -> None:
+    def _save_ended(self, path: str, error: Optional[str], done) -> None:
         self._saving = None
         self._update_actions()
-        self.settings.remember_path(path)
-        self.statusBar().showMessage(f"Saved {path}", 10000)
-        self.saved.emit(path)
-
-    def _save_error(self, path: str, message: str) -> None:
-        self._saving = None
-        self._update_actions()
-        self.show_error(f"Could not save {os.path.basename(path)}: {message}")
-        self.save_failed.emit(message)
+        if error is None:
+            self.settings.remember_path(path)
+            self.statusBar().showMessage(f"Saved {path}", 10000)
+        else:
+            self.show_error(f"Could not save {os.path.basename(path)}: {error}")
+        if done is not None:
+            done(error is None)
+        if error is None:
+            self.saved.emit(path)
+        else:
+            self.save_failed.emit(error)
 
     def save_transforms(self, path: str) -> bool:
         return self._write(path, lambda: exporter.save_transforms(path, self.stack, self.alignment))

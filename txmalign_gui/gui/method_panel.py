@@ -18,7 +18,7 @@ from ..engine.methods import available_methods
 from ..engine.stack import STACK_PARAMS
 from .param_form import ParamForm
 from .prepare import PREPARE_PARAMS
-from .run_panel import RunPanel, flats_text, group_box, note
+from .run_panel import RunPanel, flats_text, group_box, note, show_flat_field
 
 DEFAULT_METHOD = "tvdm"
 
@@ -44,11 +44,14 @@ class MethodPanel(RunPanel):
         self.prepare_form.changed.connect(self.changed)
         self.flats_label = note("")
         self.flats_label.setVisible(False)
-        return group_box("1. Prepare the images", self.flats_label, self.prepare_form)
+        self.prepare_section = group_box("1. Prepare the images", self.flats_label, self.prepare_form,
+                                         expanded=False)
+        return self.prepare_section
 
     def _build_method_box(self) -> QGroupBox:
         self.method_combo = QComboBox()
         self.method_description = note("")
+        self.method_description.setStyleSheet("color: #555; font-size: 11px;")
         self.method_forms = QWidget()
         forms_layout = QVBoxLayout(self.method_forms)
         forms_layout.setContentsMargins(0, 0, 0, 0)
@@ -64,6 +67,7 @@ class MethodPanel(RunPanel):
         reset.clicked.connect(lambda: self.method_form().reset_defaults())
         box = group_box("2. Registration method", self.method_combo, self.method_description, self.method_forms,
                         reset)
+        self.method_section = box
         index = self.method_combo.findData(DEFAULT_METHOD)
         self.method_combo.setCurrentIndex(max(index, 0))
         self._method_chosen()
@@ -76,10 +80,11 @@ class MethodPanel(RunPanel):
         self.use_frame_button.setToolTip("Set the anchor (the frame every other frame is aligned with) "
                                          "to the frame shown in the viewer")
         self.use_frame_button.clicked.connect(self.use_frame_clicked)
-        return group_box("3. How frames are aligned", self.stack_form, self.use_frame_button)
+        self.frames_section = group_box("3. How frames are aligned", self.stack_form, self.use_frame_button)
+        return self.frames_section
 
-    def _build_reference_box(self) -> QGroupBox:
-        box = QGroupBox("4. Registration target")
+    def _build_reference_box(self) -> QWidget:
+        box = QWidget()
         self.own_frames_radio = QRadioButton("Frames of this stack (as set above)")
         self.separate_radio = QRadioButton("A separate image or stack:")
         self.own_frames_radio.setChecked(True)
@@ -97,10 +102,12 @@ class MethodPanel(RunPanel):
         row.addWidget(self.reference_edit, 1)
         row.addWidget(browse)
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.own_frames_radio)
         layout.addWidget(self.separate_radio)
         layout.addLayout(row)
-        return box
+        self.target_section = group_box("4. Registration target", box, expanded=False)
+        return self.target_section
 
     def _build_align_box(self) -> QGroupBox:
         box, layout = self._build_run_box("5. Run", "Align stack",
@@ -152,10 +159,10 @@ class MethodPanel(RunPanel):
         self.reference_edit.setText(state.get("reference", ""))
         (self.separate_radio if state.get("use_reference") else self.own_frames_radio).setChecked(True)
 
-    def set_references(self, flats, darks) -> None:
+    def set_references(self, stack) -> None:
         """Say whether the opened file brought flat and dark images (flat-field correction needs flats)."""
-        editor = self.prepare_form.editor("flat_field")
-        editor.setEnabled(flats is not None)
+        flats, darks = stack.flats, stack.darks
+        show_flat_field(self.prepare_form, stack)
         self.flats_label.setVisible(True)
         self.flats_label.setText(flats_text(flats, darks))
 
@@ -173,6 +180,10 @@ class MethodPanel(RunPanel):
         super().set_running(running)
         if running:
             self.live_label.setText(" ")
+
+    def reset_run_state(self) -> None:
+        super().reset_run_state()
+        self.live_label.setText(" ")
 
     def show_progress(self, fraction: float, elapsed: float) -> None:
         self.time_label.setText(self._show_fraction(fraction, elapsed, _duration))

@@ -9,6 +9,7 @@ e.g. "anchor: -1 = the middle image") gets a spin box whose lowest entry reads
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
@@ -21,13 +22,18 @@ _AUTO_TEXT = "auto"
 
 
 class ParamForm(QWidget):
-    """Input widgets for every parameter of a ParamSet; `changed` fires on any edit."""
+    """Input widgets for every parameter of a ParamSet; `changed` fires on any edit.
+
+    `choices` ({name: [(value, text), ...]}) offers a list for a parameter whose ParamSet leaves it open
+    (the registration method of the tomography alignment: any registered method).
+    """
 
     changed = pyqtSignal()
 
-    def __init__(self, params: ParamSet, parent=None):
+    def __init__(self, params: ParamSet, parent=None, choices: Optional[dict] = None):
         super().__init__(parent)
         self._params = params
+        self._choices = dict(choices or {})
         self._editors: dict = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -82,7 +88,7 @@ class ParamForm(QWidget):
         self.set_values(self._params.defaults())
 
     def _add_row(self, layout: QFormLayout, param: Param) -> None:
-        editor = _make_editor(param)
+        editor = _make_editor(param, self._choices.get(param.name))
         editor.setToolTip(param.help)
         editor.setObjectName(f"param_{param.name}")
         _connect_changed(editor, self.changed.emit)
@@ -93,11 +99,11 @@ class ParamForm(QWidget):
             label.setToolTip(param.help)
 
 
-def _make_editor(param: Param) -> QWidget:
-    if param.choices is not None:
+def _make_editor(param: Param, choices=None) -> QWidget:
+    if choices is not None or param.choices is not None:
         editor = QComboBox()
-        for choice in param.choices:
-            editor.addItem(str(choice), choice)
+        for value, text in choices if choices is not None else ((c, str(c)) for c in param.choices):
+            editor.addItem(text, value)
         return editor
     if param.kind is bool:
         return QCheckBox()

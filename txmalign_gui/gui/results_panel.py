@@ -41,6 +41,7 @@ class ResultsPanel(QWidget):
         self._alignment: Optional[Alignment] = None
         self._axis_values = {"index": None, "energy": None, "angle": None}
         self._live: Optional[dict] = None
+        self._stale_rows: set = set()
         self._redraw_timer = QTimer(self, singleShot=True, interval=_LIVE_REDRAW_MS)
         self._redraw_timer.timeout.connect(self._redraw)
         self._build()
@@ -156,11 +157,33 @@ class ResultsPanel(QWidget):
 
     def show_alignment(self, alignment: Optional[Alignment]) -> None:
         self._redraw_timer.stop()
+        self._stale_rows = set()
         self._alignment = alignment
         self._live = None
         self._fill_table()
         self._redraw()
         self._update_buttons()
+
+    def update_rows(self, alignment: Alignment, frames) -> None:
+        """`alignment` differs from the one shown only in `frames` (a correction): refresh just those rows."""
+        if self._alignment is None or len(self._alignment) != len(alignment) or self._live is not None:
+            self.show_alignment(alignment)
+            return
+        self._alignment = alignment
+        self._stale_rows |= {int(row) for row in frames}
+        if self.isVisible():  # otherwise when the tab is shown again
+            self._refresh_stale_rows()
+
+    def _refresh_stale_rows(self) -> None:
+        rows, self._stale_rows = self._stale_rows, set()
+        if rows and self._alignment is not None:
+            for row in sorted(rows):
+                self._fill_row(row)
+            self._redraw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self._refresh_stale_rows()
 
     def start_live(self, count: int, frames=None) -> None:
         """Begin a run: the frames being (re)computed are cleared and fill in as results arrive."""
@@ -265,21 +288,8 @@ class ResultsPanel(QWidget):
                                  if self.splitter.isVisible() else "Results appear here once a stack is "
                                  "aligned.")
             return
-        axis = self._axis_values.get("energy")
-        axis = axis if axis is not None else self._axis_values.get("angle")
         for row in range(len(alignment)):
-            dy, dx, angle = alignment.transforms[row]
-            status = alignment.statuses[row]
-            cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
-                     f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
-                     _STATUS_TEXT.get(status, status))
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col < len(cells) - 1:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if status in _ROW_COLOURS:
-                    item.setBackground(_ROW_COLOURS[status])
-                self.table.setItem(row, col, item)
+            self._fill_row(row)
         self.table.resizeColumnsToContents()
         poor = alignment.poor_frames()
         label = {spec.name: spec.label for spec in available_methods()}.get(alignment.method, alignment.method)
@@ -293,6 +303,23 @@ class ResultsPanel(QWidget):
                 " ..." if len(alignment.messages) > 3 else "") + "</i>"
         self.summary.setText(text)
         self.summary.setToolTip("\n".join(alignment.messages))
+
+    def _fill_row(self, row: int) -> None:
+        alignment = self._alignment
+        axis = self._axis_values.get("energy")
+        axis = axis if axis is not None else self._axis_values.get("angle")
+        dy, dx, angle = alignment.transforms[row]
+        status = alignment.statuses[row]
+        cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
+                 f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
+                 _STATUS_TEXT.get(status, status))
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if col < len(cells) - 1:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if status in _ROW_COLOURS:
+                item.setBackground(_ROW_COLOURS[status])
+            self.table.setItem(row, col, item)
 
     def _update_buttons(self) -> None:
         idle = self._live is None and self._alignment is not None

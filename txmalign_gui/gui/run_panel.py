@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
-                             QVBoxLayout, QWidget)
+                             QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 
 class RunPanel(QWidget):
@@ -25,6 +25,8 @@ class RunPanel(QWidget):
         """Put `boxes` in a scrolling settings area (`settings_area`) and pin `run_box` below it."""
         settings = self.settings_area = QWidget()
         settings_layout = QVBoxLayout(settings)
+        settings_layout.setContentsMargins(4, 2, 4, 2)
+        settings_layout.setSpacing(2)
         for box in boxes:
             settings_layout.addWidget(box)
         settings_layout.addStretch(1)
@@ -57,6 +59,8 @@ class RunPanel(QWidget):
         buttons.addWidget(self.run_button, 1)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
         layout.addLayout(buttons)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.time_label)
@@ -73,6 +77,12 @@ class RunPanel(QWidget):
             self.progress_bar.setValue(0)
             self.time_label.setText("Starting...")
 
+    def reset_run_state(self) -> None:
+        """Forget the last run's progress and outcome (another file was opened)."""
+        self.progress_bar.setVisible(False)
+        self.progress_bar.setValue(0)
+        self.time_label.setText(" ")
+
     def _show_fraction(self, fraction: float, elapsed: float, duration: Callable[[float], str]) -> str:
         """Move the progress bar to `fraction` and return the elapsed and time-left text, written by `duration`."""
         self.progress_bar.setValue(int(round(1000 * fraction)))
@@ -82,13 +92,44 @@ class RunPanel(QWidget):
         return text
 
 
-def group_box(title: str, *widgets: QWidget) -> QGroupBox:
-    """A titled box holding `widgets` one below the other."""
-    box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return box
+class Section(QWidget):
+    """A titled section whose body folds away under its header (click the title), so a short screen shows
+    the essential settings and Run without scrolling."""
+
+    def __init__(self, title: str, widgets=(), expanded: bool = True, parent=None):
+        super().__init__(parent)
+        self.header = QToolButton(text=title, checkable=True, checked=expanded, autoRaise=True)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.header.setStyleSheet("QToolButton { font-weight: bold; border: none; }")
+        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(14, 0, 2, 4)
+        self.body_layout.setSpacing(4)
+        for widget in widgets:
+            self.body_layout.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.body)
+        self.header.toggled.connect(self.set_expanded)
+        self.set_expanded(expanded)
+
+    @property
+    def expanded(self) -> bool:
+        return self.header.isChecked()
+
+    def set_expanded(self, on: bool) -> None:
+        if self.header.isChecked() != on:
+            self.header.setChecked(on)
+        self.header.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.body.setVisible(on)
+
+
+def group_box(title: str, *widgets: QWidget, expanded: bool = True) -> Section:
+    """A titled, foldable section holding `widgets` one below the other."""
+    return Section(title, widgets, expanded)
 
 
 def note(text: str = " ") -> QLabel:
@@ -104,6 +145,17 @@ def flats_text(flats, darks) -> str:
         return "This file has no flat (bright-field) images."
     darks_text = f" and {_count(darks)} dark" if darks is not None else ""
     return f"The file has {_count(flats)} flat{darks_text} image(s)."
+
+
+def show_flat_field(form, stack) -> None:
+    """Tick and enable the form's flat-field box when the file brought flats; untick and grey it out (it would
+    do nothing) when it did not."""
+    editor = form.editor("flat_field")
+    has_flats = stack is not None and stack.flats is not None
+    editor.setEnabled(has_flats)
+    editor.setChecked(has_flats)
+    editor.setToolTip(form.params.get("flat_field").help if has_flats else
+                      "This file has no flat (bright-field) images, so there is nothing to correct with.")
 
 
 def _count(frames) -> int:

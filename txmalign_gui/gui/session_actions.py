@@ -1,6 +1,7 @@
 """Session handling of the main window: save, reopen and autosave everything as a .txmas file.
 
-A mixin of MainWindow: it uses the window's stack, panels, ROI/mask model and run controller.
+A mixin of MainWindow: the session is the document (data, ROI/mask, probes, profile line, excluded
+frames, alignment with its manual corrections, tomography result) plus the panel settings and the view.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 from .. import io as txio
 from ..engine.errors import TxmAlignError
 from .alignment import Alignment
+from .document import Probe, ProfileLine
 from .session import SESSION_EXTENSION, SESSION_FILTER, read_session, write_session
 from .worker import AlignJob
 
@@ -25,6 +27,10 @@ class SessionActions:
                          "angles": None if stack.angles is None else stack.angles.tolist()},
                 "panel": self.panel.state(), "roi_mask": self.roi_model.to_dict(),
                 "alignment": None if self.alignment is None else self.alignment.to_dict(),
+                "probes": [probe.to_dict() for probe in self.model.probes],
+                "line": None if self.model.line is None else self.model.line.to_dict(),
+                "excluded": sorted(int(f) for f in self.model.excluded),
+                "tomography": self.tomo.session_state(),
                 "view": self.view.view_state()}
 
     def save_session(self) -> None:
@@ -60,6 +66,9 @@ class SessionActions:
             if alignment is not None and len(alignment) != len(stack):
                 raise TxmAlignError(f"the saved results cover {len(alignment)} frames but the data now has "
                                     f"{len(stack)}")
+            drawings = dict(probes=tuple(Probe.from_dict(p) for p in record.get("probes", ())),
+                            line=ProfileLine.from_dict(record["line"]) if record.get("line") else None,
+                            excluded=frozenset(int(f) for f in record.get("excluded", ()) if 0 <= int(f) < len(stack)))
         except TxmAlignError as error:
             self.show_error(f"Could not open the session {os.path.basename(path)}: {error}")
             return False
@@ -69,18 +78,18 @@ class SessionActions:
         self.set_stack(stack)
         self.panel.load_state(record.get("panel", {}))
         self.roi_model.load_dict(record.get("roi_mask", {}))
+        self.model.set(session_path=path, **drawings)
         view = record.get("view", {})
         self.view.load_view_state({k: v for k, v in view.items() if k != "mode"})
-        self.session_path = path
         self.settings.remember_path(path)
         if alignment is not None:
-            self.alignment = alignment
-            self.results.show_alignment(alignment)
             self._pending_view = view
-            self.runs.start(AlignJob(stack=stack, method=alignment.method, params=alignment.params,
-                                     stack_options=alignment.stack_options, transforms=alignment.transforms,
-                                     prepare=alignment.prepare))
-        self.alignment_changed.emit(self.alignment)
+            self.model.set(alignment=alignment)
+            self._start_align_job(AlignJob(stack=stack, method=alignment.method, params=alignment.params,
+                                           stack_options=alignment.stack_options, transforms=alignment.transforms,
+                                           prepare=alignment.prepare))
+        elif record.get("tomography"):
+            self.tomo.restore(record["tomography"])
         return True
 
     def _read_session_stack(self, data: dict, session_path: str):

@@ -8,19 +8,22 @@ the pixel position and value under the cursor.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
-from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                              QSlider, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from .contrast import robust_levels, sample_frame_indices
+from .document_model import DocumentModel
 from .roi_model import RoiMaskModel
+from .scale_bar import ScaleBar
 
-RAW, ALIGNED = "raw", "aligned"
+RAW, PREPARED, ALIGNED = "raw", "prepared", "aligned"
+COLORMAPS = ("gray", "viridis", "magma", "inferno", "cividis", "CET-L4")
 PER_FRAME, WHOLE_STACK, MANUAL = "frame", "stack", "manual"
 _CONTRAST_LABELS = ((PER_FRAME, "Auto contrast: each frame"), (WHOLE_STACK, "Auto contrast: whole stack"),
                     (MANUAL, "Manual contrast"))
@@ -35,8 +38,10 @@ class StackView(QWidget):
     open_requested = pyqtSignal()
     example_requested = pyqtSignal()
 
-    def __init__(self, roi_model: Optional[RoiMaskModel] = None, parent=None):
+    def __init__(self, roi_model: Optional[RoiMaskModel] = None, prepared: Optional[Callable] = None,
+                 parent=None):
         super().__init__(parent)
+        self._prepared = prepared
         self._stack = None
         self._aligned: Optional[np.ndarray] = None
         self._mode = RAW
@@ -44,7 +49,7 @@ class StackView(QWidget):
         self._stack_levels: dict = {}
         self._frame: Optional[np.ndarray] = None
         self._setting_levels = False
-        self.roi_model = roi_model if roi_model is not None else RoiMaskModel(self)
+        self.roi_model = roi_model if roi_model is not None else RoiMaskModel(DocumentModel(self), self)
         self._roi_item: Optional[pg.RectROI] = None
         self._build()
         self.roi_model.changed.connect(self._show_roi)
@@ -53,22 +58,36 @@ class StackView(QWidget):
     # -- construction -------------------------------------------------------
     def _build(self) -> None:
         self.raw_button = QToolButton(text="Raw", checkable=True, checked=True)
+        self.prepared_button = QToolButton(text="Prepared", checkable=True)
         self.aligned_button = QToolButton(text="Aligned", checkable=True)
         self.raw_button.setToolTip("Show the frames as they were read")
+        self.prepared_button.setToolTip("Show the frames prepared as the Prepare settings say (flat-field, "
+                                        "absorbance...), before aligning")
         self.aligned_button.setToolTip("Show the frames after applying the alignment (run it first)")
         self.aligned_button.setEnabled(False)
+        self.prepared_button.setVisible(self._prepared is not None)
         group = QButtonGroup(self)
         group.setExclusive(True)
-        group.addButton(self.raw_button)
-        group.addButton(self.aligned_button)
-        self.raw_button.toggled.connect(lambda on: on and self.set_mode(RAW))
-        self.aligned_button.toggled.connect(lambda on: on and self.set_mode(ALIGNED))
+        for key, widget in ((RAW, self.raw_button), (PREPARED, self.prepared_button),
+                            (ALIGNED, self.aligned_button)):
+            group.addButton(widget)
+            widget.toggled.connect(lambda on, key=key: on and self.set_mode(key))
         self.contrast_combo = QComboBox()
         for key, label in _CONTRAST_LABELS:
             self.contrast_combo.addItem(label, key)
         self.contrast_combo.setToolTip("Automatic display range: 0.5-99.5 percentiles, so hot pixels "
                                        "do not wash out the image")
         self.contrast_combo.currentIndexChanged.connect(lambda _: self._apply_levels())
+        self.level_spins = [QDoubleSpinBox(decimals=4, minimum=-1e12, maximum=1e12, keyboardTracking=False)
+                            for _ in range(2)]
+        for spin, tip in zip(self.level_spins, ("Display minimum (black)", "Display maximum (white)")):
+            spin.setToolTip(tip + "; typing a value switches to manual contrast")
+            spin.setMaximumWidth(96)
+            spin.valueChanged.connect(self._levels_typed)
+        self.colormap_combo = QComboBox()
+        self.colormap_combo.addItems(COLORMAPS)
+        self.colormap_combo.setToolTip("Colour map of the image")
+        self.colormap_combo.currentTextChanged.connect(self.set_colormap)
         self.roi_button = QToolButton(text="ROI", checkable=True)
         self.roi_button.setToolTip("Register using only the pixels inside a rectangle (drag its corner "
                                    "to resize)")
@@ -79,9 +98,15 @@ class StackView(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.raw_button)
+        top.addWidget(self.prepared_button)
         top.addWidget(self.aligned_button)
         top.addSpacing(12)
         top.addWidget(self.contrast_combo)
+        top.addWidget(QLabel("min"))
+        top.addWidget(self.level_spins[0])
+        top.addWidget(QLabel("max"))
+        top.addWidget(self.level_spins[1])
+        top.addWidget(self.colormap_combo)
         top.addStretch(1)
         top.addWidget(self.roi_button)
         top.addWidget(fit_button)
@@ -93,6 +118,7 @@ class StackView(QWidget):
         self.viewbox.addItem(self.image_item)
         self.histogram = pg.HistogramLUTWidget(image=self.image_item)
         self.histogram.setMinimumWidth(110)
+        self.scale_bar = ScaleBar(self.viewbox)
         self.histogram.item.sigLevelChangeFinished.connect(self._levels_dragged)
         self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
         self.placeholder = self._build_placeholder()
@@ -195,23 +221,24 @@ class StackView(QWidget):
         self.play_button.setChecked(False)
         self._stack = stack
         self._aligned = None
+        self._mode = RAW  # before any button toggles, so nothing reads the new stack at the old index
         self._cache.clear()
         self._stack_levels.clear()
-        self.aligned_button.setEnabled(False)
-        self.raw_button.setChecked(True)
-        self._mode = RAW
-        self.roi_button.setChecked(False)
-        self._set_enabled(stack is not None)
-        if stack is None:
-            self.image_item.clear()
-            self.frame_label.setText("")
-            return
-        last = self.count - 1
+        last = max(0, self.count - 1)
         for widget in (self.slider, self.frame_spin):
             widget.blockSignals(True)
             widget.setRange(0, last)
             widget.setValue(min(last, self.count // 2))
             widget.blockSignals(False)
+        self.aligned_button.setEnabled(False)
+        self.raw_button.setChecked(True)
+        self.roi_button.setChecked(False)
+        self._set_enabled(stack is not None)
+        self.scale_bar.set_pixel_size(None if stack is None else getattr(stack, "pixel_size_nm", None))
+        if stack is None:
+            self.image_item.clear()
+            self.frame_label.setText("")
+            return
         self._show_frame(first=True)
 
     def set_aligned(self, aligned: Optional[np.ndarray], show: bool = True) -> None:
@@ -226,18 +253,24 @@ class StackView(QWidget):
         if self._mode == ALIGNED:
             self._show_frame()
 
-    def refresh_aligned(self, indices) -> None:
-        """Forget cached aligned frames `indices` after they were recomputed in place."""
-        for i in indices:
-            self._cache.pop((ALIGNED, int(i)), None)
-        self._stack_levels.pop(ALIGNED, None)
-        if self._mode == ALIGNED:
+    def refresh_prepared(self) -> None:
+        """The preparation settings changed: forget prepared frames and redraw if they are shown."""
+        self._drop_cached(PREPARED)
+        if self._mode == PREPARED:
             self._show_frame()
 
+    def refresh_aligned(self, indices) -> None:
+        """Forget cached aligned frames `indices` after they were recomputed in place (a correction moved
+        them a little: the display range of the frame on screen is kept, so a nudge redraws at once)."""
+        for i in indices:
+            self._cache.pop((ALIGNED, int(i)), None)
+        if self._mode == ALIGNED and self.index in {int(i) for i in indices}:
+            self._show_frame(keep_levels=True)
+
     def set_mode(self, mode: str) -> None:
-        if mode == ALIGNED and self._aligned is None:
+        if (mode == ALIGNED and self._aligned is None) or (mode == PREPARED and self._prepared is None):
             mode = RAW
-        button = self.aligned_button if mode == ALIGNED else self.raw_button
+        button = {RAW: self.raw_button, PREPARED: self.prepared_button, ALIGNED: self.aligned_button}[mode]
         if not button.isChecked():
             button.setChecked(True)
         if mode != self._mode:
@@ -264,12 +297,17 @@ class StackView(QWidget):
         self.viewbox.autoRange(padding=0.02)
 
     def view_state(self) -> dict:
+        levels = self.image_item.levels
         return {"frame": self.index, "mode": self._mode, "contrast": self.contrast_mode,
-                "fps": self.fps_spin.value()}
+                "fps": self.fps_spin.value(), "colormap": self.colormap_combo.currentText(),
+                "levels": None if levels is None else [float(v) for v in levels]}
 
     def load_view_state(self, state: dict) -> None:
         self.fps_spin.setValue(int(state.get("fps", self.fps_spin.value())))
+        self.colormap_combo.setCurrentText(state.get("colormap", "gray"))
         self.set_contrast_mode(state.get("contrast", PER_FRAME))
+        if state.get("contrast") == MANUAL and state.get("levels"):
+            self.set_levels(*state["levels"])
         self.set_mode(state.get("mode", RAW))
         self.set_index(int(state.get("frame", self.index)))
 
@@ -277,13 +315,19 @@ class StackView(QWidget):
     def _set_enabled(self, on: bool) -> None:
         self.pages.setCurrentIndex(1 if on else 0)
         for widget in (self.play_button, self.fps_spin, self.slider, self.frame_spin, self.raw_button,
-                       self.contrast_combo, self.roi_button, self.fit_button):
+                       self.prepared_button, self.contrast_combo, self.roi_button, self.fit_button,
+                       self.colormap_combo, *self.level_spins):
             widget.setEnabled(on)
 
     def _read(self, source: str, index: int) -> np.ndarray:
         key = (source, index)
         if key not in self._cache:
-            frame = self._aligned[index] if source == ALIGNED else self._stack.frame(index)
+            if source == ALIGNED:
+                frame = self._aligned[index]
+            elif source == PREPARED:
+                frame = self._prepared(index)
+            else:
+                frame = self._stack.frame(index)
             self._cache[key] = np.asarray(frame, dtype=np.float32)
             while len(self._cache) > _CACHE_FRAMES:
                 self._cache.popitem(last=False)
@@ -295,14 +339,19 @@ class StackView(QWidget):
             del self._cache[key]
         self._stack_levels.pop(source, None)
 
-    def _show_frame(self, first: bool = False) -> None:
+    def _show_frame(self, first: bool = False, keep_levels: bool = False) -> None:
         if self._stack is None:
             return
         self._frame = self._read(self._mode, self.index)
         self._setting_levels = True
+        quiet = keep_levels and self.image_item.levels is not None
+        if quiet:  # a nudged frame: the histogram of a 1024 px frame is not recomputed on every keystroke
+            self.image_item.blockSignals(True)
         self.image_item.setImage(self._frame, autoLevels=False)
+        self.image_item.blockSignals(False)
         self._setting_levels = False
-        self._apply_levels()
+        if not quiet:
+            self._apply_levels()
         if first:
             self.fit()
         self._update_label()
@@ -321,16 +370,42 @@ class StackView(QWidget):
             levels = self._stack_levels[self._mode]
         else:
             levels = robust_levels(self._frame)
+        self._show_levels(levels)
+
+    def _show_levels(self, levels) -> None:
         self._setting_levels = True
         self.histogram.item.setLevels(*levels)
         self.image_item.setLevels(levels)
-        span = levels[1] - levels[0]
+        span = max(levels[1] - levels[0], 1e-12)
         self.histogram.item.setHistogramRange(levels[0] - 0.3 * span, levels[1] + 0.3 * span, padding=0)
+        self._show_level_numbers(levels)
         self._setting_levels = False
+
+    def _show_level_numbers(self, levels) -> None:
+        for spin, value in zip(self.level_spins, levels):
+            spin.blockSignals(True)
+            spin.setValue(float(value))
+            spin.blockSignals(False)
+
+    def set_levels(self, low: float, high: float) -> None:
+        """Fix the display range to [low, high] (manual contrast)."""
+        self.set_contrast_mode(MANUAL)
+        if high > low:
+            self._show_levels((float(low), float(high)))
+
+    def set_colormap(self, name: str) -> None:
+        self.histogram.item.gradient.setColorMap(pg.colormap.get(name))
+        if self.colormap_combo.currentText() != name:
+            self.colormap_combo.setCurrentText(name)
+
+    def _levels_typed(self) -> None:
+        if self._frame is not None:
+            self.set_levels(self.level_spins[0].value(), self.level_spins[1].value())
 
     def _levels_dragged(self) -> None:
         if not self._setting_levels and self._frame is not None:
             self.set_contrast_mode(MANUAL)
+            self._show_level_numbers(self.image_item.levels)
 
     def _update_label(self) -> None:
         text = f"Frame {self.index}  ({self.count} frames)"

@@ -21,14 +21,21 @@ class PointerUser(QObject):
     released = pyqtSignal()
 
 
+_IDLE_Z, _DRAWING_Z = 5, 1000  # while a tool draws, the canvas lies above every ROI and marker
+
+
 class DrawingCanvas(pg.GraphicsObject):
-    """Covers the image in the view's coordinates (x = column, y = row, pixel centres at +0.5)."""
+    """Covers the image in the view's coordinates (x = column, y = row, pixel centres at +0.5).
+
+    While a tool holds the pointer the canvas is raised above the ROI rectangle and the markers, so a
+    brush stroke or a drag inside them draws instead of moving them.
+    """
 
     def __init__(self, image_item: pg.ImageItem):
         super().__init__()
         self.image_item = image_item
         self.user: Optional[PointerUser] = None
-        self.setZValue(5)
+        self.setZValue(_IDLE_Z)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         image_item.sigImageChanged.connect(self.prepareGeometryChange)
 
@@ -44,6 +51,7 @@ class DrawingCanvas(pg.GraphicsObject):
         if previous is not None and previous is not user:
             previous.released.emit()
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton if user else Qt.MouseButton.NoButton)
+        self.setZValue(_DRAWING_Z if user else _IDLE_Z)
         self.setCursor(Qt.CursorShape.CrossCursor if user else Qt.CursorShape.ArrowCursor)
 
     def give_back(self, user: PointerUser) -> None:

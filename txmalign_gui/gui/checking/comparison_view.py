@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtWidgets import QComboBox, QLabel, QSlider, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ...engine.checks import checkerboard, difference, normalise, overlay_rgb, split_view, symmetric_limit
 from .widgets import double_spin, row, spin
@@ -33,6 +33,8 @@ class ComparisonView(QWidget):
         self._flicker_on_reference = False
         self._picture: Optional[np.ndarray] = None
         self._flicker_pair: Optional[np.ndarray] = None
+        self._keep_range = False
+        self._limit = 0.0
         self.mode_combo = QComboBox()
         for key, text in _MODES:
             self.mode_combo.addItem(text, key)
@@ -58,14 +60,50 @@ class ComparisonView(QWidget):
         self.viewbox.addItem(self.image)
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
+        self.link_check = QCheckBox("Zoom with the main image")
+        self.link_check.setToolTip("Show the same region as the main image, so a zoom there (scroll wheel) "
+                                   "magnifies the comparison enough to judge a tenth of a pixel")
+        self.link_check.setVisible(False)
+        self.link_check.toggled.connect(self._link_toggled)
+        self._main_viewbox = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row(self.mode_combo, self.tile_spin, self.split_axis, self.split_slider,
-                             self.rate_spin))
-        layout.addWidget(self.explain)
+        self.controls = row(self.mode_combo, self.tile_spin, self.split_axis, self.split_slider, self.rate_spin,
+                            self.link_check)
+        layout.addLayout(self.controls)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.title)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.title)
+        bottom.addWidget(self.explain, 1)
+        layout.addLayout(bottom)
         self.redraw()
+
+    def add_control(self, widget) -> None:
+        """Put `widget` (a reference chooser) in the row of controls above the picture."""
+        self.controls.insertWidget(self.controls.count() - 1, widget)
+
+    def link_to(self, viewbox) -> None:
+        """Offer (and switch on) following the zoom and pan of `viewbox`, the main image's view: the same
+        region, centred alike (the aspect ratio of this picture may show a little more around it)."""
+        self._main_viewbox = viewbox
+        viewbox.sigRangeChanged.connect(lambda *_: self._follow())
+        self.link_check.setVisible(True)
+        self.link_check.setChecked(True)
+
+    @property
+    def linked(self) -> bool:
+        return self._main_viewbox is not None and self.link_check.isChecked()
+
+    def _link_toggled(self, on: bool) -> None:
+        if on:
+            self._follow()
+        else:
+            self.viewbox.autoRange(padding=0.02)
+
+    def _follow(self) -> None:
+        if self.linked:
+            x_range, y_range = self._main_viewbox.viewRange()
+            self.viewbox.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     @property
     def mode(self) -> str:
@@ -74,13 +112,17 @@ class ComparisonView(QWidget):
     def set_mode(self, mode: str) -> None:
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode))
 
-    def set_images(self, frame: Optional[np.ndarray], reference: Optional[np.ndarray], title: str = "") -> None:
+    def set_images(self, frame: Optional[np.ndarray], reference: Optional[np.ndarray], title: str = "",
+                   keep_range: bool = False) -> None:
+        """Show `frame` against `reference`; `keep_range` keeps the display range of the last picture (the
+        same pair, nudged), so a keystroke does not pay for new percentiles."""
         first = self._frame is None or frame is None or self._frame.shape != frame.shape
+        self._keep_range = keep_range and not first
         self._frame, self._reference = frame, reference
         self._flicker_pair = None
         self.title.setText(title)
         self.redraw()
-        if first and frame is not None:
+        if first and frame is not None and not self.linked:
             self.viewbox.autoRange(padding=0.02)
 
     def picture(self) -> Optional[np.ndarray]:
@@ -88,6 +130,7 @@ class ComparisonView(QWidget):
 
     def _flick(self) -> None:
         self._flicker_on_reference = not self._flicker_on_reference
+        self._keep_range = False
         self.redraw()
 
     def redraw(self) -> None:
@@ -108,7 +151,9 @@ class ComparisonView(QWidget):
             return
         if mode == DIFFERENCE:
             picture = difference(frame, reference)
-            limit = symmetric_limit(picture)
+            if not (self._keep_range and self._limit):
+                self._limit = symmetric_limit(picture)
+            limit = self._limit
             self.image.setImage(picture, levels=(-limit, limit), lut=pg.colormap.get("CET-D1").getLookupTable())
         elif mode == OVERLAY:
             picture = overlay_rgb(frame, reference)

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QComboBox, QFileDialog, QLabel, QVBoxLayout, QWidget
 from ...engine.checks import common_box, interpolate_excluded, smooth_fit
 from ...engine.errors import TxmAlignError
 from ...engine.result import OK
+from ..document import EXCLUDED
 from .context import CheckContext
 from .crop_export import save_cropped
 from .transform_edits import TransformEdits, undo_redo_buttons
@@ -24,12 +25,11 @@ _EXCLUDED = "#9a9a9a"
 
 
 class CorrectionsTool(QWidget):
-    """Keeps the set of excluded frames; every repair goes through `edits` (undoable)."""
+    """Edits the document's set of excluded frames; every repair goes through `edits` (undoable)."""
 
     def __init__(self, context: CheckContext, edits: TransformEdits, roi_model, notify, parent=None):
         super().__init__(parent)
         self.context, self.edits, self.roi_model, self.notify = context, edits, roi_model, notify
-        self.excluded: set = set()
         self.box: Optional[tuple] = None
         self._alignment = None
         self.box_item = pg.QtWidgets.QGraphicsRectItem()
@@ -39,7 +39,10 @@ class CorrectionsTool(QWidget):
         context.window.view.viewbox.addItem(self.box_item)
         self._build()
         context.data_changed.connect(self._data_changed)
-        context.frame_changed.connect(lambda _: self._draw())
+        self._stale = False
+        context.frames_changed.connect(self._frames_changed)
+        context.model.changed.connect(lambda fields, _: EXCLUDED in fields and self._draw())
+        context.frame_changed.connect(lambda _: self._draw_cursor())
         self._data_changed()
 
     def _build(self) -> None:
@@ -49,7 +52,7 @@ class CorrectionsTool(QWidget):
         self.scope_combo.addItem("all frames", "all")
         self.scope_combo.setToolTip("Which frames take the value of the smooth curve")
         self.box_label = QLabel()
-        self.undo_button, self.redo_button = undo_redo_buttons(self.edits, self)
+        self.undo_button, self.redo_button = undo_redo_buttons(self.context.model, self)
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("left", "shift (px)")
@@ -87,19 +90,25 @@ class CorrectionsTool(QWidget):
         layout.addWidget(self.plot, 1)
 
     # -- exclusions -----------------------------------------------------------
+    @property
+    def excluded(self) -> frozenset:
+        return self.context.model.excluded
+
+    def _set_excluded(self, frames, label: str) -> None:
+        self.context.model.edit(label, excluded=frozenset(int(f) for f in frames))
+
     def toggle(self, frame: int) -> None:
-        self.excluded ^= {int(frame)}
-        self._draw()
+        verb = "Keep" if frame in self.excluded else "Exclude"
+        self._set_excluded(self.excluded ^ {int(frame)}, f"{verb} frame {frame}")
 
     def exclude_poor(self) -> None:
         alignment = self.context.alignment
         if alignment is not None:
-            self.excluded |= {i for i, status in enumerate(alignment.statuses) if status != OK}
-            self._draw()
+            self._set_excluded(self.excluded | {i for i, status in enumerate(alignment.statuses) if status != OK},
+                               "Exclude the poor frames")
 
     def clear_exclusions(self) -> None:
-        self.excluded.clear()
-        self._draw()
+        self._set_excluded((), "Clear the exclusions")
 
     def _plot_clicked(self, event) -> None:
         alignment = self.context.alignment
@@ -192,10 +201,21 @@ class CorrectionsTool(QWidget):
         return True
 
     # -- display --------------------------------------------------------------
+    def _frames_changed(self, _frames) -> None:
+        if self.isVisible():
+            self._data_changed()
+        else:  # redrawn when the tab is shown
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._data_changed()
+
     def _data_changed(self) -> None:
         alignment = self.context.alignment
         if alignment is None or self._alignment is None or len(alignment) != len(self._alignment):
-            self.excluded.clear()
             self.box = None
             self._show_box()
         elif self.box is not None:
@@ -223,9 +243,13 @@ class CorrectionsTool(QWidget):
             shown = key != "angle" or has_angle
             self.scatter[key].setData(x if shown else [], values if shown else [])
             self.curves[key].setData(x if shown else [], values if shown else [])
-        frames = sorted(self.excluded)
+        frames = sorted(f for f in self.excluded if f < len(x))
         self.excluded_marks.setData(np.concatenate([x[frames], x[frames]]),
                                     np.concatenate([transforms[frames, 0], transforms[frames, 1]]))
+        self._draw_cursor()
+
+    def _draw_cursor(self) -> None:
+        x, _ = self.context.axis()
         index = self.context.index
         if 0 <= index < len(x):
             self.cursor_line.setValue(float(x[index]))

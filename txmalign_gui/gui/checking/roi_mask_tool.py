@@ -33,10 +33,11 @@ class RoiMaskTool(QWidget):
         self.overlay = MaskOverlay(context.window.view.viewbox)
         self.polygon: list = []
         self._last_brush = None
+        self._stroke: Optional[np.ndarray] = None  # the ignored pixels while a brush drag is under way
         self._build()
         roi_model.changed.connect(self._model_changed)
         context.data_changed.connect(self._model_changed)
-        context.window.stack_loaded.connect(self._suggest_threshold)
+        context.stack_changed.connect(self._suggest_threshold)
         context.window.view.mode_changed.connect(self._suggest_threshold)
         self._model_changed()
 
@@ -115,8 +116,8 @@ class RoiMaskTool(QWidget):
         mask = self.roi_model.mask
         return None if mask is None else ~mask
 
-    def set_ignored(self, ignored: Optional[np.ndarray]) -> None:
-        self.roi_model.set_mask(None if ignored is None or not ignored.any() else ~ignored)
+    def set_ignored(self, ignored: Optional[np.ndarray], label: str = "Edit the mask") -> None:
+        self.roi_model.set_mask(None if ignored is None or not ignored.any() else ~ignored, label)
 
     def _blank(self) -> np.ndarray:
         ignored = self.ignored()
@@ -138,23 +139,32 @@ class RoiMaskTool(QWidget):
         return next((key for key, widget in self.draw_buttons.items() if widget.isChecked()), None)
 
     def _dragged(self, x: float, y: float, phase: str) -> None:
+        """A brush drag is drawn on the overlay as it goes and becomes one undoable edit when released."""
         key = self._drawing()
         if key in (BRUSH, ERASE):
-            self._paint(x, y, key == BRUSH, continues=phase != START)
+            if phase == START or self._stroke is None:
+                self._stroke = self._blank().copy()
+            self._stroke = self._paint(self._stroke, x, y, key == BRUSH, continues=phase != START)
+            self.overlay.show(self._stroke)
+            if phase == FINISH:
+                stroke, self._stroke = self._stroke, None
+                self.set_ignored(stroke, "Paint the mask" if key == BRUSH else "Erase from the mask")
         elif key == POLYGON and phase == FINISH:
             self._clicked(x, y, False)
 
-    def _paint(self, x: float, y: float, value: bool, continues: bool = False) -> None:
-        """Paint a disk on the pixel under (x, y), joined to the previous one while a drag continues."""
+    def _paint(self, ignored: np.ndarray, x: float, y: float, value: bool, continues: bool = False) -> np.ndarray:
+        """`ignored` with a disk painted on the pixel under (x, y), joined to the previous one while a drag
+        continues."""
         centre = (np.floor(y), np.floor(x))
         start = self._last_brush if continues and self._last_brush is not None else centre
         self._last_brush = centre
-        self.set_ignored(brush_stroke(self._blank(), start, centre, self.radius_spin.value(), value))
+        return brush_stroke(ignored, start, centre, self.radius_spin.value(), value)
 
     def _clicked(self, x: float, y: float, double: bool) -> None:
         key = self._drawing()
         if key in (BRUSH, ERASE):
-            self._paint(x, y, key == BRUSH)
+            self.set_ignored(self._paint(self._blank(), x, y, key == BRUSH),
+                             "Paint the mask" if key == BRUSH else "Erase from the mask")
         elif key == POLYGON:
             self.polygon.append((x, y))
             self.overlay.show_polygon(self.polygon)
@@ -165,7 +175,7 @@ class RoiMaskTool(QWidget):
         """Fill the polygon: pixels whose centres (col + 0.5, row + 0.5) are inside it are ignored."""
         if len(self.polygon) >= 3:
             corners = [(y - 0.5, x - 0.5) for x, y in self.polygon]
-            self.set_ignored(self._blank() | polygon_mask(self.context.shape, corners))
+            self.set_ignored(self._blank() | polygon_mask(self.context.shape, corners), "Fill a polygon of the mask")
         self.polygon = []
         self.overlay.show_polygon([])
 
@@ -181,14 +191,14 @@ class RoiMaskTool(QWidget):
         value = self.threshold_value.value()
         beyond = threshold_mask(frame, high=value) if self.threshold_side.currentIndex() == 0 \
             else threshold_mask(frame, low=value)
-        self.set_ignored(self._blank() | beyond)
+        self.set_ignored(self._blank() | beyond, "Threshold the mask")
 
     def _invert(self) -> None:
         if self.context.shape is not None:
-            self.set_ignored(~self._blank())
+            self.set_ignored(~self._blank(), "Invert the mask")
 
     def _clear(self) -> None:
-        self.set_ignored(None)
+        self.set_ignored(None, "Clear the mask")
 
     def _save(self) -> None:
         if self.roi_model.mask is None:

@@ -4,7 +4,7 @@ for the raw and the aligned stack overlaid, with markers on the image and CSV ex
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComboB
 
 from ...engine.checks import absorbance, csv_text, point_spectrum, rect_mask, region_spectrum
 from ...engine.errors import TxmAlignError
+from ..document import PROBES, Probe
 from .canvas import FINISH, START, DrawingCanvas, PointerUser
 from .context import ALIGNED, RAW, CheckContext
 from .mask_files import save_text
@@ -27,43 +28,39 @@ _COLUMNS = ("Show", "Name", "Colour", "x", "y", "width", "height")
 _SOURCE_STYLE = {RAW: Qt.PenStyle.DashLine, ALIGNED: Qt.PenStyle.SolidLine}
 
 
-@dataclass
-class Probe:
-    """One named place whose spectrum is plotted: a pixel, a rectangle (y0, y1, x0, x1) or a mask."""
-
-    name: str
-    kind: str
-    rect: tuple
-    colour: str
-    visible: bool = True
-    mask: Optional[np.ndarray] = None
-    marker: object = None
-
-
 class SpectrumTool(QWidget):
-    """Holds the probes, their markers on the main image and the plot of their spectra."""
+    """Edits the document's probes; draws their markers on the main image and the plot of their spectra."""
 
     def __init__(self, context: CheckContext, canvas: DrawingCanvas, roi_model, notify, parent=None):
         super().__init__(parent)
         self.context, self.canvas, self.roi_model, self.notify = context, canvas, roi_model, notify
+        self.model = context.model
         self.viewbox = context.window.view.viewbox
-        self.probes: list = []
-        self._counter = 0
+        self.markers: list = []  # one per probe, in the document's order
+        self._marked: list = []  # the Probe each marker was drawn for
+        self._curves: dict = {}  # (probe index, source) -> plotted PlotDataItem
         self._drag_start = None
         self.pointer = PointerUser(self)
         self.pointer.clicked.connect(self._clicked)
         self.pointer.dragged.connect(self._dragged)
         self.pointer.released.connect(self._pointer_released)
         self._build()
-        context.data_changed.connect(self._data_changed)
-        self._data_changed()
+        context.data_changed.connect(self.redraw)
+        context.frames_changed.connect(self._frames_changed)
+        self.model.changed.connect(lambda fields, _: PROBES in fields and self._probes_changed())
+        self._probes_changed()
+
+    @property
+    def probes(self) -> tuple:
+        return self.model.probes
 
     def _build(self) -> None:
         self.point_button = button("Add points", "Click pixels on the image to plot their spectra",
-                                   lambda: self._take_pointer(self.point_button), checkable=True)
+                                   checkable=True)
         self.region_button = button("Add rectangle", "Drag a rectangle on the image to plot its mean "
-                                    "(or sum, max) spectrum", lambda: self._take_pointer(self.region_button),
-                                    checkable=True)
+                                    "(or sum, max) spectrum", checkable=True)
+        for widget in (self.point_button, self.region_button):  # clicks only: no cascade of toggles
+            widget.clicked.connect(lambda _=False, w=widget: self._take_pointer(w))
         mask_button = button("Add mask region", "Plot the spectrum over the pixels painted on the 'ROI and "
                              "mask' tab (a copy: the mask can then be cleared)", self.add_mask_probe)
         remove_button = button("Remove", "Remove the selected rows", self.remove_selected)
@@ -115,18 +112,20 @@ class SpectrumTool(QWidget):
 
     # -- adding and removing ------------------------------------------------
     def _take_pointer(self, which) -> None:
+        """Switch between adding points and rectangles (at most one active); the canvas keeps the pointer
+        while either is, so a drag draws a rectangle instead of panning."""
         other = self.region_button if which is self.point_button else self.point_button
         other.setChecked(False)
         if which.isChecked() and self.context.shape is not None:
             self.canvas.take(self.pointer)
         else:
             which.setChecked(False)
-            if not other.isChecked():
-                self.canvas.give_back(self.pointer)
+            self.canvas.give_back(self.pointer)
 
     def _pointer_released(self) -> None:
-        self.point_button.setChecked(False)
-        self.region_button.setChecked(False)
+        if self.canvas.user is not self.pointer:  # another tool took the pointer
+            self.point_button.setChecked(False)
+            self.region_button.setChecked(False)
 
     def _clicked(self, x: float, y: float, _double: bool) -> None:
         if self.point_button.isChecked():
@@ -145,8 +144,12 @@ class SpectrumTool(QWidget):
             self.add_region(rect)
 
     def _next_name(self, prefix: str) -> tuple:
-        self._counter += 1
-        return f"{prefix} {self._counter}", COLOURS[(self._counter - 1) % len(COLOURS)]
+        """A name not used yet ('point 3') and the next colour of the cycle."""
+        names = {probe.name for probe in self.probes}
+        number = len(self.probes) + 1
+        while f"{prefix} {number}" in names:
+            number += 1
+        return f"{prefix} {number}", COLOURS[len(self.probes) % len(COLOURS)]
 
     def add_point(self, row_: int, col: int, name: Optional[str] = None) -> Probe:
         auto, colour = self._next_name("point")
@@ -170,57 +173,74 @@ class SpectrumTool(QWidget):
         return self._add(Probe(name or auto, MASK, rect, colour, mask=np.array(mask, dtype=bool)))
 
     def _add(self, probe: Probe) -> Probe:
-        self.probes.append(probe)
-        self._make_marker(probe)
-        self._fill_table()
-        self.redraw()
+        self.model.edit(f"Add {probe.name}", probes=self.probes + (probe,))
         return probe
 
+    def _replace(self, index: int, probe: Probe, label: str) -> None:
+        probes = list(self.probes)
+        probes[index] = probe
+        self.model.edit(label, probes=tuple(probes))
+
     def remove_selected(self) -> None:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()}, reverse=True)
-        for index in rows:
-            self._drop_marker(self.probes.pop(index))
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        if rows:
+            self.model.edit("Remove " + ", ".join(self.probes[i].name for i in sorted(rows)),
+                            probes=tuple(p for i, p in enumerate(self.probes) if i not in rows))
+
+    def _probes_changed(self) -> None:
+        """Bring the markers, the table and the plot in line with the document's probes."""
+        probes = self.probes
+        for index in range(len(probes), len(self.markers)):
+            self._drop_marker(self.markers[index])
+        del self.markers[len(probes):], self._marked[len(probes):]
+        for index, probe in enumerate(probes):
+            if index < len(self._marked) and self._marked[index] is probe:
+                continue
+            marker = self._make_marker(index, probe)
+            if index < len(self.markers):
+                self._drop_marker(self.markers[index])
+                self.markers[index], self._marked[index] = marker, probe
+            else:
+                self.markers.append(marker)
+                self._marked.append(probe)
         self._fill_table()
         self.redraw()
 
     # -- markers on the image -----------------------------------------------
-    def _make_marker(self, probe: Probe) -> None:
+    def _make_marker(self, index: int, probe: Probe):
         y0, y1, x0, x1 = probe.rect
         pen = pg.mkPen(probe.colour, width=2)
         if probe.kind == POINT:
             marker = pg.TargetItem((x0 + 0.5, y0 + 0.5), size=12, pen=pen, movable=True, label=probe.name,
                                    labelOpts={"color": probe.colour, "offset": (6, -6)})
-            marker.sigPositionChangeFinished.connect(lambda _, p=probe: self._marker_moved(p))
+            marker.sigPositionChangeFinished.connect(lambda _, i=index: self._marker_moved(i))
         elif probe.kind == REGION:
             marker = pg.RectROI((x0, y0), (x1 - x0, y1 - y0), pen=pen, snapSize=1.0, translateSnap=True,
                                 scaleSnap=True)
-            marker.sigRegionChangeFinished.connect(lambda _, p=probe: self._marker_moved(p))
+            marker.sigRegionChangeFinished.connect(lambda _, i=index: self._marker_moved(i))
         else:
             marker = pg.QtWidgets.QGraphicsRectItem(x0, y0, x1 - x0, y1 - y0)
             marker.setPen(pg.mkPen(probe.colour, width=2, style=Qt.PenStyle.DotLine))
         marker.setZValue(12)
-        probe.marker = marker
         marker.setVisible(probe.visible)
         self.viewbox.addItem(marker)
+        return marker
 
-    def _drop_marker(self, probe: Probe) -> None:
-        if probe.marker is not None:
-            self.viewbox.removeItem(probe.marker)
-            probe.marker = None
+    def _drop_marker(self, marker) -> None:
+        self.viewbox.removeItem(marker)
 
-    def _marker_moved(self, probe: Probe) -> None:
-        marker = probe.marker
+    def _marker_moved(self, index: int) -> None:
+        marker, probe = self.markers[index], self.probes[index]
         if probe.kind == POINT:
             pos = marker.pos()
             row_, col = int(np.floor(pos.y())), int(np.floor(pos.x()))
-            probe.rect = (row_, row_ + 1, col, col + 1)
-            marker.setPos(col + 0.5, row_ + 0.5)
+            rect = (row_, row_ + 1, col, col + 1)
         else:
             x0, y0 = (int(round(v)) for v in marker.pos())
             w, h = (max(1, int(round(v))) for v in marker.size())
-            probe.rect = (y0, y0 + h, x0, x0 + w)
-        self._fill_table()
-        self.redraw()
+            rect = (y0, y0 + h, x0, x0 + w)
+        if rect != probe.rect:
+            self._replace(index, replace(probe, rect=rect), f"Move {probe.name}")
 
     # -- table ----------------------------------------------------------------
     def _fill_table(self) -> None:
@@ -251,31 +271,22 @@ class SpectrumTool(QWidget):
         self.table.blockSignals(False)
 
     def _item_changed(self, item: QTableWidgetItem) -> None:
-        probe = self.probes[item.row()]
-        col = item.column()
+        index, col = item.row(), item.column()
+        probe = self.probes[index]
         if col == 0:
-            probe.visible = item.checkState() == Qt.CheckState.Checked
-            probe.marker.setVisible(probe.visible)
+            visible = item.checkState() == Qt.CheckState.Checked
+            self._replace(index, replace(probe, visible=visible), f"{'Show' if visible else 'Hide'} {probe.name}")
         elif col == 1:
-            probe.name = item.text().strip() or probe.name
-            if probe.kind == POINT:
-                probe.marker.setLabel(probe.name, {"color": probe.colour, "offset": (6, -6)})
+            name = item.text().strip() or probe.name
+            self._replace(index, replace(probe, name=name), f"Rename {probe.name} to {name}")
         else:
-            self._position_typed(probe, item.row())
+            try:
+                x, y, w, h = (int(float(self.table.item(index, c).text())) for c in range(3, 7))
+            except ValueError:
+                self._fill_table()
+                return
+            self._replace(index, replace(probe, rect=(y, y + max(1, h), x, x + max(1, w))), f"Move {probe.name}")
         self._fill_table()
-        self.redraw()
-
-    def _position_typed(self, probe: Probe, index: int) -> None:
-        try:
-            x, y, w, h = (int(float(self.table.item(index, c).text())) for c in range(3, 7))
-        except ValueError:
-            return
-        probe.rect = (y, y + max(1, h), x, x + max(1, w))
-        if probe.kind == POINT:
-            probe.marker.setPos(x + 0.5, y + 0.5)
-        else:
-            probe.marker.setPos((x, y), finish=False)
-            probe.marker.setSize((max(1, w), max(1, h)), finish=False)
 
     def _cell_double_clicked(self, index: int, col: int) -> None:
         if col != 2:
@@ -286,11 +297,7 @@ class SpectrumTool(QWidget):
 
     def set_colour(self, index: int, colour: str) -> None:
         probe = self.probes[index]
-        probe.colour = colour
-        self._drop_marker(probe)
-        self._make_marker(probe)
-        self._fill_table()
-        self.redraw()
+        self._replace(index, replace(probe, colour=colour), f"Recolour {probe.name}")
 
     # -- spectra ------------------------------------------------------------
     def spectrum(self, probe: Probe, source: str) -> Optional[np.ndarray]:
@@ -298,12 +305,7 @@ class SpectrumTool(QWidget):
         images = self.context.images(source)
         if images is None:
             return None
-        y0, y1, x0, x1 = probe.rect
-        if probe.kind == POINT:
-            values = point_spectrum(images, y0, x0)
-        else:
-            mask = probe.mask if probe.kind == MASK else rect_mask(images.shape[1:], probe.rect)
-            values = region_spectrum(images, mask, self.statistic_combo.currentText())
+        values = self._values(probe, images)
         return absorbance(values) if self.absorbance_check.isChecked() else values
 
     def curves(self) -> list:
@@ -325,28 +327,47 @@ class SpectrumTool(QWidget):
         plot = self.plot.getPlotItem()
         for item in plot.listDataItems():
             plot.removeItem(item)
+        self._curves = {}
         x, label = self.context.axis()
         plot.setLabel("bottom", label)
         plot.setLabel("left", "absorbance -ln(I)" if self.absorbance_check.isChecked() else
                       f"intensity ({self.statistic_combo.currentText()} over a region)")
         for probe, source, values in self.curves():
             pen = pg.mkPen(probe.colour, width=2, style=_SOURCE_STYLE[source])
-            plot.plot(x, values, pen=pen, name=f"{probe.name} ({source})")
+            index = next(i for i, p in enumerate(self.probes) if p is probe)
+            self._curves[(index, source)] = plot.plot(x, values, pen=pen,
+                                                                          name=f"{probe.name} ({source})")
         self._frame_changed(self.context.index)
+
+    def _frames_changed(self, frames: list) -> None:
+        """Some frames' transforms were edited: update the aligned curves' values at those frames only."""
+        images = self.context.images(ALIGNED)
+        if images is None:
+            return
+        for (index, source), item in self._curves.items():
+            if source != ALIGNED or index >= len(self.probes):
+                continue
+            probe = self.probes[index]
+            values = np.array(item.yData, dtype=float)
+            part = self._values(probe, images[frames])
+            values[frames] = absorbance(part) if self.absorbance_check.isChecked() else part
+            item.setData(item.xData, values)
+
+    def _values(self, probe: Probe, images: np.ndarray) -> np.ndarray:
+        """The probe's intensity in each of `images`: its pixel, or the chosen statistic over its region."""
+        y0, y1, x0, x1 = probe.rect
+        if probe.kind == POINT:
+            return point_spectrum(images, y0, x0)
+        # the region's bounding box only: a keystroke must not scan whole 1024 px masks
+        y0, x0 = max(0, y0), max(0, x0)
+        box = images[:, y0:y1, x0:x1]
+        mask = probe.mask[y0:y1, x0:x1] if probe.kind == MASK else rect_mask(box.shape[1:], (0, y1 - y0, 0, x1 - x0))
+        return region_spectrum(box, mask, self.statistic_combo.currentText())
 
     def _frame_changed(self, index: int) -> None:
         x, _ = self.context.axis()
         if 0 <= index < len(x):
             self.cursor_line.setValue(float(x[index]))
-
-    def _data_changed(self) -> None:
-        shape = self.context.shape
-        for probe in list(self.probes):
-            if shape is None or probe.rect[1] > shape[0] or probe.rect[3] > shape[1]:
-                self._drop_marker(probe)
-                self.probes.remove(probe)
-        self._fill_table()
-        self.redraw()
 
     # -- export -------------------------------------------------------------
     def csv(self) -> str:

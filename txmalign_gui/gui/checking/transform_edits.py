@@ -1,7 +1,9 @@
-"""Edits of the alignment's transforms (manual nudges, interpolated or fitted frames) with undo and redo.
+"""Edits of the alignment's transforms (manual nudges, interpolated or fitted frames) as undoable steps
+of the document.
 
-Each edit replaces some rows of the transform table, re-samples only those frames of the aligned stack
-and tells the window, so every view, the results table, the session and the saved files follow.
+Each edit replaces some rows of the transform table; the window re-samples only those frames of the
+aligned stack, so every view, the results table, the session and the saved files follow.  Undo and
+Redo are the document's (Edit menu).
 """
 
 from __future__ import annotations
@@ -9,44 +11,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from PyQt6.QtCore import QObject, pyqtSignal
-from PyQt6.QtGui import QUndoCommand, QUndoStack
 from PyQt6.QtWidgets import QToolButton
 
-from ...engine.stack import apply_transforms
-from .context import RAW, CheckContext
+from .context import CheckContext
 
 
-class _RowsCommand(QUndoCommand):
-    def __init__(self, edits: "TransformEdits", frames, before, after, text: str):
-        super().__init__(text)
-        self.edits, self.frames, self.before, self.after = edits, frames, before, after
-
-    def redo(self) -> None:
-        self.edits._write(self.frames, self.after)
-
-    def undo(self) -> None:
-        self.edits._write(self.frames, self.before)
-
-
-class TransformEdits(QObject):
-    """The undo stack of transform edits for the current alignment; `edited(frames)` after each change."""
-
-    edited = pyqtSignal(list)
+class TransformEdits:
+    """Writes transform edits into the document of `context`."""
 
     def __init__(self, context: CheckContext):
-        super().__init__(context)
         self.context = context
-        self.undo_stack = QUndoStack(self)
-        self._writing = False
-        self._alignment = None
-        context.data_changed.connect(self._data_changed)
-
-    def _data_changed(self) -> None:
-        """A new alignment (a run, a re-run, a session) that is not one of our edits starts a fresh history."""
-        if not self._writing and self.context.alignment is not self._alignment:
-            self.undo_stack.clear()
-            self._alignment = self.context.alignment
 
     def transforms(self) -> np.ndarray:
         return np.array(self.context.alignment.transforms, dtype=float)
@@ -54,11 +28,13 @@ class TransformEdits(QObject):
     def set_rows(self, frames, rows, text: str) -> None:
         """Give `frames` the transforms `rows` (one [dy, dx, angle] per frame), as one undoable edit."""
         frames = [int(f) for f in frames]
+        table = self.transforms()
         after = np.asarray(rows, dtype=float).reshape(len(frames), 3)
-        before = self.transforms()[frames]
-        if np.array_equal(before, after):
+        if np.array_equal(table[frames], after):
             return
-        self.undo_stack.push(_RowsCommand(self, frames, before, after, text))
+        table[frames] = after
+        alignment = replace(self.context.alignment, transforms=table)
+        self.context.model.edit(text, frames=tuple(frames), alignment=alignment)
 
     def set_table(self, table, text: str) -> None:
         """Replace the whole table; only the rows that differ are edited (and re-sampled)."""
@@ -67,32 +43,12 @@ class TransformEdits(QObject):
         if changed.size:
             self.set_rows(changed, table[changed], text)
 
-    def _write(self, frames: list, rows: np.ndarray) -> None:
-        window = self.context.window
-        table = self.transforms()
-        table[frames] = rows
-        raw = self.context.images(RAW)
-        window.aligned[frames] = apply_transforms(raw[frames], rows)
-        alignment = replace(window.alignment, transforms=table)
-        self._alignment = alignment
-        window.alignment = alignment
-        window.view.refresh_aligned(frames)
-        window.results.show_alignment(alignment)
-        window.results.set_current(window.view.index)
-        self._writing = True
-        try:
-            window.alignment_changed.emit(alignment)
-        finally:
-            self._writing = False
-        self.edited.emit(frames)
 
-
-def undo_redo_buttons(edits: TransformEdits, parent) -> tuple:
-    """Two tool buttons bound to the undo stack; their tooltips say what would be undone or redone."""
+def undo_redo_buttons(model, parent) -> tuple:
+    """Two tool buttons bound to the document's Undo and Redo; their tooltips say what would be undone."""
     buttons = []
-    for action in (edits.undo_stack.createUndoAction(parent, "Undo"),
-                   edits.undo_stack.createRedoAction(parent, "Redo")):
-        widget = QToolButton()
+    for action in (model.undo_action, model.redo_action):
+        widget = QToolButton(parent)
         widget.setDefaultAction(action)
         action.changed.connect(lambda widget=widget, action=action: (widget.setToolTip(action.text()),
                                                                     widget.setText(action.text().split()[0])))

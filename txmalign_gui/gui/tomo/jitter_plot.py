@@ -51,6 +51,7 @@ class JitterPlot(QWidget):
         self.dy_curve.setData([], [])
         self.dx_curve.setData([], [])
         self.table.setRowCount(0)
+        self.plot.enableAutoRange()  # the next series sets its own ranges, not the last one's
         self.summary.setText("The corrections appear here while the alignment runs.")
 
     def start(self, angles) -> None:

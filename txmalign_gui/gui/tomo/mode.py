@@ -9,16 +9,16 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QObject, Qt, QThreadPool, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import QDockWidget, QFileDialog
 
 from ...batch.prepare import PrepareOptions
 from ...engine.errors import TxmAlignError
 from ...engine.tomo import TOMO_PARAMS
-from ..background import BackgroundCall
-from ..memory import memory_warning
+from ..document import STACK, TOMO
 from .tomo_panel import TomoPanel
-from .tomo_runner import TomoJob, TomoOutput, evenly_spaced_angles, save_tomo
+from .tomo_runner import (TomoJob, TomoOutput, evenly_spaced_angles, longer_angles_file, result_from_dict,
+                          save_tomo, skip_angles)
 from .tomo_view import TomoView
 
 SAVE_FILTERS = "Aligned HDF5 with angles, corrections and provenance (*.h5);;Multi-page TIFF (*.tif)"
@@ -45,10 +45,10 @@ class TomoMode(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.output: Optional[TomoOutput] = None
-        self._own_run = False
+        self.model = window.model
+        self._job: Optional[TomoJob] = None
+        self._angles_file: Optional[tuple] = None  # (file name, all its values) when it needs a skip
         self._dock_shown = False
-        self._saving: Optional[BackgroundCall] = None
         self.panel = TomoPanel()
         self.dock = QDockWidget("Tomography", window, objectName="tomo_dock")
         self.dock.setWidget(self.panel)
@@ -63,9 +63,14 @@ class TomoMode(QObject):
         window.view.viewbox.addItem(self.row_line)
         self._connect()
 
+    @property
+    def output(self) -> Optional[TomoOutput]:
+        return self.model.tomo
+
     def _connect(self) -> None:
         window, runs = self.window, self.window.runs
-        window.stack_loaded.connect(self._stack_loaded)
+        self.model.changed.connect(self._document_changed)
+        self.panel.skip_changed.connect(self._describe_angles)
         self.dock.visibilityChanged.connect(self._dock_visibility)
         self.panel.run_clicked.connect(self.start)
         self.panel.cancel_clicked.connect(runs.cancel)
@@ -75,12 +80,12 @@ class TomoMode(QObject):
         self.row_line.sigPositionChangeFinished.connect(
             lambda line: self.view.sinograms.set_row(math.floor(line.value())))
         window.view.graphics.scene().sigMouseClicked.connect(self._projection_clicked)
-        runs.started.connect(self._run_started)
-        runs.progressed.connect(lambda f, m, e: self._own_run and self.panel.show_progress(f, m, e))
-        runs.frame_done.connect(lambda _, news: self._own_run and self.view.jitter.add_round(*news))
+        runs.progressed.connect(lambda job, f, m, e: job is self._job and self.panel.show_progress(f, m, e))
+        runs.news.connect(lambda job, news: job is self._job and self.view.jitter.add_round(*news))
         runs.finished.connect(self._run_finished)
-        runs.failed.connect(lambda _: self._run_stopped("Failed."))
-        runs.cancelled.connect(lambda: self._run_stopped("Cancelled; the previous result is kept."))
+        runs.failed.connect(lambda job, message: job is self._job and self._run_stopped(f"Failed: {message}."))
+        runs.cancelled.connect(lambda job: job is self._job and self._run_stopped(
+            "Cancelled; the previous result is kept."))
 
     @property
     def active(self) -> bool:
@@ -95,18 +100,65 @@ class TomoMode(QObject):
         self.window.resizeDocks([self.window.tools_dock], [_TAB_HEIGHT], Qt.Orientation.Vertical)
         self._update_row_line()
 
-    # -- following the window -----------------------------------------------
+    # -- following the document ---------------------------------------------
+    def _document_changed(self, fields: frozenset, _frames) -> None:
+        if STACK in fields:
+            self._stack_loaded(self.model.stack)
+        elif TOMO in fields:
+            self._show_result()
+
     def _stack_loaded(self, stack) -> None:
-        self.output = None
-        self.panel.set_stack(stack)
-        rows = stack.shape[1]
         self.view.clear()
+        self.panel.reset_run_state()
+        self._angles_file = None
+        if stack is None:
+            self.panel.set_stack(None)
+            return
+        self._angles_file = longer_angles_file(stack)
+        self.panel.set_stack(stack, None if self._angles_file is None else len(self._angles_file[1]))
+        rows = stack.shape[1]
         self.view.sinograms.set_rows(rows, rows // 2)
         self.row_line.setBounds((0, rows))
-        if is_tomography(stack):
+        if is_tomography(stack) or self._angles_file is not None:
             self.activate()
+            self.window.statusBar().showMessage(
+                f"Opened the projection series {stack.source}. Check the Tomography settings on the right, "
+                f"then press {self.panel.run_button.text()}.", 15000)
+            self._describe_angles(notify=True)
         else:
             self.window.method_dock.raise_()
+        self._show_row()
+
+    def _describe_angles(self, notify: bool = False) -> None:
+        """Say which values of a longer angles file are used (and, on opening, why in the message bar)."""
+        if self._angles_file is None:
+            return
+        name, values = self._angles_file
+        count, skip = len(self.window.stack), self.panel.skip()
+        try:
+            angles = skip_angles(values, count, skip)
+        except TxmAlignError as error:
+            self.panel.show_angles_text(f"{name}: {error}.")
+            return
+        text = (f"{name} holds {len(values)} values for {count} projections: using values {skip + 1} to "
+                f"{skip + count} ({angles[0]:.1f}° to {angles[-1]:.1f}°).")
+        self.panel.show_angles_text(text)
+        if notify:
+            self.window.show_notice(f"Tomography series: {text} The values skipped usually belong to dark and "
+                                    "flat images; change 'Skip the first' under Rotation angles if needed, "
+                                    f"then press {self.panel.run_button.text()}.", "warning")
+
+    def _show_result(self) -> None:
+        output = self.output
+        if output is None:
+            self.view.clear()
+        else:
+            result = output.result
+            if result.slice_row is not None:  # the sinogram shows the row the preview slice comes from
+                self.view.sinograms.set_rows(self.window.stack.shape[1], int(result.slice_row))
+            self.view.slices.show_result(result)
+            self.view.jitter.show_result(result)
+        self.panel.save_button.setEnabled(output is not None and self._job is None)
         self._show_row()
 
     def _dock_visibility(self, shown: bool) -> None:
@@ -135,69 +187,85 @@ class TomoMode(QObject):
             self.view.sinograms.set_row(row)
 
     # -- running ------------------------------------------------------------
+    def angles(self) -> tuple:
+        """(angles in degrees, where they come from) for the opened series."""
+        stack = self.window.stack
+        if stack.angles is not None:
+            return np.asarray(stack.angles, dtype=float), "file"
+        if self._angles_file is not None:
+            name, values = self._angles_file
+            skip = self.panel.skip()
+            return skip_angles(values, len(stack), skip), f"{name}, first {skip} values skipped"
+        first, last = self.panel.angle_range()
+        return evenly_spaced_angles(len(stack), first, last), f"entered: {first} to {last} deg"
+
     def start(self) -> bool:
         """Start aligning the opened projections with the panel's settings; False if it cannot start."""
-        window, stack = self.window, self.window.stack
-        if stack is None or window.runs.running:
-            return False
-        warning = memory_warning(stack.shape)
-        if warning and not window.confirm(warning + "\n\nTry anyway?"):
-            window.show_notice(warning, "warning")
+        window = self.window
+        if not window.can_start():
             return False
         try:
             params = TOMO_PARAMS.resolve(self.panel.params(), owner="tomo")
+            angles, source = self.angles()
         except TxmAlignError as error:
             window.show_error(f"Cannot start the tomography alignment: {error}")
             return False
-        if stack.angles is not None:
-            angles, source = stack.angles, "file"
-        else:
-            first, last = self.panel.angle_range()
-            angles, source = evenly_spaced_angles(len(stack), first, last), f"entered: {first} to {last} deg"
-        job = TomoJob(stack=stack, angles=angles, params=params,
-                      prepare=PrepareOptions(**self.panel.prepare_options()), angles_from=source)
-        window.runs.start(job)
+        self._start(TomoJob(stack=window.stack, angles=angles, params=params,
+                            prepare=PrepareOptions(**self.panel.prepare_options()), angles_from=source,
+                            news=window.runs.post_news))
         return True
 
-    def _run_started(self, job) -> None:
-        self._own_run = isinstance(job, TomoJob)
-        if not self._own_run:
-            return
+    def _start(self, job: TomoJob) -> None:
+        self._job = job
         self.panel.set_running(True)
         self.window.message_bar.hide()
         self.view.jitter.start(job.angles)
-        self.window.statusBar().showMessage(f"Aligning {len(job.angles)} projections (tomography)...")
+        what = "Restoring the tomography result" if job.result is not None else \
+            f"Aligning {len(job.angles)} projections (tomography)"
+        self.window.statusBar().showMessage(what + "...")
+        self.window.runs.start(job)
 
-    def _run_finished(self, output) -> None:
-        if not isinstance(output, TomoOutput):  # a stack alignment replaced the aligned frames
-            if self.output is not None:
-                self.output = None
-                self.view.clear()
-                self.panel.show_outcome("Replaced by the stack alignment.")
-                self._show_row()
+    def _run_finished(self, job, output) -> None:
+        if job is not self._job:
             return
-        self._own_run = False
-        self.output, result = output, output.result
+        self._job = None
         self.panel.set_running(False)
-        self.view.slices.show_result(result)
-        self.view.jitter.show_result(result)
-        self._show_row()
+        result = output.result
+        self.model.set(tomo=output, alignment=None, aligned=output.aligned)
         text = f"Aligned {len(result.transforms)} projections in {result.seconds:.1f} s."
+        if job.result is not None:
+            text = "Tomography result restored from the session."
         self.panel.show_outcome(text, can_save=True)
-        if result.messages:
+        if result.messages and job.result is None:
             self.window.show_notice(f"{text} Note: " + "; ".join(result.messages) + ".", "warning")
         else:
             self.window.statusBar().showMessage(text + " Use Raw / Aligned above the image to compare.", 15000)
 
     def _run_stopped(self, text: str) -> None:
-        if self._own_run:
-            self._own_run = False
-            self.panel.set_running(False)
-            self.panel.show_outcome(text, can_save=self.output is not None)
-            if self.output is not None:
-                self.view.jitter.show_result(self.output.result)
-            else:
-                self.view.jitter.clear()
+        self._job = None
+        self.panel.set_running(False)
+        self.panel.show_outcome(text, can_save=self.output is not None)
+        if self.output is not None:
+            self.view.jitter.show_result(self.output.result)
+        else:
+            self.view.jitter.clear()
+
+    # -- sessions -----------------------------------------------------------
+    def session_state(self) -> Optional[dict]:
+        """What a session keeps of the tomography result: the result's numbers and how the data was prepared."""
+        output = self.output
+        if output is None:
+            return None
+        return {"result": output.result.to_dict(), "prepare": output.job.prepare.to_dict(),
+                "angles_from": output.job.angles_from}
+
+    def restore(self, state: dict) -> None:
+        """Re-apply a saved tomography result (no new alignment: only preparing and resampling)."""
+        result = result_from_dict(state["result"])
+        self._start(TomoJob(stack=self.window.stack, angles=result.angles_deg, params=result.params,
+                            prepare=PrepareOptions(**state.get("prepare", {})),
+                            angles_from=state.get("angles_from", "session"), result=result,
+                            news=self.window.runs.post_news))
 
     # -- saving -------------------------------------------------------------
     def choose_save_path(self) -> None:
@@ -208,28 +276,18 @@ class TomoMode(QObject):
             self.save(path)
 
     def save(self, path: str) -> None:
-        """Write the current result in the background; `saved` or `save_failed` follows."""
+        """Write the current result in the background (the window's one save path); `saved` or
+        `save_failed` follows."""
         output = self.output
-        call = BackgroundCall(lambda: save_tomo(path, output))
-        call.signals.succeeded.connect(lambda: self._save_done(path))
-        call.signals.failed.connect(lambda message: self._save_error(path, message))
-        self._saving = call
         self.panel.save_button.setEnabled(False)
-        self.window.statusBar().showMessage(f"Saving {path}...")
-        QThreadPool.globalInstance().start(call)
+        self.window.save_in_background(path, lambda: save_tomo(path, output), lambda ok: self._saved(path, ok))
 
-    def _save_done(self, path: str) -> None:
-        self._saving = None
-        self.panel.show_outcome(f"Saved {os.path.basename(path)}.", can_save=True)
-        self.window.settings.remember_path(path)
-        self.window.statusBar().showMessage(f"Saved {path}", 10000)
-        self.saved.emit(path)
-
-    def _save_error(self, path: str, message: str) -> None:
-        self._saving = None
-        self.panel.show_outcome("Not saved.", can_save=True)
-        self.window.show_error(f"Could not save {os.path.basename(path)}: {message}")
-        self.save_failed.emit(message)
+    def _saved(self, path: str, ok: bool) -> None:
+        self.panel.show_outcome(f"Saved {os.path.basename(path)}." if ok else "Not saved.", can_save=True)
+        if ok:
+            self.saved.emit(path)
+        else:
+            self.save_failed.emit(path)
 
 
 def _row_is_cheap(stack) -> bool:

@@ -5,21 +5,24 @@ Every parameter widget comes from a ParamSet; the panel only collects values and
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from PyQt6.QtCore import pyqtSignal
-from PyQt6.QtWidgets import QCompleter, QGroupBox, QPushButton
+from PyQt6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from ...engine.methods import available_methods
 from ...engine.tomo import TOMO_PARAMS
 from ..param_form import ParamForm
-from ..run_panel import RunPanel, flats_text, group_box, note
-from .tomo_runner import TOMO_ANGLE_PARAMS, TOMO_PREPARE_PARAMS
+from ..run_panel import RunPanel, flats_text, group_box, note, show_flat_field
+from .tomo_runner import TOMO_ANGLE_PARAMS, TOMO_PREPARE_PARAMS, default_skip
 
 
 class TomoPanel(RunPanel):
     """Collects the tomography settings; emits `run_clicked`, `cancel_clicked` and `save_clicked`."""
 
     save_clicked = pyqtSignal()
+    skip_changed = pyqtSignal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -37,15 +40,24 @@ class TomoPanel(RunPanel):
     def _build_angles_box(self) -> QGroupBox:
         self.angles_label = note()
         self.angle_form = ParamForm(TOMO_ANGLE_PARAMS)
-        return group_box("2. Rotation angles", self.angles_label, self.angle_form)
+        self.skip_spin = QSpinBox(minimum=0, maximum=0)
+        self.skip_spin.setToolTip("Values at the start of the angles file that belong to dark and flat images, "
+                                  "not to projections")
+        self.skip_spin.valueChanged.connect(lambda _: self.skip_changed.emit())
+        self.skip_row = QWidget()
+        row = QHBoxLayout(self.skip_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Skip the first"))
+        row.addWidget(self.skip_spin)
+        row.addWidget(QLabel("values of the file"))
+        row.addStretch(1)
+        return group_box("2. Rotation angles", self.angles_label, self.skip_row, self.angle_form)
 
     def _build_params_box(self) -> QGroupBox:
         description = note("Removes the jitter of each projection by making the series consistent "
                             "with one reconstruction (parallel beam, rotation axis vertical).")
-        self.form = ParamForm(TOMO_PARAMS)
-        names = [spec.name for spec in available_methods()]
-        self.form.editor("method").setCompleter(QCompleter(names, self))
-        self.form.editor("method").setPlaceholderText(", ".join(names))
+        self.form = ParamForm(TOMO_PARAMS, choices={"method": [(spec.name, spec.label)
+                                                               for spec in available_methods()]})
         reset = QPushButton("Reset to defaults")
         reset.setToolTip("Put every tomography parameter back to its default value")
         reset.clicked.connect(self.form.reset_defaults)
@@ -75,17 +87,29 @@ class TomoPanel(RunPanel):
         return values["first"], values["last"]
 
     # -- showing the data and the run state ---------------------------------
-    def set_stack(self, stack) -> None:
-        """Describe the opened series: its flats and darks, and its angles (or ask for them)."""
+    def skip(self) -> int:
+        return self.skip_spin.value()
+
+    def show_angles_text(self, text: str) -> None:
+        self.angles_label.setText(text)
+
+    def set_stack(self, stack, file_values: Optional[int] = None) -> None:
+        """Describe the opened series: its flats and darks, and its angles: from the file, from an angles
+        file with `file_values` values (more than projections: some are skipped), or asked for."""
         self._ready = stack is not None
-        has_flats = stack is not None and stack.flats is not None
-        self.prepare_form.editor("flat_field").setEnabled(has_flats)
+        show_flat_field(self.prepare_form, stack)
         if stack is None:
             self.flats_label.setText("Open a projection series (File > Open).")
         else:
             self.flats_label.setText(flats_text(stack.flats, stack.darks))
         angles = None if stack is None else stack.angles
-        self.angle_form.setVisible(stack is not None and angles is None)
+        self.skip_row.setVisible(file_values is not None)
+        if file_values is not None:
+            self.skip_spin.blockSignals(True)
+            self.skip_spin.setMaximum(file_values - len(stack))
+            self.skip_spin.setValue(default_skip(file_values, len(stack)))
+            self.skip_spin.blockSignals(False)
+        self.angle_form.setVisible(stack is not None and angles is None and file_values is None)
         if stack is None:
             self.angles_label.setText(" ")
         elif angles is None:
