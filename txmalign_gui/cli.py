@@ -183,6 +183,29 @@ def _cmd_example(args) -> int:
     return 0
 
 
+def _energy_range(text: str) -> tuple:
+    try:
+        lo, hi = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"an energy range looks like E0:E1 in eV, got {text!r}") from None
+    return (min(lo, hi), max(lo, hi))
+
+
+def _cmd_spectra(args) -> int:
+    from .batch.spectra_job import SpectraOptions, run_spectra
+
+    options = SpectraOptions(region=args.region, i0_file=args.i0, i0_region=args.i0_region,
+                             energies=args.energies, normalize=args.normalize, pre=args.pre, post=args.post)
+    summary = run_spectra(args.input, options, csv=args.csv, hdf5=args.hdf5, name=args.name, force=args.force)
+    print(f"OD of {summary['points']} energies from {summary['od_min']:.4f} to {summary['od_max']:.4f} "
+          f"(I0: {summary['i0']})")
+    if summary["edge_step"] is not None:
+        print(f"edge        {summary['edge_energy_derivative_eV']:.2f} eV (derivative maximum), "
+              f"{summary['edge_energy_half_step_eV']:.2f} eV (half step); step {summary['edge_step']:.4g}")
+    print("written     " + ", ".join(p for p in (args.csv, args.hdf5 and f"{args.hdf5}:/spectra/{args.name}") if p))
+    return 0
+
+
 def _add_prepare_options(parser: argparse.ArgumentParser, minus_log_default: bool) -> None:
     parser.add_argument("--no-flat-field", action="store_true",
                         help="ignore flat and dark fields stored with the data")
@@ -276,6 +299,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="HDF5 file to write")
     p.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
     p.set_defaults(handler=_cmd_example)
+
+    p = sub.add_parser("spectra", formatter_class=_Formatter, help="optical density spectrum of a region",
+                       description="Optical density -ln(I/I0) of a region against energy, with I0 from a file, "
+                                   "an empty-beam region or the flats; optional pre/post-edge normalisation "
+                                   "with the edge energy and step in a `#` header line.",
+                       epilog="example:\n  txmalign spectra stack.tif --region 60:90,40:80 --i0 i0.xsp "
+                              "--normalize --csv spectrum.csv\n  txmalign spectra aligned.h5 --region "
+                              "10:20,30:40 --i0-region 0:10,0:10 --hdf5 aligned.h5 --name particle1")
+    p.add_argument("input", help="stack, read as `align` reads it (TIFF + energies file, HDF5, .txrm, ...)")
+    p.add_argument("--region", required=True, type=parse_roi, metavar="Y0:Y1,X0:X1",
+                   help="rectangle whose mean OD is measured (rows Y0..Y1, columns X0..X1)")
+    i0 = p.add_mutually_exclusive_group()
+    i0.add_argument("--i0", metavar="FILE", help="I0 spectrum: two columns energy (eV), counts (e.g. .xsp)")
+    i0.add_argument("--i0-region", type=parse_roi, metavar="Y0:Y1,X0:X1",
+                    help="empty-beam rectangle whose mean intensity is I0 in each frame")
+    p.add_argument("--energies", metavar="FILE", help="energies in eV (default: from the input)")
+    p.add_argument("--normalize", action="store_true", help="add the pre/post-edge normalised column")
+    p.add_argument("--pre", type=_energy_range, metavar="E0:E1", help="pre-edge range in eV (default: first 15%%)")
+    p.add_argument("--post", type=_energy_range, metavar="E0:E1", help="post-edge range in eV (default: last 15%%)")
+    p.add_argument("--csv", metavar="FILE", help="CSV to write: energy_eV,od[,normalized]")
+    p.add_argument("--hdf5", metavar="FILE", help="existing HDF5 file (e.g. aligned) to add /spectra/NAME to")
+    p.add_argument("--name", default="region", help="name of the spectrum in the HDF5 file (default: region)")
+    p.add_argument("--force", action="store_true", help="replace the CSV or the HDF5 spectrum if they exist")
+    p.set_defaults(handler=_cmd_spectra)
 
     p = sub.add_parser("methods", formatter_class=_Formatter, help="list methods and their parameters",
                        description="List the registration methods, their parameters, defaults and meaning.",
