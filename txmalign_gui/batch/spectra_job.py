@@ -11,13 +11,10 @@ import numpy as np
 from .. import io
 from ..engine.checks.spectra import rect_mask
 from ..engine.errors import InputError
-from ..engine.xanes import i0_from_region, i0_on_energies, normalize_spectrum, region_od
+from ..engine.xanes import check_transmission, i0_from_region, i0_on_energies, normalize_spectrum, region_od
 from ..io.spectra_files import add_spectra_to_hdf5, read_i0_spectrum, write_spectra_csv
 from .align_job import check_output, source_file
 from .prepare import PrepareOptions, prepare_stack
-
-# Median intensity above which frames cannot be transmission I/I0 (they are counts and need an I0).
-_TRANSMISSION_LIMIT = 2.0
 
 
 @dataclass(frozen=True)
@@ -63,10 +60,7 @@ def measure_spectrum(source: str, options: SpectraOptions) -> dict:
     elif use_flats:
         i0, source_text = None, "flats stored with the data"
     else:
-        median = float(np.nanmedian(images))
-        if median > _TRANSMISSION_LIMIT:
-            raise InputError(f"the images look like detector counts (median {median:.4g}), not transmission; "
-                             "give the incident beam with --i0 FILE or --i0-region Y0:Y1,X0:X1")
+        check_transmission(images)
         i0, source_text = None, "none (images taken as transmission I/I0)"
     od = region_od(images, mask, i0)
     out = {"energies": energies, "od": od, "i0": source_text, "normalization": None}

@@ -17,6 +17,8 @@ from ..checks.spectra import region_spectrum
 
 # Where I0 can come from; "none" = the images are already transmission (flat-field corrected).
 I0_SOURCES = ("region", "file", "flats", "none")
+# Median intensity above which values cannot be transmission I/I0 (they are counts and need an I0).
+TRANSMISSION_LIMIT = 2.0
 # How far (as a fraction of the scan's energy range) an I0 spectrum may fall short of the stack's energies.
 _EDGE_TOLERANCE = 1e-3
 
@@ -51,6 +53,14 @@ def i0_on_energies(i0_energies, i0_counts, energies) -> np.ndarray:
     return np.interp(energies, e0, counts)
 
 
+def check_transmission(values) -> None:
+    """Refuse to take -ln of detector counts as if they were I/I0 (it gives a negative 'OD')."""
+    median = float(np.nanmedian(np.asarray(values, dtype=float)))
+    if median > TRANSMISSION_LIMIT:
+        raise InputError(f"the images look like detector counts (median {median:.4g}), not transmission I/I0; "
+                         "take I0 from the flats (flat-field correction), an empty-beam region or an I0 file")
+
+
 def optical_density(stack, i0: Optional[np.ndarray] = None) -> np.ndarray:
     """-ln(I / I0) for every pixel of `stack` (N, H, W) as float32; `i0` has one value per frame (None: the
     stack is already transmission I/I0).  NaN where the intensity is not positive or is NaN."""
@@ -70,7 +80,16 @@ def optical_density(stack, i0: Optional[np.ndarray] = None) -> np.ndarray:
     return od.astype(np.float32)
 
 
-def region_od(stack, mask, i0: Optional[np.ndarray] = None) -> np.ndarray:
-    """The OD spectrum of a region: the mean over its pixels of the per-pixel OD (as MANTiS does), so
-    thick and thin pixels are averaged in absorbance, not in transmission."""
-    return region_spectrum(optical_density(stack, i0), mask, "mean")
+def region_od(stack, mask, i0: Optional[np.ndarray] = None, statistic: str = "mean") -> np.ndarray:
+    """The OD spectrum of a region: the mean (or sum, max) over its pixels of the per-pixel OD (as MANTiS
+    does), so thick and thin pixels are averaged in absorbance, not in transmission.  Only the region's
+    bounding box is converted, so a small region of a large stack is cheap."""
+    mask = np.asarray(mask, dtype=bool)
+    shape = tuple(getattr(stack, "shape", np.shape(stack)))
+    if len(shape) != 3 or mask.shape != shape[1:]:
+        raise InputError(f"the region has shape {mask.shape} but the stack is {shape}")
+    if not mask.any():
+        raise InputError("the region holds no pixel")
+    rows, cols = np.nonzero(mask)
+    y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    return region_spectrum(optical_density(stack[:, y0:y1, x0:x1], i0), mask[y0:y1, x0:x1], statistic)
