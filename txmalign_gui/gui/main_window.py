@@ -28,6 +28,7 @@ from .alignment import Alignment
 from .background import BackgroundCall
 from .checking import install_checking_tools
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
+from .help_viewer import install_help
 from .memory import memory_warning
 from .message_bar import MessageBar
 from .method_panel import MethodPanel
@@ -170,6 +171,7 @@ class MainWindow(SessionActions, QMainWindow):
         self.cancel_action = self._action(run_menu, "&Cancel", self.runs.cancel, "Esc")
 
         help_menu = bar.addMenu("&Help")
+        self.help = install_help(self, help_menu)
         self._action(help_menu, "Quick start", self.show_quick_start)
         self._action(help_menu, "About txmalign", self.show_about)
 
