@@ -109,4 +109,9 @@ class HelpHooks:
 
 
 def install_help(window, menu) -> HelpHooks:
-    return HelpHooks(window, menu)
+    """F1 / Help contents and the guided tour (window.tour) in the Help menu."""
+    from .tour import install_tour
+
+    hooks = HelpHooks(window, menu)
+    window.tour = install_tour(window, menu)
+    return hooks
