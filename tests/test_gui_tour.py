@@ -98,3 +98,23 @@ def test_leave_and_restart_from_help(window, qtbot):
     tour_action(window).trigger()
     assert tour.running and tour.index == 0
     assert np.all([s.target(window) is not None for s in tour.steps])
+
+
+def test_exercise_dialog_creates_opens_and_checks(window, qtbot):
+    from txmalign_gui.engine.teaching import make_exercise
+
+    action = next(a for a in window.menuBar().actions()[-1].menu().actions() if a.text() == "Teaching &exercises...")
+    action.trigger()
+    dialog = window.exercises_dialog
+    dialog.combo.setCurrentIndex(dialog.combo.findData("bad_frame"))
+    path = dialog.create_and_open()
+    assert window.stack is not None and window.stack.path == path and len(window.stack) == 31
+    truth = make_exercise("bad_frame")
+    dialog.frame_spin.setValue(truth.answer["frame"] + 2)
+    verdicts = dict(dialog.check())
+    assert not verdicts["bad frame"].correct and verdicts["alignment"] is None
+    dialog.frame_spin.setValue(truth.answer["frame"])
+    align_with(window, truth.truth)
+    verdicts = dict(dialog.check())
+    assert verdicts["bad frame"].correct and verdicts["alignment"].correct
+    assert "right" in dialog.verdict.text()

@@ -206,6 +206,31 @@ def _cmd_spectra(args) -> int:
     return 0
 
 
+def _cmd_exercise(args) -> int:
+    from .batch.exercise_job import run_check_exercise, run_make_exercise
+    from .engine.errors import InputError
+    from .engine.teaching import EXERCISES
+
+    if args.action != "list" and not args.target:
+        raise InputError(f"`exercise {args.action}` needs " + ("an exercise name" if args.action == "make"
+                                                                else "the exercise file"))
+    if args.action == "make" and not args.out:
+        raise InputError("`exercise make` needs --out FILE")
+    if args.action == "list":
+        for spec in EXERCISES.values():
+            print(f"{spec.name}  ({spec.title})\n    {spec.task}")
+        return 0
+    if args.action == "make":
+        summary = run_make_exercise(args.target, args.out, args.seed, args.force)
+        print(f"wrote exercise {summary['name']} (seed {summary['seed']}, {summary['images']} images) to "
+              f"{summary['output']}\ntask: {EXERCISES[summary['name']].task}")
+        return 0
+    verdicts = run_check_exercise(args.target, args.frame, args.mask, args.transforms)
+    for what, verdict in verdicts:
+        print(f"{what:<11} {'RIGHT' if verdict.correct else 'not yet'}: {verdict.message}")
+    return 0 if all(v.correct for _, v in verdicts) else 1
+
+
 def _add_prepare_options(parser: argparse.ArgumentParser, minus_log_default: bool) -> None:
     parser.add_argument("--no-flat-field", action="store_true",
                         help="ignore flat and dark fields stored with the data")
@@ -323,6 +348,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="region", help="name of the spectrum in the HDF5 file (default: region)")
     p.add_argument("--force", action="store_true", help="replace the CSV or the HDF5 spectrum if they exist")
     p.set_defaults(handler=_cmd_spectra)
+
+    p = sub.add_parser("exercise", formatter_class=_Formatter, help="teaching exercises with a known answer",
+                       description="Make a teaching exercise stack, or check an answer to one (exit status 0 "
+                                   "when right, 1 when not yet).",
+                       epilog="example:\n  txmalign exercise list\n  txmalign exercise make bad_frame --out "
+                              "ex.h5\n  txmalign exercise check ex.h5 --frame 7\n  txmalign exercise check "
+                              "ex.h5 --mask mask.tif --transforms aligned.h5")
+    p.add_argument("action", choices=("list", "make", "check"), help="what to do")
+    p.add_argument("target", nargs="?", default="", help="make: the exercise name; check: the exercise file")
+    p.add_argument("--out", help="make: the HDF5 file to write")
+    p.add_argument("--seed", type=int, help="make: another variant (default: the verified one)")
+    p.add_argument("--force", action="store_true", help="make: replace OUT if it exists")
+    p.add_argument("--frame", type=int, help="check: the index of the bad frame (from 0)")
+    p.add_argument("--mask", metavar="FILE", help="check: mask image, True/nonzero where pixels are usable")
+    p.add_argument("--transforms", metavar="FILE", help="check: aligned HDF5 or transforms CSV")
+    p.set_defaults(handler=_cmd_exercise)
 
     p = sub.add_parser("methods", formatter_class=_Formatter, help="list methods and their parameters",
                        description="List the registration methods, their parameters, defaults and meaning.",

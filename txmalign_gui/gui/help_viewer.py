@@ -109,9 +109,11 @@ class HelpHooks:
 
 
 def install_help(window, menu) -> HelpHooks:
-    """F1 / Help contents and the guided tour (window.tour) in the Help menu."""
+    """F1 / Help contents, the guided tour (window.tour) and the teaching exercises in the Help menu."""
+    from .exercises_dialog import install_exercises
     from .tour import install_tour
 
     hooks = HelpHooks(window, menu)
     window.tour = install_tour(window, menu)
+    install_exercises(window, menu)
     return hooks
