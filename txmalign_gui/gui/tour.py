@@ -61,8 +61,8 @@ STEPS = (
          lambda w: w.panel.run_button, lambda t: t.window.alignment is not None),
     Step("Read the results",
          "The <b>Results</b> tab plots each frame's shift against energy. Click a point to show that frame.",
-         "Shifts scatter within about +-8 px without a trend (random jitter) and all frames are ok. A lone "
-         "spike or a low confidence would mark a bad frame.",
+         "Shifts scatter without a trend (random jitter: each frame's up to 8 px minus the anchor's, so up "
+         "to about 16 px) and every frame is ok. A lone spike or a low confidence would mark a bad frame.",
          lambda w: w.results, lambda t: t.window.view.index != t.state,
          lambda t: t.window.view.index),
     Step("Check spectra and a profile",
@@ -215,10 +215,10 @@ class GuidedTour:
         self._place()
 
     def _place(self) -> None:
-        """Keep the card in the lower left of the image area, away from the docks on the right and below."""
-        central = self.window.centralWidget()
-        corner = central.mapTo(self.window, QPoint(12, max(12, central.height() - self.panel.height() - 12)))
-        self.panel.move(corner)
+        """Keep the card in the upper left of the image area (the image is centred, so that corner is
+        usually empty), clear of the toolbar above the image and of the docks."""
+        view = self.window.view.graphics
+        self.panel.move(view.mapTo(self.window, QPoint(8, 8)))
 
 
 def install_tour(window, menu) -> GuidedTour:

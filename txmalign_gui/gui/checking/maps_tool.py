@@ -49,15 +49,15 @@ class MapsTool(QWidget):
         self.summary.setWordWrap(True)
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setBackground("w")
-        self.images, self.titles = {}, {}
+        self.images, self.backdrops, self.titles = {}, {}, {}
         for col, source in enumerate((RAW, ALIGNED)):
             self.titles[source] = self.layout_widget.addLabel(source, row=0, col=col, color="#222")
             view = self.layout_widget.addViewBox(row=1, col=col, lockAspect=True, invertY=True)
+            backdrop = pg.ImageItem(axisOrder="row-major")  # the edge step in gray, under the hidden pixels
             item = pg.ImageItem(axisOrder="row-major")
+            view.addItem(backdrop)
             view.addItem(item)
-            self.images[source] = item
-        self.images[ALIGNED].getViewBox().setXLink(self.images[RAW].getViewBox())
-        self.images[ALIGNED].getViewBox().setYLink(self.images[RAW].getViewBox())
+            self.images[source], self.backdrops[source] = item, backdrop
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=True, width=14)
         self.colorbar.setImageItem(list(self.images.values()))
         self.layout_widget.addItem(self.colorbar, row=1, col=2)
@@ -73,7 +73,7 @@ class MapsTool(QWidget):
 
     def _clear(self) -> None:
         self.maps = {}
-        for item in self.images.values():
+        for item in list(self.images.values()) + list(self.backdrops.values()):
             item.clear()
         self.summary.setText("")
 
@@ -110,8 +110,9 @@ class MapsTool(QWidget):
     def show_maps(self) -> None:
         key = self.kind_combo.currentData()
         unit = next(u for k, _, u in KINDS if k == key)
-        shown = [getattr(m, key) for m in self.maps.values()]
-        finite = np.concatenate([a[np.isfinite(a)] for a in shown]) if shown else np.array([])
+        # One colour scale from the aligned map when there is one: raw outliers (rims) then saturate.
+        reference = self.maps.get(ALIGNED) or self.maps.get(RAW)
+        finite = np.array([]) if reference is None else getattr(reference, key)[np.isfinite(getattr(reference, key))]
         if finite.size:
             low, high = np.percentile(finite, (2, 98))
             self.colorbar.setLevels((float(low), float(max(high, low + 1e-6))))
@@ -123,7 +124,11 @@ class MapsTool(QWidget):
                 self.titles[source].setText(f"{source}: none")
                 continue
             values = getattr(maps, key)
-            item.setImage(np.nan_to_num(values, nan=np.nan), autoLevels=False)
+            step = np.nan_to_num(maps.edge_step, nan=0.0)
+            self.backdrops[source].setImage(step, levels=(float(np.percentile(step, 1)) - 0.5 * float(np.ptp(step)),
+                                                          float(np.percentile(step, 99))))
+            item.setImage(values, autoLevels=False)
+            item.getViewBox().setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0.02)
             self.titles[source].setText(f"{source} ({unit})")
             mapped = np.isfinite(values) & maps.mask
             if mapped.any():

@@ -155,9 +155,11 @@ class XanesControls(QWidget):
 
     def finish(self, errors: list) -> None:
         """Show the edge energies of the plotted curves (and why any could not be normalised)."""
-        parts = [f"{label}: E0 {r.e0_derivative:.2f} eV (d/dE), {r.e0_half_step:.2f} eV (half), step "
-                 f"{r.edge_step:.3g}" for label, r in self.results.items()]
-        self.edge_label.setText("; ".join(parts[:2] + errors[:1]) + (" ..." if len(parts) > 2 else ""))
+        parts = [f"{label}: E0 {r.e0_derivative:.2f} eV (derivative maximum), {r.e0_half_step:.2f} eV (half "
+                 f"step), step {r.edge_step:.3g}" for label, r in self.results.items()]
+        short = [f"{label}: E0 {r.e0_derivative:.1f} eV, step {r.edge_step:.2g}" for label, r in self.results.items()]
+        shown = short[:2] + [f"{len(short) - 2} more (hover)"] if len(short) > 2 else short
+        self.edge_label.setText("; ".join(shown + errors[:1]))
         self.edge_label.setToolTip("\n".join(parts + errors) or "Edge energy and step of each plotted curve")
 
     # -- HDF5 export --------------------------------------------------------
