@@ -17,7 +17,7 @@ from txmalign_gui.io.spectra_files import add_spectra_to_hdf5, read_i0_spectrum
 
 
 def edge_spectrum(energies, e0=708.0, step=0.8, width=0.6, offset=0.3, slope=-0.004):
-    """A known spectrum: a line plus an arctan-free logistic step of `step` centred on `e0`."""
+    """A known spectrum: a line plus a logistic step of height `step` centred on `e0`."""
     e = np.asarray(energies, dtype=float)
     return offset + slope * (e - e0) + step / (1.0 + np.exp(-(e - e0) / width))
 
@@ -158,6 +158,35 @@ def test_cli_spectra_bad_input_is_one_line_and_exit_2(counts_tiff, capsys):
                  str(folder / "a.csv")]) == 2
     assert "not inside" in capsys.readouterr().err
     assert not (folder / "a.csv").exists()
+
+
+def test_cli_spectra_on_the_example_flats_and_into_the_aligned_hdf5(tmp_path, capsys):
+    """The example's flats give I0; the aligned file (from `apply` with the true transforms) is read back and
+    gets a /spectra group; the particle's edge lies at the phase's edge."""
+    example, csv, aligned = tmp_path / "ex.h5", tmp_path / "truth.csv", tmp_path / "aligned.h5"
+    assert main(["example", "--out", str(example)]) == 0
+    with h5py.File(example, "r") as handle:
+        truth = handle["truth_transforms"][()]
+    csv.write_text("index,dy,dx,angle_deg\n" + "".join(f"{i},{t[0]},{t[1]},{t[2]}\n" for i, t in enumerate(truth)))
+    assert main(["apply", str(csv), str(example), "--out", str(aligned)]) == 0
+    phases = synthetic_xanes(n_images=101, size=128, seed=0).phases
+    from scipy import ndimage
+    score = ndimage.uniform_filter(phases[0] - phases[1], 4)
+    y, x = np.unravel_index(np.argmax(score), score.shape)
+    region = f"{y - 2}:{y + 2},{x - 2}:{x + 2}"
+    raw_csv = tmp_path / "raw.csv"
+    assert main(["spectra", str(example), "--region", region, "--csv", str(raw_csv)]) == 0
+    header, table = _csv(raw_csv)
+    assert "flats" in header[1] and np.all(table["od"] > 0)
+    assert main(["spectra", str(aligned), "--region", region, "--normalize", "--pre", "7690:7703", "--post",
+                 "7770:7790", "--hdf5", str(aligned), "--name", "phase A"]) == 0
+    expected = edge_energy_derivative(synthetic_xanes(n_images=101, size=128, seed=0).energies,
+                                      edge_absorption(np.linspace(7690, 7790, 101), EDGE_A_EV))
+    with h5py.File(aligned, "r") as handle:
+        group = handle["spectra/phase A"]
+        assert group.attrs["edge_energy_derivative_eV"] == pytest.approx(expected, abs=1.0)
+        assert len(group["normalized"]) == 101 and group.attrs["i0"].startswith("none")
+    capsys.readouterr()
 
 
 # -- maps as an alignment check --------------------------------------------------------------------------------
