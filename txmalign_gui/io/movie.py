@@ -21,7 +21,7 @@ def _to_gray(frame: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.where(np.isfinite(scaled), np.clip(scaled, 0, 1) * 255, 0).astype(np.uint8)
 
 
-def movie_frames(raw, aligned=None, labels: Optional[Sequence[str]] = None) -> list:
+def movie_frames(raw, aligned=None) -> list:
     """One uint8 image per frame: raw on the left, aligned on the right (when given), with a gap."""
     raw = np.asarray(raw)
     if raw.ndim != 3:

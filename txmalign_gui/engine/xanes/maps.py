@@ -90,9 +90,9 @@ def edge_maps(energies, od, pre: Optional[tuple] = None, post: Optional[tuple] =
     step_ = float(np.median(np.diff(e)))
     smooth = ndimage.gaussian_filter1d(filled, smooth_ev / step_, axis=0, mode="nearest") if smooth_ev > 0 \
         else filled
-    derivative = smoothed_derivative(e, smooth, 0.0, axis=0)[window]
-    edge_index = window[np.argmax(derivative, axis=0)]
-    e0 = _parabolic_vertex(e, smoothed_derivative(e, smooth, 0.0, axis=0), edge_index)
+    derivative = smoothed_derivative(e, smooth, 0.0, axis=0)
+    edge_index = window[np.argmax(derivative[window], axis=0)]
+    e0 = _parabolic_vertex(e, derivative, edge_index)
     with np.errstate(invalid="ignore", divide="ignore"):
         normalized = (smooth - pre_level[None]) / step[None]
     half = _half_step(e, normalized, window)

@@ -15,8 +15,6 @@ import numpy as np
 from ..errors import InputError
 from ..checks.spectra import region_spectrum
 
-# Where I0 can come from; "none" = the images are already transmission (flat-field corrected).
-I0_SOURCES = ("region", "file", "flats", "none")
 # Median intensity above which values cannot be transmission I/I0 (they are counts and need an I0).
 TRANSMISSION_LIMIT = 2.0
 # How far (as a fraction of the scan's energy range) an I0 spectrum may fall short of the stack's energies.

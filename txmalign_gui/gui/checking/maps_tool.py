@@ -91,7 +91,7 @@ class MapsTool(QWidget):
             return None
         if not label.startswith("Energy"):
             raise InputError("maps need a stack with energies (a XANES series)")
-        od = optical_density(images, self.spectra.xanes.i0(images, source))
+        od = optical_density(images, self.spectra.xanes.i0(images))
         pre, post = self._ranges()
         return edge_maps(energies, od, pre, post, smooth_ev=self.smooth_spin.value(),
                          min_step_fraction=self.step_spin.value())

@@ -317,7 +317,7 @@ class SpectrumTool(QWidget):
         y0, y1, x0, x1 = probe.rect
         statistic = self.statistic_combo.currentText()
         if self.absorbance_check.isChecked():
-            od = self.xanes.optical_density(images, source, self.probe_mask(probe, images.shape[1:]), statistic)
+            od = self.xanes.optical_density(images, self.probe_mask(probe, images.shape[1:]), statistic)
             if od is not None:
                 return od
         if probe.kind == POINT:

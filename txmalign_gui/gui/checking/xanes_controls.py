@@ -96,7 +96,7 @@ class XanesControls(QWidget):
         self.refill()
         self.i0_combo.setCurrentIndex(self.i0_combo.findData(f"{REGION_I0}:{name}"))
 
-    def i0(self, images, source: str) -> Optional[np.ndarray]:
+    def i0(self, images) -> Optional[np.ndarray]:
         """I0 per frame for `images`, or None when the images are taken as I/I0 already."""
         kind, _, name = (self.i0_combo.currentData() or FLATS).partition(":")
         if kind == REGION_I0:
@@ -111,9 +111,9 @@ class XanesControls(QWidget):
             return i0_on_energies(self.i0_energies, self.i0_counts, energies)
         return None
 
-    def optical_density(self, images, source: str, mask, statistic: str) -> Optional[np.ndarray]:
+    def optical_density(self, images, mask, statistic: str) -> Optional[np.ndarray]:
         """The region's OD with the chosen I0, or None when I0 is 1 (the tool then takes -ln itself)."""
-        i0 = self.i0(images, source)
+        i0 = self.i0(images)
         if i0 is None:
             rows, cols = np.nonzero(mask)
             check_transmission(images[:, rows.min():rows.max() + 1, cols.min():cols.max() + 1])
