@@ -81,13 +81,16 @@ def test_od_normalisation_and_edge_energy_in_the_spectra_tab(window, tmp_path):
     y0, y1, x0, x1 = rect.rect
     expected = (-np.log(window.aligned[:, y0:y1, x0:x1] / i0[:, None, None])).mean(axis=(1, 2))
     np.testing.assert_allclose(tool.spectrum(rect, "aligned"), expected, rtol=1e-5)
+    tool.table.item(1, 1).setText("empty beam")                 # renaming keeps it the I0
+    assert tool.xanes.i0_combo.currentText() == "region 'empty beam'"
+    np.testing.assert_allclose(tool.spectrum(rect, "aligned"), expected, rtol=1e-5)
     # HDF5 export into an existing file, PNG and SVG of the plot
     h5 = tmp_path / "out.h5"
     with h5py.File(h5, "w") as handle:
         handle["aligned"] = np.zeros((2, 2, 2))
     assert tool.xanes.export_hdf5(str(h5))
     with h5py.File(h5, "r") as handle:
-        assert "particle (aligned)" in handle["spectra"] and len(handle["spectra/ref (aligned)/od"]) == 101
+        assert "particle (aligned)" in handle["spectra"] and len(handle["spectra/empty beam (aligned)/od"]) == 101
     for name in ("plot.png", "plot.svg"):
         assert tool.save_plot(str(tmp_path / name)) and (tmp_path / name).stat().st_size > 1000
 

@@ -273,6 +273,7 @@ class SpectrumTool(QWidget):
                 probe.marker.setLabel(probe.name, {"color": probe.colour, "offset": (6, -6)})
         else:
             self._position_typed(probe, item.row())
+        self.xanes.refill()
         self._fill_table()
         self.redraw()
 

@@ -68,7 +68,7 @@ class XanesControls(QWidget):
         self.i0_combo.addItem("1 (flat-fielded: I/I0)", FLATS)
         for probe in self.tool.probes:
             if probe.kind != "point":
-                self.i0_combo.addItem(f"region '{probe.name}'", f"{REGION_I0}:{probe.name}")
+                self.i0_combo.addItem(f"region '{probe.name}'", f"{REGION_I0}:{id(probe)}")
         if self.i0_path:
             self.i0_combo.addItem(f"file {os.path.basename(self.i0_path)}", f"{FILE_I0}:{self.i0_path}")
         index = self.i0_combo.findData(current) if current is not None else 0
@@ -93,16 +93,18 @@ class XanesControls(QWidget):
         return True
 
     def use_i0_region(self, name: str) -> None:
+        """Take I0 from the rectangle called `name` (it stays the I0 when renamed or moved)."""
+        probe = next(p for p in self.tool.probes if p.name == name)
         self.refill()
-        self.i0_combo.setCurrentIndex(self.i0_combo.findData(f"{REGION_I0}:{name}"))
+        self.i0_combo.setCurrentIndex(self.i0_combo.findData(f"{REGION_I0}:{id(probe)}"))
 
     def i0(self, images) -> Optional[np.ndarray]:
         """I0 per frame for `images`, or None when the images are taken as I/I0 already."""
         kind, _, name = (self.i0_combo.currentData() or FLATS).partition(":")
         if kind == REGION_I0:
-            probe = next((p for p in self.tool.probes if p.name == name), None)
+            probe = next((p for p in self.tool.probes if str(id(p)) == name), None)
             if probe is None:
-                raise InputError(f"the I0 region '{name}' was removed")
+                raise InputError("the I0 region was removed; choose another I0")
             return i0_from_region(images, self.tool.probe_mask(probe, images.shape[1:]))
         if kind == FILE_I0:
             energies, label = self.tool.context.axis()
