@@ -199,6 +199,54 @@ def _cmd_example(args) -> int:
     return 0
 
 
+def _energy_range(text: str) -> tuple:
+    try:
+        lo, hi = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"an energy range looks like E0:E1 in eV, got {text!r}") from None
+    return (min(lo, hi), max(lo, hi))
+
+
+def _cmd_spectra(args) -> int:
+    from .batch.spectra_job import SpectraOptions, run_spectra
+
+    options = SpectraOptions(region=args.region, i0_file=args.i0, i0_region=args.i0_region,
+                             energies=args.energies, normalize=args.normalize, pre=args.pre, post=args.post)
+    summary = run_spectra(args.input, options, csv=args.csv, hdf5=args.hdf5, name=args.name, force=args.force)
+    print(f"OD of {summary['points']} energies from {summary['od_min']:.4f} to {summary['od_max']:.4f} "
+          f"(I0: {summary['i0']})")
+    if summary["edge_step"] is not None:
+        print(f"edge        {summary['edge_energy_derivative_eV']:.2f} eV (derivative maximum), "
+              f"{summary['edge_energy_half_step_eV']:.2f} eV (half step); step {summary['edge_step']:.4g}")
+    print("written     " + ", ".join(p for p in (args.csv, args.hdf5 and f"{args.hdf5}:/spectra/{args.name}") if p))
+    return 0
+
+
+def _cmd_exercise(args) -> int:
+    from .batch.exercise_job import run_check_exercise, run_make_exercise
+    from .engine.errors import InputError
+    from .engine.teaching import EXERCISES
+
+    if args.action != "list" and not args.target:
+        raise InputError(f"`exercise {args.action}` needs " + ("an exercise name" if args.action == "make"
+                                                                else "the exercise file"))
+    if args.action == "make" and not args.out:
+        raise InputError("`exercise make` needs --out FILE")
+    if args.action == "list":
+        for spec in EXERCISES.values():
+            print(f"{spec.name}  ({spec.title})\n    {spec.task}")
+        return 0
+    if args.action == "make":
+        summary = run_make_exercise(args.target, args.out, args.seed, args.force)
+        print(f"wrote exercise {summary['name']} (seed {summary['seed']}, {summary['images']} images) to "
+              f"{summary['output']}\ntask: {EXERCISES[summary['name']].task}")
+        return 0
+    verdicts = run_check_exercise(args.target, args.frame, args.mask, args.transforms)
+    for what, verdict in verdicts:
+        print(f"{what:<11} {'RIGHT' if verdict.correct else 'not yet'}: {verdict.message}")
+    return 0 if all(v.correct for _, v in verdicts) else 1
+
+
 def _add_prepare_options(parser: argparse.ArgumentParser, minus_log_default: bool) -> None:
     parser.add_argument("--no-flat-field", action="store_true",
                         help="ignore flat and dark fields stored with the data")
@@ -306,6 +354,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="HDF5 file to write")
     p.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
     p.set_defaults(handler=_cmd_example)
+
+    p = sub.add_parser("spectra", formatter_class=_Formatter, help="optical density spectrum of a region",
+                       description="Optical density -ln(I/I0) of a region against energy, with I0 from a file, "
+                                   "an empty-beam region or the flats; optional pre/post-edge normalisation "
+                                   "with the edge energy and step in a `#` header line.",
+                       epilog="example:\n  txmalign spectra stack.tif --region 60:90,40:80 --i0 i0.xsp "
+                              "--normalize --csv spectrum.csv\n  txmalign spectra aligned.h5 --region "
+                              "10:20,30:40 --i0-region 0:10,0:10 --hdf5 aligned.h5 --name particle1")
+    p.add_argument("input", help="stack, read as `align` reads it (TIFF + energies file, HDF5, .txrm, ...)")
+    p.add_argument("--region", required=True, type=parse_roi, metavar="Y0:Y1,X0:X1",
+                   help="rectangle whose mean OD is measured (rows Y0..Y1, columns X0..X1)")
+    i0 = p.add_mutually_exclusive_group()
+    i0.add_argument("--i0", metavar="FILE", help="I0 spectrum: two columns energy (eV), counts (e.g. .xsp)")
+    i0.add_argument("--i0-region", type=parse_roi, metavar="Y0:Y1,X0:X1",
+                    help="empty-beam rectangle whose mean intensity is I0 in each frame")
+    p.add_argument("--energies", metavar="FILE", help="energies in eV (default: from the input)")
+    p.add_argument("--normalize", action="store_true", help="add the pre/post-edge normalised column")
+    p.add_argument("--pre", type=_energy_range, metavar="E0:E1", help="pre-edge range in eV (default: first 15%%)")
+    p.add_argument("--post", type=_energy_range, metavar="E0:E1", help="post-edge range in eV (default: last 15%%)")
+    p.add_argument("--csv", metavar="FILE", help="CSV to write: energy_eV,od[,normalized]")
+    p.add_argument("--hdf5", metavar="FILE", help="existing HDF5 file (e.g. aligned) to add /spectra/NAME to")
+    p.add_argument("--name", default="region", help="name of the spectrum in the HDF5 file (default: region)")
+    p.add_argument("--force", action="store_true", help="replace the CSV or the HDF5 spectrum if they exist")
+    p.set_defaults(handler=_cmd_spectra)
+
+    p = sub.add_parser("exercise", formatter_class=_Formatter, help="teaching exercises with a known answer",
+                       description="Make a teaching exercise stack, or check an answer to one (exit status 0 "
+                                   "when right, 1 when not yet).",
+                       epilog="example:\n  txmalign exercise list\n  txmalign exercise make bad_frame --out "
+                              "ex.h5\n  txmalign exercise check ex.h5 --frame 7\n  txmalign exercise check "
+                              "ex.h5 --mask mask.tif --transforms aligned.h5")
+    p.add_argument("action", choices=("list", "make", "check"), help="what to do")
+    p.add_argument("target", nargs="?", default="", help="make: the exercise name; check: the exercise file")
+    p.add_argument("--out", help="make: the HDF5 file to write")
+    p.add_argument("--seed", type=int, help="make: another variant (default: the verified one)")
+    p.add_argument("--force", action="store_true", help="make: replace OUT if it exists")
+    p.add_argument("--frame", type=int, help="check: the index of the bad frame (from 0)")
+    p.add_argument("--mask", metavar="FILE", help="check: mask image, True/nonzero where pixels are usable")
+    p.add_argument("--transforms", metavar="FILE", help="check: aligned HDF5 or transforms CSV")
+    p.set_defaults(handler=_cmd_exercise)
 
     p = sub.add_parser("methods", formatter_class=_Formatter, help="list methods and their parameters",
                        description="List the registration methods, their parameters, defaults and meaning.",

@@ -9,6 +9,7 @@ the sample moved by a random jitter, seen through an illumination that is not pe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 from scipy import ndimage
@@ -26,12 +27,15 @@ _PSF_SIGMA_PX = 1.0
 @dataclass(frozen=True)
 class SyntheticStack:
     """A synthetic stack: images (N, H, W) float32 normalised transmission, the true transforms (N, 3)
-    [dy, dx, angle_deg] aligning each image with the anchor, energies in eV and the anchor index."""
+    [dy, dx, angle_deg] aligning each image with the anchor, energies in eV, the anchor index and
+    `phases` (2, H, W): the thickness of phase A (lower edge) and phase B seen in the anchor image, the
+    ground truth for chemical maps of the aligned stack."""
 
     images: np.ndarray
     transforms: np.ndarray
     energies: np.ndarray
     anchor: int
+    phases: Optional[np.ndarray] = None
 
 
 def edge_absorption(energies, edge_ev: float) -> np.ndarray:
@@ -103,7 +107,8 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
     anchor = n_images // 2 if anchor is None else int(anchor)
     rng = np.random.default_rng(seed)
     margin = int(np.ceil(jitter + size * np.sin(np.radians(max_angle)))) + 8
-    maps = np.stack([ndimage.spline_filter(m, order=3) for m in _phase_maps(size, margin, rng)])
+    thickness = _phase_maps(size, margin, rng)
+    maps = np.stack([ndimage.spline_filter(m, order=3) for m in thickness])
     motions = _motions(n_images, jitter, max_angle, rng)
 
     mu = np.stack([edge_absorption(energies, EDGE_A_EV), edge_absorption(energies, EDGE_B_EV),
@@ -111,11 +116,15 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
     centre = image_centre((size, size))
     grid = np.mgrid[0:size, 0:size].reshape(2, -1).astype(np.float64)
     images = np.empty((n_images, size, size), dtype=np.float32)
-    for i, motion in enumerate(motions):
+
+    def canvas_coords(motion: Transform) -> np.ndarray:
         # Sample-frame coordinates of each image pixel: q = R(-a) (p - c - s) + c, then onto the canvas.
         back = motion.inverse()
         coords = back.rotation_matrix() @ (grid - centre[:, None]) + centre[:, None] + back.shift[:, None]
-        coords += margin
+        return coords + margin
+
+    for i, motion in enumerate(motions):
+        coords = canvas_coords(motion)
         canvas = np.tensordot(mu[i], maps, axes=1)  # spline coefficients combine linearly
         absorbance = ndimage.map_coordinates(canvas, coords, order=3, mode="nearest", prefilter=False)
         transmission = np.exp(-absorbance.reshape(size, size))
@@ -124,7 +133,10 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
         images[i] = transmission
     to_anchor = motions[anchor]
     truth = np.array([m.inverse().then(to_anchor).as_tuple() for m in motions])
-    return SyntheticStack(images=images, transforms=truth, energies=energies, anchor=anchor)
+    anchor_coords = canvas_coords(to_anchor)
+    phases = np.stack([ndimage.map_coordinates(t, anchor_coords, order=1, mode="nearest").reshape(size, size)
+                       for t in thickness[:2]]).astype(np.float32)
+    return SyntheticStack(images=images, transforms=truth, energies=energies, anchor=anchor, phases=phases)
 
 
 def alignment_errors(estimated, truth, shape) -> np.ndarray:

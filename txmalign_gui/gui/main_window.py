@@ -30,6 +30,7 @@ from .checking import install_checking_tools
 from .document import ALIGNED, ALIGNMENT, PREPARE, SESSION_PATH, STACK
 from .document_model import DocumentModel
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
+from .help_viewer import install_help
 from .memory import memory_warning
 from .message_bar import MessageBar
 from .method_panel import MethodPanel
@@ -221,6 +222,7 @@ class MainWindow(SessionActions, QMainWindow):
         self.cancel_action = self._action(run_menu, "&Cancel", self.runs.cancel, "Esc")
 
         help_menu = bar.addMenu("&Help")
+        self.help = install_help(self, help_menu)
         self._action(help_menu, "Quick start", self.show_quick_start)
         self._action(help_menu, "Open log folder", self.open_log_folder,
                      tip="The app's log file: warnings and the details of unexpected errors")

@@ -8,6 +8,7 @@ from .compare_tool import CompareTool
 from .context import CheckContext
 from .corrections_tool import CorrectionsTool
 from .manual_tool import ManualTool
+from .maps_tool import MapsTool
 from .profile_tool import ProfileTool
 from .roi_mask_tool import RoiMaskTool
 from .spectrum_tool import SpectrumTool
@@ -26,6 +27,8 @@ class CheckingTools:
         window.add_tool(self.roi_mask, "ROI and mask")
         self.spectra = SpectrumTool(self.context, self.canvas, window.roi_model, window.show_notice)
         window.add_tool(self.spectra, "Spectra")
+        self.maps = MapsTool(self.context, self.spectra, window.show_notice)
+        window.add_tool(self.maps, "Maps")
         self.profiles = ProfileTool(self.context, self.canvas)
         window.add_tool(self.profiles, "Line profiles")
         self.compare = CompareTool(self.context)

@@ -1,5 +1,6 @@
-"""The 'Spectra' tab: intensity (or absorbance) against energy at named points, rectangles or mask regions,
-for the raw and the aligned stack overlaid, with markers on the image and CSV export."""
+"""The 'Spectra' tab: intensity or optical density (with I0 and edge normalisation, see xanes_controls)
+against energy at named points, rectangles or mask regions, for the raw and the aligned stack overlaid, with
+markers on the image and CSV, HDF5, PNG and SVG export."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComboB
 from ...engine.checks import absorbance, csv_text, point_spectrum, rect_mask, region_spectrum
 from ...engine.errors import TxmAlignError
 from ..document import PROBES, Probe
+from ..plot_export import FILTERS as PLOT_FILTERS
+from ..plot_export import export_plot
 from .canvas import FINISH, START, DrawingCanvas, PointerUser
 from .context import ALIGNED, RAW, CheckContext
 from .mask_files import save_text
 from .widgets import boxed, button, hint, row
+from .xanes_controls import XanesControls
 
 POINT, REGION, MASK = "point", "region", "mask"
 COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324")
@@ -67,14 +71,17 @@ class SpectrumTool(QWidget):
         self.statistic_combo = QComboBox()
         self.statistic_combo.addItems(["mean", "sum", "max"])
         self.statistic_combo.setToolTip("How the pixels of a rectangle or mask region are combined")
-        self.absorbance_check = QCheckBox("Absorbance (-ln)")
-        self.absorbance_check.setToolTip("Plot -ln(I) instead of I (for flat-field corrected transmission)")
+        self.absorbance_check = QCheckBox("Optical density")
+        self.absorbance_check.setToolTip("Plot -ln(I/I0) instead of I; choose I0 below (1 for flat-field "
+                                         "corrected transmission)")
         self.source_combo = QComboBox()
         for text, sources in (("Raw and aligned", (RAW, ALIGNED)), ("Aligned", (ALIGNED,)), ("Raw", (RAW,))):
             self.source_combo.addItem(text, sources)
         self.source_combo.setToolTip("Raw curves are dashed, aligned ones solid")
         export_button = button("Export CSV...", "Save the plotted spectra as columns of a CSV file",
                                self._choose_csv)
+        plot_button = button("Save plot...", "Save the plot as PNG or SVG (for a paper or a lesson)",
+                             self._choose_plot_file)
         for widget in (self.statistic_combo, self.source_combo):
             widget.currentIndexChanged.connect(lambda _: self.redraw())
         self.absorbance_check.toggled.connect(lambda _: self.redraw())
@@ -91,6 +98,8 @@ class SpectrumTool(QWidget):
                             pen=pg.mkPen("#bbb"))
         self.cursor_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.cursor_line, ignoreBounds=True)
+        self.xanes = XanesControls(self, self.plot, self.notify)
+        self.xanes.changed.connect(self.redraw)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(boxed(self._table_layout()))
         splitter.addWidget(self.plot)
@@ -98,7 +107,8 @@ class SpectrumTool(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row(self.point_button, self.region_button, mask_button, remove_button, "Region:",
                              self.statistic_combo, self.absorbance_check, "Show:", self.source_combo,
-                             export_button))
+                             export_button, plot_button))
+        layout.addWidget(self.xanes)
         layout.addWidget(splitter, 1)
         self.context.frame_changed.connect(self._frame_changed)
 
@@ -203,6 +213,7 @@ class SpectrumTool(QWidget):
             else:
                 self.markers.append(marker)
                 self._marked.append(probe)
+        self.xanes.refill()
         self._fill_table()
         self.redraw()
 
@@ -300,27 +311,55 @@ class SpectrumTool(QWidget):
         self._replace(index, replace(probe, colour=colour), f"Recolour {probe.name}")
 
     # -- spectra ------------------------------------------------------------
+    @staticmethod
+    def probe_mask(probe: Probe, shape: tuple) -> np.ndarray:
+        return probe.mask if probe.kind == MASK else rect_mask(shape, probe.rect)
+
     def spectrum(self, probe: Probe, source: str) -> Optional[np.ndarray]:
-        """The curve plotted for `probe` from the raw or aligned stack (absorbance when chosen)."""
+        """The curve plotted for `probe` from the raw or aligned stack (optical density when chosen, with
+        the I0 of the XANES controls; not normalised)."""
         images = self.context.images(source)
         if images is None:
             return None
+        if self.absorbance_check.isChecked():
+            od = self.xanes.optical_density(images, self.probe_mask(probe, images.shape[1:]),
+                                            self.statistic_combo.currentText())
+            if od is not None:
+                return od
         values = self._values(probe, images)
         return absorbance(values) if self.absorbance_check.isChecked() else values
 
     def curves(self) -> list:
-        """(label, values) of every plotted curve, in table order."""
-        out = []
+        """(probe, source, values) of every plotted curve in table order, normalised when chosen."""
+        out, errors = [], []
+        x, _ = self.context.axis()
+        self.xanes.begin()
         for probe in self.probes:
             if not probe.visible:
                 continue
             for source in self.source_combo.currentData():
                 try:
                     values = self.spectrum(probe, source)
-                except TxmAlignError:
+                    if values is not None:
+                        values = self.xanes.normalize(f"{probe.name} ({source})", x, values)
+                except TxmAlignError as error:
+                    errors.append(f"{probe.name} ({source}): {error}")
                     continue
                 if values is not None:
                     out.append((probe, source, values))
+        self.xanes.finish(errors)
+        return out
+
+    def od_curves(self) -> list:
+        """(name, OD, normalised or None) of every plotted curve, for the HDF5 export."""
+        if not self.absorbance_check.isChecked():
+            return []
+        out = []
+        for probe, source, values in self.curves():
+            name = f"{probe.name} ({source})"
+            result = self.xanes.results.get(name)
+            od = self.spectrum(probe, source)
+            out.append((name, od, None if result is None else result.normalized))
         return out
 
     def redraw(self) -> None:
@@ -330,8 +369,11 @@ class SpectrumTool(QWidget):
         self._curves = {}
         x, label = self.context.axis()
         plot.setLabel("bottom", label)
-        plot.setLabel("left", "absorbance -ln(I)" if self.absorbance_check.isChecked() else
-                      f"intensity ({self.statistic_combo.currentText()} over a region)")
+        if self.xanes.normalize_check.isChecked():
+            plot.setLabel("left", "normalised optical density")
+        else:
+            plot.setLabel("left", "optical density -ln(I/I0)" if self.absorbance_check.isChecked() else
+                          f"intensity ({self.statistic_combo.currentText()} over a region)")
         for probe, source, values in self.curves():
             pen = pg.mkPen(probe.colour, width=2, style=_SOURCE_STYLE[source])
             index = next(i for i, p in enumerate(self.probes) if p is probe)
@@ -383,6 +425,19 @@ class SpectrumTool(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export spectra", "spectra.csv", "CSV (*.csv)")
         if path:
             self.export_csv(path)
+
+    def _choose_plot_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save plot", "spectra.png", PLOT_FILTERS)
+        if path:
+            self.save_plot(path)
+
+    def save_plot(self, path: str) -> bool:
+        try:
+            export_plot(self.plot, path)
+        except (OSError, RuntimeError) as error:
+            self.notify(f"Could not save {os.path.basename(path)}: {error}", "error")
+            return False
+        return True
 
     def export_csv(self, path: str) -> bool:
         try:

@@ -1,0 +1,104 @@
+"""Render the XANES-check, help and tour screenshots in docs/images/ by driving the real main window.
+
+Run from the repository root: `QT_QPA_PLATFORM=offscreen python scripts/make_xanes_screenshots.py`.
+Opens the bundled example, aligns it with the default settings (a real run), then shows the Spectra tab
+(OD, normalised, raw vs aligned), the Maps tab, the help window and the guided tour, each at 1366 x 768
+and 1920 x 1080.  Settings go to a temporary folder so the user's own are untouched.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PyQt6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PyQt6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from txmalign_gui.engine.synthetic import synthetic_xanes  # noqa: E402
+from txmalign_gui.gui.app import create_app, save_screenshot  # noqa: E402
+from txmalign_gui.gui.main_window import MainWindow  # noqa: E402
+from txmalign_gui.gui.settings import AppSettings  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
+SIZES = ((1366, 768), (1920, 1080))
+
+
+def wait_for(signal, timeout_ms: int = 600_000) -> None:
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+
+
+def settle(ms: int = 300) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    QApplication.processEvents()
+
+
+def particle_rects() -> list:
+    """4 x 4 rectangles where phase A and phase B are thickest in the example (from its known phases)."""
+    from scipy import ndimage
+    import numpy as np
+
+    phases = synthetic_xanes(n_images=101, size=128, seed=0).phases
+    rects = []
+    for score in (phases[0] - phases[1], phases[1] - phases[0]):
+        y, x = np.unravel_index(np.argmax(ndimage.uniform_filter(score, 4)), score.shape)
+        rects.append((int(y) - 2, int(y) + 2, int(x) - 2, int(x) + 2))
+    return rects
+
+
+def main() -> int:
+    app = create_app()
+    scratch = Path(tempfile.mkdtemp(prefix="txmalign-shots-"))
+    settings = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings, autosave_path=str(scratch / "autosave.txmas"))
+    window.resize(*SIZES[0])
+    window.show()
+    OUT.mkdir(parents=True, exist_ok=True)
+    window.open_example()
+    window.panel.run_button.click()
+    wait_for(window.runs.finished)
+    spectra = window.checks.spectra
+    for rect, name in zip(particle_rects(), ("phase A", "phase B")):
+        spectra.add_region(rect, name=name)
+    spectra.absorbance_check.setChecked(True)
+    spectra.xanes.normalize_check.setChecked(True)
+    spectra.xanes.set_ranges((7690, 7703), (7770, 7790))
+    window.checks.maps.compute()
+    spectra.source_combo.setCurrentIndex(spectra.source_combo.findText("Aligned"))
+    for width, height in SIZES:
+        window.resize(width, height)
+        settle()
+        window.resizeDocks([window.tools_dock], [int(height * 0.5)], Qt.Orientation.Vertical)
+        settle()
+        tag = f"{width}x{height}"
+        window.tools.setCurrentWidget(spectra)
+        save_screenshot(window, str(OUT / f"6_spectra_od_normalised_{tag}.png"))
+        window.tools.setCurrentWidget(window.checks.maps)
+        save_screenshot(window, str(OUT / f"7_maps_raw_vs_aligned_{tag}.png"))
+        window.tools.setCurrentWidget(spectra)
+        viewer = window.help.show("spectra")
+        viewer.resize(min(1100, width - 100), min(760, height - 60))
+        settle()
+        viewer.grab().save(str(OUT / f"8_help_{tag}.png"))
+        viewer.hide()
+        window.tour.start()
+        window.tour.go(4)  # 'Read the results': the results tab highlighted
+        window.tools.setCurrentWidget(window.results)
+        settle(600)
+        save_screenshot(window, str(OUT / f"9_tour_{tag}.png"))
+        window.tour.leave()
+    window.close()
+    app.processEvents()
+    print(f"screenshots written to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
