@@ -35,7 +35,8 @@ def run_tomo(source: str, out: str, angles: Optional[str] = None, params: Option
     aligned = apply_transforms(projections, result.transforms, progress=progress.sub(_ALIGN_SHARE, 0.97))
     provenance = io.build_provenance(
         "tomo", result.params, "tomographic consistency", None, source, angles_from=angles or "file",
-        preprocessing=prepare.to_dict(), centre_offset=result.centre_offset, converged=result.converged,
+        preprocessing=prepare.to_dict(), centre_offset=result.centre_offset,
+        axis_tilt_deg=result.axis_tilt_deg, converged=result.converged,
         iterations=[it.to_dict() for it in result.iterations], messages=result.messages)
     extras = {"tomo/residuals": result.residuals if len(result.iterations) else None,
               "tomo/slice_before": result.slice_before, "tomo/slice_after": result.slice_after}
@@ -45,5 +46,6 @@ def run_tomo(source: str, out: str, angles: Optional[str] = None, params: Option
     progress.update(1.0, "done")
     last = result.iterations[-1] if result.iterations else None
     return {"projections": len(projections), "seconds": result.seconds, "converged": result.converged,
-            "centre_offset_px": result.centre_offset, "rounds": len(result.iterations),
+            "centre_offset_px": result.centre_offset,
+            "axis_tilt_deg": result.axis_tilt_deg, "rounds": len(result.iterations),
             "last_rms_change_px": last.rms_change_px if last else None, "messages": list(result.messages)}

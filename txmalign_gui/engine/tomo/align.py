@@ -15,6 +15,7 @@ from scipy import ndimage
 from ..errors import InputError
 from ..methods import get_method
 from ..progress import as_progress
+from .axis import estimate_tilt, rotate_series
 from .coarse import coarse_alignment
 from .consistency import consistency_round, sample_band
 from .inputs import MIN_WIDTH, check_angles, check_projections
@@ -25,7 +26,8 @@ from .sinusoid import remove_sample_motion
 
 OnIteration = Callable[[TomoIteration, np.ndarray], None]
 
-# Share of the progress bar taken by the coarse step and by the preview slices.
+# Share of the progress bar taken by the axis tilt, the coarse step (up to) and the preview slices.
+_TILT_SHARE = 0.02
 _COARSE_SHARE = 0.05
 _PREVIEW_SHARE = 0.05
 # Largest projector (stored weights) built for one level: about 1.6 GB.
@@ -53,10 +55,19 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
     if np.ptp(angles) < 170.0:
         messages.append(f"angles span {np.ptp(angles):.1f} deg (< 180): reconstructions are approximate")
 
+    tilt = 0.0
+    if settings["axis_tilt"]:
+        found = estimate_tilt(stack, angles, reporter.sub(0.0, _TILT_SHARE))
+        if found.measured:
+            tilt = found.tilt_deg
+            stack = rotate_series(stack, -tilt)
+        else:
+            messages.append(f"axis tilt not corrected: {found.reason}")
+
     dy, dx = np.zeros(count), np.zeros(count)
     if settings["coarse"]:
-        dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(0.0, _COARSE_SHARE))
-    coarse = _as_transforms(dy, dx)
+        dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(_TILT_SHARE, _COARSE_SHARE))
+    coarse = _as_transforms(dy, dx, tilt)
 
     dy, dx, rounds, converged = _refine(stack, angles, dy, dx, settings,
                                         reporter.sub(_COARSE_SHARE, 1.0 - _PREVIEW_SHARE),
@@ -74,7 +85,8 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
         before = _slice(projector, stack, row, np.zeros(count), np.zeros(count))
         after = _slice(projector, stack, row, dy, dx - (0.0 if settings["centre_axis"] else centre_offset))
     reporter.update(1.0, "tomography alignment done")
-    return TomoResult(transforms=_as_transforms(dy, dx), angles_deg=angles, centre_offset=centre_offset,
+    return TomoResult(transforms=_as_transforms(dy, dx, tilt), angles_deg=angles, centre_offset=centre_offset,
+                      axis_tilt_deg=tilt,
                       iterations=rounds, params=settings, seconds=time.perf_counter() - start,
                       converged=converged, coarse_transforms=coarse, slice_before=before,
                       slice_after=after, slice_row=row, messages=messages)
@@ -147,5 +159,6 @@ def _slice(projector: ParallelProjector, stack: np.ndarray, row: int, dy, dx) ->
     return projector.reconstruct(sinogram[:, None, :])[0]
 
 
-def _as_transforms(dy, dx) -> np.ndarray:
-    return np.stack([dy, dx, np.zeros_like(dy)], axis=1)
+def _as_transforms(dy, dx, tilt_deg: float = 0.0) -> np.ndarray:
+    """(N, 3) rows (dy, dx, angle): rotating by -tilt makes the axis vertical, then the shifts apply."""
+    return np.stack([dy, dx, np.full_like(dy, -tilt_deg)], axis=1)

@@ -21,6 +21,9 @@ TOMO_PARAMS = ParamSet((
           "(see `txmalign methods`)."),
     Param("coarse", "Coarse pre-alignment", bool, True,
           "First align rows by projected row profiles and columns by the centre-of-mass sinusoid."),
+    Param("axis_tilt", "Correct axis tilt", bool, True,
+          "Measure the in-plane tilt of the rotation axis from projections 180 deg apart and rotate "
+          "the projections so that it is vertical."),
     Param("centre_axis", "Centre the rotation axis", bool, True,
           "Include in the corrections the shift that puts the rotation axis on the central column."),
     Param("jobs", "Threads", int, 2,
