@@ -69,9 +69,14 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
         dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(_TILT_SHARE, _COARSE_SHARE))
     coarse = _as_transforms(dy, dx, tilt)
 
+    report_round = None
+    if on_iteration is not None:
+        def report_round(record, transforms):
+            transforms[:, 2] = -tilt
+            on_iteration(record, transforms)
     dy, dx, rounds, converged = _refine(stack, angles, dy, dx, settings,
                                         reporter.sub(_COARSE_SHARE, 1.0 - _PREVIEW_SHARE),
-                                        on_iteration, messages)
+                                        report_round, messages)
     centre_offset = -float(dx.mean())
     if not settings["centre_axis"]:
         dx = dx - dx.mean()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from ..errors import InputError
 from ..pair import register_pair
 from ..result import FAILED
 from ..transform import Transform, apply_transform
@@ -88,7 +89,10 @@ def estimate_tilt(projections: np.ndarray, angles_deg: np.ndarray, progress=None
         if progress is not None:
             progress.update(k / len(pairs), "axis tilt: registering opposite projections")
         fixed, mirrored = projections[i], np.ascontiguousarray(projections[j][:, ::-1])
-        result = register_pair(fixed, mirrored, method="ssd", params=params)
+        try:
+            result = register_pair(fixed, mirrored, method="ssd", params=params)
+        except InputError:  # e.g. a blank projection: the coarse step reports the series' problem
+            continue
         if result.status != FAILED:
             estimates.append(refine_rotation(fixed, mirrored, result.transform) / 2.0)
     if not estimates:
