@@ -18,7 +18,7 @@ from ..progress import as_progress
 from .axis import estimate_tilt, rotate_series
 from .coarse import coarse_alignment
 from .consistency import consistency_round, sample_band
-from .inputs import MIN_WIDTH, check_angles, check_projections
+from .inputs import MIN_WIDTH, check_angles, check_projections, consistency_refusal
 from .params import TOMO_PARAMS
 from .projector import ParallelProjector, matrix_entries
 from .result import TomoIteration, TomoResult
@@ -52,8 +52,14 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
     start = time.perf_counter()
     count, rows, cols = stack.shape
     messages = []
+    refusal = consistency_refusal(angles)
+    if refusal:
+        return _pairwise_fallback(stack, angles, settings, reporter, refusal, start)
+    if settings["reconstruction"] == "auto":
+        settings["reconstruction"] = "sirt" if np.ptp(angles) < 170.0 or count < 60 else "fbp"
     if np.ptp(angles) < 170.0:
-        messages.append(f"angles span {np.ptp(angles):.1f} deg (< 180): reconstructions are approximate")
+        messages.append(f"angles span {np.ptp(angles):.1f} deg (< 180): reconstructions are approximate "
+                        f"({settings['reconstruction'].upper()} used)")
 
     tilt = 0.0
     if settings["axis_tilt"]:
@@ -97,6 +103,28 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
                       slice_after=after, slice_row=row, messages=messages)
 
 
+def _pairwise_fallback(stack, angles, settings: dict, reporter, reason: str, start: float) -> TomoResult:
+    """Neighbour-to-neighbour TVDM registration for series too small for consistency, with a notice.
+
+    Projections at different angles differ by the sample's own rotation, so pairwise shifts also hold
+    apparent motion: the result is a rough alignment, and the axis offset stays unknown (NaN).
+    """
+    from ..stack import align_stack  # imported here: the stack engine is only needed for this path
+
+    order = np.argsort(angles, kind="stable")
+    found = align_stack(stack[order], method="tvdm", strategy="sequential",
+                        progress=reporter.sub(0.0, 1.0)).transforms
+    transforms = np.zeros((len(stack), 3))
+    transforms[order] = found
+    messages = [f"{reason}: aligned pairwise instead (TVDM, neighbour to neighbour in angle order); "
+                "pairwise shifts include the sample's apparent motion between angles, so treat the "
+                "result as a rough alignment; the rotation axis was not located"]
+    reporter.update(1.0, "pairwise alignment done")
+    return TomoResult(transforms=transforms, angles_deg=angles, centre_offset=float("nan"), iterations=[],
+                      params=settings, seconds=time.perf_counter() - start, converged=False,
+                      messages=messages, pairwise_fallback=True)
+
+
 def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messages: list) -> tuple:
     """Reconstruct-reproject-register rounds on each resolution level; returns dy, dx, rounds, converged."""
     rows, cols = stack.shape[1:]
@@ -114,7 +142,8 @@ def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messa
         for r in range(settings["iterations"]):
             step_dy, step_dx, mismatch, failed = consistency_round(
                 stack, dy, dx, binning, projector, settings["slices"], settings["method"],
-                level.sub(r / settings["iterations"], (r + 1) / settings["iterations"]))
+                level.sub(r / settings["iterations"], (r + 1) / settings["iterations"]),
+                settings["reconstruction"])
             step_dy, step_dx = remove_sample_motion(step_dy, step_dx, angles)
             dy, dx = dy + step_dy, dx + step_dx
             change = np.hypot(step_dy, step_dx)

@@ -19,6 +19,10 @@ TOMO_PARAMS = ParamSet((
     Param("method", "Registration method", str, "phasecorr",
           "Pair method that registers each measured projection onto its reprojection "
           "(see `txmalign methods`)."),
+    Param("reconstruction", "Reconstruction", str, "auto",
+          "How each round reconstructs: fbp (filtered back-projection, fast), sirt (iterative, for "
+          "missing wedges and sparse angles) or auto (sirt when the angles span under 170 deg or there "
+          "are fewer than 60 projections).", choices=("auto", "fbp", "sirt")),
     Param("coarse", "Coarse pre-alignment", bool, True,
           "First align rows by projected row profiles and columns by the centre-of-mass sinusoid."),
     Param("axis_tilt", "Correct axis tilt", bool, True,
