@@ -62,7 +62,9 @@ def test_jitter_is_recovered_to_subpixel_accuracy(aligned, noisy_series):
     assert np.sqrt(np.mean(errors ** 2)) < 0.3
     assert errors.max() < 1.0
     assert result.transforms.shape == (COUNT, 3)
-    assert np.all(result.transforms[:, 2] == 0.0)
+    # No tilt was put in: the measured one is near zero and is what the angle column undoes.
+    assert abs(result.axis_tilt_deg) < 0.1
+    assert np.all(result.transforms[:, 2] == -result.axis_tilt_deg)
 
 
 def test_rotation_axis_offset_is_found_and_centred(aligned):
@@ -141,10 +143,9 @@ def test_cancel_stops_alignment(noisy_series):
 
 @pytest.mark.parametrize("projections, angles, params, text", [
     (np.ones((COUNT, SIZE)), ANGLES, None, "3-D"),
-    (np.ones((4, SIZE, SIZE)), ANGLES[:4], None, "at least 8"),
+    (np.ones((1, SIZE, SIZE)), ANGLES[:1], None, "at least 2"),
     (np.ones((COUNT, SIZE, SIZE)), ANGLES[:-1], None, "one angle per projection"),
     (np.full((COUNT, SIZE, SIZE), np.nan), ANGLES, None, "NaN"),
-    (np.ones((COUNT, SIZE, SIZE)), np.linspace(0, 45, COUNT), None, "at least 90 deg"),
     (np.ones((COUNT, SIZE, SIZE)), ANGLES, {"method": "nosuch"}, "unknown method"),
     (np.ones((COUNT, SIZE, SIZE)), ANGLES, {"binning": 3}, "binning"),
     (np.zeros((COUNT, SIZE, SIZE)), ANGLES, None, "line integrals"),

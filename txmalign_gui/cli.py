@@ -181,7 +181,8 @@ def _cmd_tomo(args) -> int:
     state = "converged" if summary["converged"] else "stopped at the iteration limit"
     print(f"aligned {summary['projections']} projections in {summary['seconds']:.1f} s ({state}, "
           f"{summary['rounds']} rounds)")
-    print(f"rotation axis {summary['centre_offset_px']:+.2f} px from the central column")
+    print(f"rotation axis {summary['centre_offset_px']:+.2f} px from the central column, tilted "
+          f"{summary['axis_tilt_deg']:+.3f} deg (counter-clockwise as displayed)")
     for message in summary["messages"]:
         print(f"note        {message}")
     print(f"written     {args.out}")

@@ -24,7 +24,8 @@ def tomo_record(result, data, angles_from: str, prepare: dict, program: str = "t
     return io.RunRecord(
         "tomo", result.params, data.source, strategy="tomographic consistency", preprocessing=dict(prepare),
         program=program,
-        details=dict(angles_from=angles_from, centre_offset=result.centre_offset, converged=result.converged,
+        details=dict(angles_from=angles_from, centre_offset=result.centre_offset,
+                     axis_tilt_deg=result.axis_tilt_deg, converged=result.converged,
                      iterations=[it.to_dict() for it in result.iterations], messages=list(result.messages),
                      linked_inputs=io.linked_checksums(data.metadata)))
 
@@ -65,6 +66,6 @@ def run_tomo(source: str, out: str, angles: Optional[str] = None, params: Option
     progress.update(1.0, "done")
     last = result.iterations[-1] if result.iterations else None
     return {"projections": len(projections), "seconds": result.seconds, "converged": result.converged,
-            "centre_offset_px": result.centre_offset, "rounds": len(result.iterations),
-            "last_rms_change_px": last.rms_change_px if last else None,
+            "centre_offset_px": result.centre_offset, "axis_tilt_deg": result.axis_tilt_deg,
+            "rounds": len(result.iterations), "last_rms_change_px": last.rms_change_px if last else None,
             "messages": notes + list(result.messages)}

@@ -15,9 +15,10 @@ from scipy import ndimage
 from ..errors import InputError
 from ..methods import get_method
 from ..progress import as_progress
+from .axis import estimate_tilt, rotate_series
 from .coarse import coarse_alignment
 from .consistency import consistency_round, sample_band
-from .inputs import MIN_WIDTH, check_angles, check_projections
+from .inputs import MIN_WIDTH, check_angles, check_projections, consistency_refusal
 from .params import TOMO_PARAMS
 from .projector import ParallelProjector, matrix_entries
 from .result import TomoIteration, TomoResult
@@ -25,7 +26,8 @@ from .sinusoid import remove_sample_motion
 
 OnIteration = Callable[[TomoIteration, np.ndarray], None]
 
-# Share of the progress bar taken by the coarse step and by the preview slices.
+# Share of the progress bar taken by the axis tilt, the coarse step (up to) and the preview slices.
+_TILT_SHARE = 0.02
 _COARSE_SHARE = 0.05
 _PREVIEW_SHARE = 0.05
 # Largest projector (stored weights) built for one level: about 1.6 GB.
@@ -50,17 +52,37 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
     start = time.perf_counter()
     count, rows, cols = stack.shape
     messages = []
+    refusal = consistency_refusal(angles)
+    if refusal:
+        return _pairwise_fallback(stack, angles, settings, reporter, refusal, start)
+    if settings["reconstruction"] == "auto":
+        settings["reconstruction"] = "sirt" if np.ptp(angles) < 170.0 or count < 60 else "fbp"
     if np.ptp(angles) < 170.0:
-        messages.append(f"angles span {np.ptp(angles):.1f} deg (< 180): reconstructions are approximate")
+        messages.append(f"angles span {np.ptp(angles):.1f} deg (< 180): reconstructions are approximate "
+                        f"({settings['reconstruction'].upper()} used)")
+
+    tilt = 0.0
+    if settings["axis_tilt"]:
+        found = estimate_tilt(stack, angles, reporter.sub(0.0, _TILT_SHARE))
+        if found.measured:
+            tilt = found.tilt_deg
+            stack = rotate_series(stack, -tilt)
+        else:
+            messages.append(f"axis tilt not corrected: {found.reason}")
 
     dy, dx = np.zeros(count), np.zeros(count)
     if settings["coarse"]:
-        dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(0.0, _COARSE_SHARE))
-    coarse = _as_transforms(dy, dx)
+        dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(_TILT_SHARE, _COARSE_SHARE))
+    coarse = _as_transforms(dy, dx, tilt)
 
+    report_round = None
+    if on_iteration is not None:
+        def report_round(record, transforms):
+            transforms[:, 2] = -tilt
+            on_iteration(record, transforms)
     dy, dx, rounds, converged = _refine(stack, angles, dy, dx, settings,
                                         reporter.sub(_COARSE_SHARE, 1.0 - _PREVIEW_SHARE),
-                                        on_iteration, messages)
+                                        report_round, messages)
     centre_offset = -float(dx.mean())
     if not settings["centre_axis"]:
         dx = dx - dx.mean()
@@ -74,10 +96,33 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
         before = _slice(projector, stack, row, np.zeros(count), np.zeros(count))
         after = _slice(projector, stack, row, dy, dx - (0.0 if settings["centre_axis"] else centre_offset))
     reporter.update(1.0, "tomography alignment done")
-    return TomoResult(transforms=_as_transforms(dy, dx), angles_deg=angles, centre_offset=centre_offset,
+    return TomoResult(transforms=_as_transforms(dy, dx, tilt), angles_deg=angles, centre_offset=centre_offset,
+                      axis_tilt_deg=tilt,
                       iterations=rounds, params=settings, seconds=time.perf_counter() - start,
                       converged=converged, coarse_transforms=coarse, slice_before=before,
                       slice_after=after, slice_row=row, messages=messages)
+
+
+def _pairwise_fallback(stack, angles, settings: dict, reporter, reason: str, start: float) -> TomoResult:
+    """Neighbour-to-neighbour TVDM registration for series too small for consistency, with a notice.
+
+    Projections at different angles differ by the sample's own rotation, so pairwise shifts also hold
+    apparent motion: the result is a rough alignment, and the axis offset stays unknown (NaN).
+    """
+    from ..stack import align_stack  # imported here: the stack engine is only needed for this path
+
+    order = np.argsort(angles, kind="stable")
+    found = align_stack(stack[order], method="tvdm", strategy="sequential",
+                        progress=reporter.sub(0.0, 1.0)).transforms
+    transforms = np.zeros((len(stack), 3))
+    transforms[order] = found
+    messages = [f"{reason}: aligned pairwise instead (TVDM, neighbour to neighbour in angle order); "
+                "pairwise shifts include the sample's apparent motion between angles, so treat the "
+                "result as a rough alignment; the rotation axis was not located"]
+    reporter.update(1.0, "pairwise alignment done")
+    return TomoResult(transforms=transforms, angles_deg=angles, centre_offset=float("nan"), iterations=[],
+                      params=settings, seconds=time.perf_counter() - start, converged=False,
+                      messages=messages, pairwise_fallback=True)
 
 
 def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messages: list) -> tuple:
@@ -97,7 +142,8 @@ def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messa
         for r in range(settings["iterations"]):
             step_dy, step_dx, mismatch, failed = consistency_round(
                 stack, dy, dx, binning, projector, settings["slices"], settings["method"],
-                level.sub(r / settings["iterations"], (r + 1) / settings["iterations"]))
+                level.sub(r / settings["iterations"], (r + 1) / settings["iterations"]),
+                settings["reconstruction"])
             step_dy, step_dx = remove_sample_motion(step_dy, step_dx, angles)
             dy, dx = dy + step_dy, dx + step_dx
             change = np.hypot(step_dy, step_dx)
@@ -147,5 +193,6 @@ def _slice(projector: ParallelProjector, stack: np.ndarray, row: int, dy, dx) ->
     return projector.reconstruct(sinogram[:, None, :])[0]
 
 
-def _as_transforms(dy, dx) -> np.ndarray:
-    return np.stack([dy, dx, np.zeros_like(dy)], axis=1)
+def _as_transforms(dy, dx, tilt_deg: float = 0.0) -> np.ndarray:
+    """(N, 3) rows (dy, dx, angle): rotating by -tilt makes the axis vertical, then the shifts apply."""
+    return np.stack([dy, dx, np.full_like(dy, -tilt_deg)], axis=1)

@@ -29,17 +29,19 @@ def sample_band(binned: np.ndarray, count: int) -> slice:
 
 
 def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: ParallelProjector,
-                      band_rows: int, method: str, progress) -> tuple:
+                      band_rows: int, method: str, progress, solver: str = "fbp") -> tuple:
     """Shift increments (dy, dx) in full-size pixels for every projection, the mismatch and failures.
 
     `projections` are the raw (N, rows, cols) data; (dy, dx) the current corrections, applied before
-    binning; `projector` matches the binned width, and its `jobs` threads share the registrations.
+    binning; `projector` matches the binned width, and its `jobs` threads share the registrations;
+    `solver` is "fbp" or "sirt" (see `ParallelProjector.sirt`).
     """
     progress.update(0.0, f"binning {binning}: shifting projections")
     binned = shift_and_bin(projections, dy, dx, binning)
     measured = binned[:, sample_band(binned, band_rows), :]
     progress.update(0.15, f"binning {binning}: reconstructing {measured.shape[1]} slices")
-    reprojected = projector.forward(projector.reconstruct(measured))
+    volume = projector.sirt(measured) if solver == "sirt" else projector.reconstruct(measured)
+    reprojected = projector.forward(volume)
     mismatch = float(np.sqrt(np.mean((reprojected - measured) ** 2) / max(np.mean(measured ** 2), 1e-30)))
     steps = np.zeros((len(measured), 2))
     failed = 0

@@ -6,8 +6,12 @@ import numpy as np
 
 from ..errors import InputError
 
-MIN_PROJECTIONS = 8
+MIN_PROJECTIONS = 2
 MIN_WIDTH = 16
+# Tomographic consistency needs this many projections over at least this range; below, align_tomo
+# falls back to pairwise registration.
+MIN_CONSISTENCY_PROJECTIONS = 30
+MIN_CONSISTENCY_SPAN_DEG = 90.0
 
 
 def check_projections(projections) -> np.ndarray:
@@ -42,7 +46,15 @@ def check_angles(angles_deg, count: int) -> np.ndarray:
         raise InputError(f"got {angles.size} angles for {count} projections; give one angle per projection")
     if not np.isfinite(angles).all():
         raise InputError("the angles contain NaN or infinite values")
-    if np.ptp(angles) < 90.0:
-        raise InputError(f"the angles span only {np.ptp(angles):.1f} deg; tomography alignment needs "
-                         "a range of at least 90 deg (180 deg for a faithful reconstruction)")
     return angles
+
+
+def consistency_refusal(angles: np.ndarray) -> str:
+    """Why tomographic consistency cannot be used on a series with these angles, or "" when it can."""
+    if len(angles) < MIN_CONSISTENCY_PROJECTIONS:
+        return (f"{len(angles)} projections are too few for tomographic consistency (it needs "
+                f"{MIN_CONSISTENCY_PROJECTIONS})")
+    if np.ptp(angles) < MIN_CONSISTENCY_SPAN_DEG:
+        return (f"the angles span only {np.ptp(angles):.1f} deg; tomographic consistency needs at least "
+                f"{MIN_CONSISTENCY_SPAN_DEG:.0f} deg")
+    return ""

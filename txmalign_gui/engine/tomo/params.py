@@ -19,8 +19,15 @@ TOMO_PARAMS = ParamSet((
     Param("method", "Registration method", str, "phasecorr",
           "Pair method that registers each measured projection onto its reprojection "
           "(see `txmalign methods`)."),
+    Param("reconstruction", "Reconstruction", str, "auto",
+          "How each round reconstructs: fbp (filtered back-projection, fast), sirt (iterative, for "
+          "missing wedges and sparse angles) or auto (sirt when the angles span under 170 deg or there "
+          "are fewer than 60 projections).", choices=("auto", "fbp", "sirt")),
     Param("coarse", "Coarse pre-alignment", bool, True,
           "First align rows by projected row profiles and columns by the centre-of-mass sinusoid."),
+    Param("axis_tilt", "Correct axis tilt", bool, True,
+          "Measure the in-plane tilt of the rotation axis from projections 180 deg apart and rotate "
+          "the projections so that it is vertical."),
     Param("centre_axis", "Centre the rotation axis", bool, True,
           "Include in the corrections the shift that puts the rotation axis on the central column."),
     Param("jobs", "Threads", int, 2,

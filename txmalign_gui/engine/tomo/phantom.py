@@ -76,6 +76,25 @@ def project(ellipsoids, angles_deg, rows: int, cols: int, axis_offset: float = 0
     return out
 
 
+def rasterise(ellipsoids, rows: int, cols: int) -> np.ndarray:
+    """The densities of every detector row's slice: a (rows, cols, cols) float32 volume, indexed
+    [row, y, x] on the grid of `slice_image`; each ellipsoid is evaluated in its bounding box only."""
+    c, h = (cols - 1) / 2.0, (rows - 1) / 2.0
+    volume = np.zeros((rows, cols, cols), dtype=np.float32)
+    for e in ellipsoids:
+        reach = max(e.semi_axes[:2])
+        box = []
+        for centre, half, mid, size in ((e.centre[2], e.semi_axes[2], h, rows), (e.centre[1], reach, c, cols),
+                                        (e.centre[0], reach, c, cols)):
+            box.append(slice(max(int(np.floor(centre + mid - half)), 0),
+                             min(int(np.ceil(centre + mid + half)) + 1, size)))
+        z, y, x = np.meshgrid(*(np.arange(b.start, b.stop, dtype=np.float64) - m
+                                for b, m in zip(box, (h, c, c))), indexing="ij")
+        local = _local(e, np.stack([x, y, z], axis=-1) - np.asarray(e.centre, dtype=float))
+        volume[tuple(box)] += e.density * (np.einsum("...i,...i->...", local, local) <= 1.0)
+    return volume
+
+
 def slice_image(ellipsoids, row: int, rows: int, cols: int) -> np.ndarray:
     """The densities of detector row `row`'s slice on the (cols, cols) grid centred on the rotation axis."""
     c = (cols - 1) / 2.0

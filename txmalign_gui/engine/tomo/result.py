@@ -28,10 +28,14 @@ class TomoIteration:
 class TomoResult:
     """Corrections that align a projection series, in the project's convention.
 
-    `transforms` (N, 3) holds (dy, dx, 0) per projection: `ndimage.shift(projection, (dy, dx))` is the
-    aligned projection.  Shifts that only move the whole sample cannot be measured, so dy has mean zero
+    `transforms` (N, 3) holds (dy, dx, angle) per projection in the project's convention
+    (`apply_transform`): rotating by angle = -`axis_tilt_deg` makes the rotation axis vertical, then
+    `ndimage.shift(rotated, (dy, dx))` is the aligned projection.  `axis_tilt_deg` is the in-plane tilt
+    of the axis, counter-clockwise as displayed (rows down); 0 when it was not measured (see messages).
+    `pairwise_fallback` is true when the series was too small for consistency and was aligned pairwise
+    instead (then `centre_offset` is NaN: unknown).  Shifts that only move the whole sample cannot be measured, so dy has mean zero
     and dx has no a cos(t) + b sin(t) part.  `centre_offset` is the rotation axis' column in the input
-    (after jitter removal) minus the central column (cols - 1) / 2; the transforms include moving it to
+    (after tilt and jitter removal) minus the central column (cols - 1) / 2; the transforms include moving it to
     the centre when `params["centre_axis"]` is true.  `mismatch` of an iteration is the relative RMS
     difference between the measured projections and their reprojections.
     """
@@ -48,6 +52,8 @@ class TomoResult:
     slice_after: Optional[np.ndarray] = None
     slice_row: Optional[int] = None
     messages: list = field(default_factory=list)
+    axis_tilt_deg: float = 0.0
+    pairwise_fallback: bool = False
 
     @property
     def residuals(self) -> np.ndarray:
@@ -57,6 +63,8 @@ class TomoResult:
     def to_dict(self) -> dict:
         """JSON-friendly summary (transforms as lists)."""
         return {"transforms": self.transforms.tolist(), "angles_deg": self.angles_deg.tolist(),
-                "centre_offset": self.centre_offset, "converged": self.converged,
+                "centre_offset": self.centre_offset,
+                "axis_tilt_deg": self.axis_tilt_deg, "pairwise_fallback": self.pairwise_fallback,
+                "converged": self.converged,
                 "iterations": [it.to_dict() for it in self.iterations], "params": dict(self.params),
                 "seconds": self.seconds, "slice_row": self.slice_row, "messages": list(self.messages)}
