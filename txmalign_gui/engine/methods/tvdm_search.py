@@ -41,13 +41,13 @@ class LevelSearch:
 
 
 def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int,
-                 max_moves: int = 0) -> LevelSearch:
+                 max_moves: int = 0, squared: bool = False) -> LevelSearch:
     """Integer brute force over centre +- radius (window may follow the minimum `max_moves` times)."""
     cache: dict = {}
 
     def cost(dy: int, dx: int) -> float:
         if (dy, dx) not in cache:
-            cache[(dy, dx)] = shift_cost(fixed, moving, dy, dx, min_count)
+            cache[(dy, dx)] = shift_cost(fixed, moving, dy, dx, min_count, squared)
         return cache[(dy, dx)]
 
     cy, cx = (int(round(v)) for v in centre)
@@ -64,17 +64,17 @@ def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_c
         cy, cx = by, bx
     best = cost(by, bx)
     up, down, left, right = cost(by - 1, bx), cost(by + 1, bx), cost(by, bx - 1), cost(by, bx + 1)
-    shift = np.array([by + v_fit(up, best, down), bx + v_fit(left, best, right)])
+    shift = np.array([by + v_fit(up, best, down, squared), bx + v_fit(left, best, right, squared)])
     return LevelSearch(shift, best, costs, bool(on_edge),
                        significance(best, (up, down, left, right), fixed.gx.size))
 
 
-def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int):
+def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int, squared: bool = False):
     """(shift, cost there): per axis, the shift whose costs REFINE_STEP either side are equal, by a secant
     step from `start`; `start` and NaN when a cost cannot be evaluated or the cost is not convex there."""
     shift, step = np.array(start, float), REFINE_STEP
     for axis in (0, 1):
-        along = line_cost(fixed, moving, shift[1 - axis], axis, min_count)
+        along = line_cost(fixed, moving, shift[1 - axis], axis, min_count, squared)
         first = shift[axis]
         imbalance = along(first + step) - along(first - step)
         second = first - np.copysign(step / 4, imbalance)
@@ -87,7 +87,8 @@ def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int):
 
 def refined_search(level: Level, angle: float, search: LevelSearch):
     """(shift, cost) of a full-resolution `search` refined on fractional shifts (unrefined if that fails)."""
-    shift, cost = refine_shift(level.fixed, level.moving_at(angle), search.shift, level.min_count)
+    shift, cost = refine_shift(level.fixed, level.moving_at(angle), search.shift, level.min_count,
+                              level.squared)
     return (shift, cost) if np.isfinite(cost) else (search.shift, search.cost)
 
 
@@ -127,7 +128,8 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
         level = levels[index]
         full = index == coarsest
         result = search_shift(level.fixed, level.moving_at(angle), current.shift,
-                              search_range if full else 1, level.min_count, 0 if full else MAX_MOVES)
+                              search_range if full else 1, level.min_count, 0 if full else MAX_MOVES,
+                              level.squared)
         best = max(best, result.significance)
         if full:
             coarse = result
