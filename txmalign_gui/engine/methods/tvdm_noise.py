@@ -67,11 +67,13 @@ def gradient_noise_variance(noise: float, sigma: float) -> float:
 @dataclass(frozen=True)
 class LevelSmoothing:
     """Smoothing chosen for one level: `sigma` (px of the level), the share of gradient variance that is
-    still noise there, and whether noise forced more smoothing than requested."""
+    still noise there, whether noise forced more smoothing than requested, and the noise standard
+    deviations estimated for the two images."""
 
     sigma: float
     noise_fraction: float
     adapted: bool
+    noise: Tuple[float, float]
 
 
 def _gradient_power(image: np.ndarray) -> float:
@@ -97,5 +99,5 @@ def choose_smoothing(images: Sequence[np.ndarray], noises: Sequence[float], requ
             fractions.append(min(gradient_noise_variance(noise, sigma) / power, 1.0) if power > 0 else 1.0)
         fraction = max(fractions)
         if fraction <= MAX_NOISE_FRACTION:
-            return LevelSmoothing(sigma, fraction, sigma != requested), smoothed
-    return LevelSmoothing(candidates[-1], fraction, True), smoothed
+            return LevelSmoothing(sigma, fraction, sigma != requested, tuple(noises)), smoothed
+    return LevelSmoothing(candidates[-1], fraction, True, tuple(noises)), smoothed
