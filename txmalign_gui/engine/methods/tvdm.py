@@ -94,32 +94,46 @@ def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range
     return OK, confidence, ""
 
 
+def coarse_search_range(levels, requested_range: int, requested_levels: int) -> int:
+    """Shift range (px) searched on the coarsest level.
+
+    A field too small for a second level (under 2 MIN_LEVEL_SIZE px) would otherwise reach only
+    +-requested_range px, far less than the requested_range * 2^(levels - 1) of a full pyramid; there the
+    search widens towards that reach, up to a quarter of the field so the overlap stays meaningful."""
+    if len(levels) > 1 or requested_levels == 1:
+        return requested_range
+    wanted = requested_range * 2 ** (requested_levels - 1)
+    return max(requested_range, min(wanted, min(levels[0].shape) // 4))
+
+
 def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
     if params["mutation_min"] > params["mutation_max"]:
         raise InputError("parameter 'mutation_min' must not exceed 'mutation_max'")
     scale = gray_scale_factor(fixed, moving, fixed_mask, moving_mask, params["gray_scale"])
     levels = build_levels(fixed, moving * scale, fixed_mask, moving_mask, params["sigma"], params["levels"])
     coarsest = len(levels) - 1
+    search_range = coarse_search_range(levels, params["search_range"], params["levels"])
     progress.update(0.05, "TVDM: pyramid ready")
     if params["rotation"]:
         settings = EvolutionSettings(params["population"], params["crossover"],
                                      (params["mutation_min"], params["mutation_max"]))
-        found = rigid_search(levels, coarsest, params["search_range"], params["angle_range"], settings,
+        found = rigid_search(levels, coarsest, search_range, params["angle_range"], settings,
                              params["max_iter"], progress.sub(0.05, 1.0))
         transform, cost, coarse, resolved = found.transform, found.cost, found.coarse, found.resolved
         on_bound = found.angle_on_bound
         significance = found.significance
     else:
-        found = pyramid_shift(levels, 0.0, Transform(), coarsest, params["search_range"],
+        found = pyramid_shift(levels, 0.0, Transform(), coarsest, search_range,
                               progress.sub(0.05, 1.0))
         transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
         significance = found.significance
         cost = found.cost if resolved == 0 and np.isfinite(found.cost) else levels[0].cost(transform)
     finest = levels[0].smoothing
-    status, confidence, message = _judge(coarse, significance, resolved, params["search_range"], on_bound,
+    status, confidence, message = _judge(coarse, significance, resolved, search_range, on_bound,
                                          finest.sigma, finest.adapted)
     details = {"gray_scale": scale, "levels_used": len(levels), "resolved_level": resolved,
                "significance": significance, "level_shapes": [list(level.shape) for level in levels],
+               "coarse_search_range": search_range,
                "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels],
                "noise_sigma": list(finest.noise)}
     return MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,

@@ -149,3 +149,31 @@ def v_fit(before: float, at: float, after: float, squared: bool = False) -> floa
     if squared:
         return float(np.clip(0.5 * (before - after) / (before + after - 2.0 * at), -0.5, 0.5))
     return float(np.clip((before - after) / (2.0 * rise), -0.5, 0.5))
+
+
+def _correlate(x: np.ndarray, y: np.ndarray, shape) -> np.ndarray:
+    """c(d) = sum_p x(p) y(p - d) for every d, by zero-padded FFTs of size `shape` (index d mod shape)."""
+    return np.fft.irfft2(np.fft.rfft2(x, shape) * np.conj(np.fft.rfft2(y, shape)), shape)
+
+
+def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int = 1) -> dict:
+    """{(dy, dx): shift_cost(..., squared=True)} for every integer shift within `radius` of `centre`, all at
+    once: the mean squared difference over the overlap expands into correlations of the gradients, their
+    squares and their usable-pixel indicators, each one FFT product."""
+    cy, cx = (int(round(v)) for v in centre)
+    numerator, count = 0.0, 0.0
+    rows, cols = fixed.gx.shape[0] + 1, fixed.gx.shape[1] + 1
+    shape = (rows + abs(cy) + radius + 1, cols + abs(cx) + radius + 1)
+    for a, b in ((fixed.gy, moving.gy), (fixed.gx, moving.gx)):
+        wa, wb = np.isfinite(a).astype(np.float64), np.isfinite(b).astype(np.float64)
+        a0, b0 = np.where(wa > 0, a, 0.0).astype(np.float64), np.where(wb > 0, b, 0.0).astype(np.float64)
+        numerator = numerator + (_correlate(a0 * a0, wb, shape) + _correlate(wa, b0 * b0, shape)
+                                 - 2.0 * _correlate(a0, b0, shape))
+        count = count + _correlate(wa, wb, shape)
+    offsets = np.arange(-radius, radius + 1)
+    ys, xs = (cy + offsets) % numerator.shape[0], (cx + offsets) % numerator.shape[1]
+    counts = np.rint(count[np.ix_(ys, xs)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        costs = np.where(counts >= max(min_count, 1), numerator[np.ix_(ys, xs)] / counts, np.nan)
+    return {(cy + i, cx + j): float(costs[i + radius, j + radius])
+            for i in range(-radius, radius + 1) for j in range(-radius, radius + 1)}

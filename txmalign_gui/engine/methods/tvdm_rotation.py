@@ -29,8 +29,9 @@ DE_LEVEL_SIZE = 64
 CHECK_LEVEL_SIZE = 128
 # Spectrum candidates closer than this (deg) are one candidate.
 _SAME_ANGLE = 2.0
-# Rounds of shift / angle refinement each candidate gets on the comparison level.
+# Rounds of shift / angle refinement the best _REFINED candidates get on the comparison level.
 _CHECK_ITERATIONS = 2
+_REFINED = 2
 # Bound on the generations of differential evolution (it usually converges much earlier).
 _DE_GENERATIONS = 40
 # Converged when the angle moves less than this (deg) and the shift less than this (px) in an iteration.
@@ -166,22 +167,26 @@ def _evolved_start(levels: List[Level], de_level: int, coarsest: int, search_ran
 def _multi_start(levels: List[Level], check: int, coarsest: int, search_range: int, angle_range: float,
                  progress: Progress):
     """(transform on `check`, coarse search, significance, angle on bound) of the best spectrum candidate:
-    each candidate angle gets its own coarse-to-fine shift search down to level `check` and a shift / angle
-    refinement there; the lowest cost on `check` among those with a distinct coarse minimum wins."""
+    each candidate angle gets its own coarse-to-fine shift search down to level `check`; the best
+    _REFINED of them (a distinct coarse minimum first, then the lowest cost on `check`) are refined in
+    shift and angle there, and the lowest refined cost wins."""
     spectrum_levels = sorted({coarsest, check})
     starts = _start_angles(levels, spectrum_levels, angle_range)
-    best = None
+    ranked = []
     for number, angle in enumerate(starts):
         found = pyramid_shift(levels, angle, Transform(), coarsest, search_range, finest=check)
-        refined, _ = _refine_level(levels[check], found.transform, _CHECK_ITERATIONS, Progress(), False)
-        # A candidate whose coarse search found no distinct minimum inside the search range ranks after
-        # every one that did: at a wrong angle a pattern that differs between the images (stripes along
-        # x in one, along y in the other) can match itself and lower the cost.
+        # At a wrong angle a pattern that differs between the images (stripes along x in one, along y in
+        # the other) can match itself and lower the cost, but its coarse search finds no distinct minimum.
         distinct = found.significance >= MIN_SIGNIFICANCE and not found.coarse.on_edge
-        rank = (not distinct, levels[check].cost(refined))
+        ranked.append(((not distinct, levels[check].cost(found.transform)), number, found))
+        progress.update(0.5 * (number + 1) / len(starts), "checking candidate angles")
+    best = None
+    for (distinct_rank, _), _, found in sorted(ranked, key=lambda item: item[:2])[:_REFINED]:
+        refined, _ = _refine_level(levels[check], found.transform, _CHECK_ITERATIONS, Progress(), False)
+        rank = (distinct_rank, levels[check].cost(refined))
         if best is None or rank < best[0]:
             best = (rank, refined, found)
-        progress.update((number + 1) / len(starts), "checking candidate angles")
+    progress.update(1.0, "checking candidate angles")
     _, transform, found = best
     on_bound = angle_range < 180.0 and abs(transform.angle_deg) >= angle_range
     return transform, found.coarse, found.significance, on_bound

@@ -14,9 +14,11 @@ import numpy as np
 
 from ..progress import Progress
 from ..transform import Transform
-from .tvdm_cost import Gradients, line_cost, shift_cost, v_fit
+from .tvdm_cost import Gradients, line_cost, shift_cost, squared_shift_costs, v_fit
 from .tvdm_levels import Level, transform_at, transform_from
 
+# Windows of at least this radius are evaluated at once by FFT correlations (squared costs only).
+_FFT_RADIUS = 3
 # How many times a fine-level window may follow a minimum lying on its border.
 MAX_MOVES = 4
 # A level whose minimum is less significant than this (relative depth x sqrt(samples)) is dominated by
@@ -51,6 +53,8 @@ def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_c
         return cache[(dy, dx)]
 
     cy, cx = (int(round(v)) for v in centre)
+    if squared and radius >= _FFT_RADIUS:
+        cache.update(squared_shift_costs(fixed, moving, (cy, cx), radius, min_count))
     offsets = range(-radius, radius + 1)
     for move in range(max_moves + 1):
         costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
