@@ -200,6 +200,13 @@ def _cmd_example(args) -> int:
     return 0
 
 
+def _roi(text: str) -> tuple:
+    """argparse type for Y0:Y1,X0:X1 (the engine is imported only when the option is used)."""
+    from .engine.validation import parse_roi
+
+    return parse_roi(text)
+
+
 def _energy_range(text: str) -> tuple:
     try:
         lo, hi = (float(v) for v in text.split(":"))
@@ -364,11 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "--normalize --csv spectrum.csv\n  txmalign spectra aligned.h5 --region "
                               "10:20,30:40 --i0-region 0:10,0:10 --hdf5 aligned.h5 --name particle1")
     p.add_argument("input", help="stack, read as `align` reads it (TIFF + energies file, HDF5, .txrm, ...)")
-    p.add_argument("--region", required=True, type=parse_roi, metavar="Y0:Y1,X0:X1",
+    p.add_argument("--region", required=True, type=_roi, metavar="Y0:Y1,X0:X1",
                    help="rectangle whose mean OD is measured (rows Y0..Y1, columns X0..X1)")
     i0 = p.add_mutually_exclusive_group()
     i0.add_argument("--i0", metavar="FILE", help="I0 spectrum: two columns energy (eV), counts (e.g. .xsp)")
-    i0.add_argument("--i0-region", type=parse_roi, metavar="Y0:Y1,X0:X1",
+    i0.add_argument("--i0-region", type=_roi, metavar="Y0:Y1,X0:X1",
                     help="empty-beam rectangle whose mean intensity is I0 in each frame")
     p.add_argument("--energies", metavar="FILE", help="energies in eV (default: from the input)")
     p.add_argument("--normalize", action="store_true", help="add the pre/post-edge normalised column")
