@@ -990,3 +990,4 @@ def test_null_result_guard_is_in_the_engine_so_the_app_gets_it_too(monkeypatch):
     monkeypatch.setattr("txmalign_gui.engine.stack.align._align_tree", _zero_registrations)
     result = align_stack(shifted_stack(), method="phasecorr")
     assert result.statuses.count("low_confidence") == 4 and "exactly 0 px" in result.messages[-1]
+    assert sorted(result.confidences)[:4] == [0.2] * 4
