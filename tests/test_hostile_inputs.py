@@ -906,6 +906,17 @@ def _(tmp):
     return Case(["align", path, "--out", tmp / "o.h5", *ALIGN], 0, r"^aligned 5", check=check)
 
 
+@case("security", "broken-links-beside-the-stack-are-ignored")
+def _(tmp):
+    path = tmp / "links.h5"
+    with h5py.File(path, "w") as handle:
+        handle["broken"] = h5py.SoftLink("/nothing")
+        handle["outside"] = h5py.ExternalLink("/etc/passwd", "/x")
+        handle["energies"] = h5py.ExternalLink(str(tmp / "absent.h5"), "/e")
+        handle.create_dataset("data", data=shifted_stack())
+    return Case(["align", path, "--out", tmp / "o.h5", *ALIGN], 0, r"^aligned 5 images")
+
+
 # == 6. Unclear messages ====================================================================================
 
 @case("message", "empty-file-message-is-short")
