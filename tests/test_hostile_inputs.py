@@ -15,7 +15,7 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import h5py
@@ -36,7 +36,6 @@ class Case:
     code: int
     first_line: str
     check: Optional[Callable] = None
-    outputs: list = field(default_factory=list)
 
 
 CASES: dict = {}
