@@ -65,8 +65,10 @@ def write_ole(path, streams: dict) -> str:
     return str(path)
 
 
-def write_txrm(path, count: int = 3, declared: int = None, size: int = 16) -> str:
-    images = [np.full((size, size), 100 + k, np.uint16) for k in range(count)]
+def write_txrm(path, count: int = 3, declared: int = None, size: int = SIZE, textured: bool = False) -> str:
+    """A .txrm of `count` uint16 images (shifted textures, or constants) declaring `declared` images."""
+    images = list((shifted_stack(count, size) * 1000).astype(np.uint16)) if textured else \
+        [np.full((size, size), 100 + k, np.uint16) for k in range(count)]
     streams = {"ImageInfo/ImageWidth": struct.pack("<I", size), "ImageInfo/ImageHeight": struct.pack("<I", size),
                "ImageInfo/NoOfImages": struct.pack("<I", count if declared is None else declared),
                "ImageInfo/DataType": struct.pack("<I", 5)}

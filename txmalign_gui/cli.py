@@ -13,7 +13,7 @@ import sys
 import time
 
 from . import __version__
-from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, guarded
+from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded
 
 # The engine (numpy, scipy, scikit-image) is imported inside the guard, so Ctrl-C while it loads is clean.
 

@@ -61,6 +61,11 @@ def check_output_path(path: str, force: bool = False) -> None:
         raise InputError(f"{path} already exists; choose another name or pass --force to replace it")
 
 
+def check_output(path: str, inputs: Iterable[Optional[str]], force: bool) -> None:
+    """`check_outputs` for a run with one output (the form other subcommands call)."""
+    check_outputs([path], inputs, force)
+
+
 def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[Optional[str]], force: bool) -> None:
     """Check every output path of one run against the inputs, each other and the file system."""
     outputs = [os.fspath(p) for p in outputs if p]

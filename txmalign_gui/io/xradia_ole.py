@@ -78,11 +78,12 @@ class XradiaFile:
 
     @classmethod
     def _count_images(cls, ole: olefile.OleFileIO, declared: int) -> int:
-        """Images 1..k whose streams exist, k at most `declared`; the streams present bound the work, so a
-        header declaring 4 billion images costs nothing."""
+        """Images 1..k whose streams exist, k at most `declared` (all present when it declares 0); the streams
+        present bound the work, so a header declaring 4 billion images costs nothing."""
         present = {"/".join(entry) for entry in ole.listdir() if len(entry) == 2}
+        limit = declared if declared > 0 else len(present)
         count = 0
-        while count < max(declared, 1) and cls._image_stream(count + 1) in present:
+        while count < limit and cls._image_stream(count + 1) in present:
             count += 1
         return count
 

@@ -12,6 +12,8 @@ import numpy as np
 
 from ..result import FAILED, LOW_CONFIDENCE, OK
 
+# The confidence such images get: well below the methods' ok threshold, above 0 (nothing failed to run).
+NULL_RESULT_CONFIDENCE = 0.2
 NULL_RESULT_MESSAGE = ("every image was aligned by exactly 0 px with full confidence although the images "
                        "differ: the registration found no usable signal (check the flat-field and image "
                        "preparation); the shifts are not trustworthy")
@@ -27,7 +29,8 @@ def _images_differ(images, anchor: int) -> bool:
 
 
 def flag_null_result(result, images) -> bool:
-    """Mark `result` (a StackResult, changed in place) low confidence when it is a null result; True if so."""
+    """Mark `result` (a StackResult, changed in place) low confidence, with confidence at most 0.2, when it
+    is a null result; True if so."""
     others = [i for i in range(len(result.transforms)) if i != result.anchor]
     if not others:
         return False
@@ -38,8 +41,11 @@ def flag_null_result(result, images) -> bool:
         return False
     if not _images_differ(images, result.anchor):
         return False
+    confidences = np.array(result.confidences, dtype=float)
     for index in others:
         result.statuses[index] = LOW_CONFIDENCE
+        confidences[index] = min(confidences[index], NULL_RESULT_CONFIDENCE)
+    result.confidences = confidences
     result.messages.append(NULL_RESULT_MESSAGE)
     return True
 

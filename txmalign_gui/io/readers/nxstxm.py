@@ -27,10 +27,15 @@ def _text(value) -> str:
 
 
 def _stxm_entry(handle: h5py.File) -> Optional[h5py.Group]:
-    for item in handle.values():
-        if isinstance(item, h5py.Group) and _text(item.get("definition", item.attrs.get("definition", ""))) \
-                .strip().lower() == "nxstxm":
-            return item
+    """The first top-level group whose `definition` (dataset or attribute) is NXstxm; broken links skipped."""
+    for name in handle:
+        try:
+            item = handle.get(name)
+            if isinstance(item, h5py.Group) and _text(item.get("definition", item.attrs.get("definition", ""))) \
+                    .strip().lower() == "nxstxm":
+                return item
+        except (KeyError, OSError, RuntimeError, ValueError):
+            continue
     return None
 
 
