@@ -53,6 +53,35 @@ def particle_rects() -> list:
     return rects
 
 
+def real_stxm(settings) -> None:
+    """The real ALS STXM Fe L-edge stack (not shipped) with its measured I0 spectrum, when it is present."""
+    folder = next((Path(p) / "stxm_fe_L3_als_71214098" for p in (Path(__file__).resolve().parents[2] / "shared" /
+                                                                   "data" / "real", Path("/work/shared/data/real"))
+                   if (Path(p) / "stxm_fe_L3_als_71214098").exists()), None)
+    if folder is None:
+        print("skipped the STXM screenshots: no ../shared/data/real/stxm_fe_L3_als_71214098")
+        return
+    window = MainWindow(settings, autosave_path=str(Path(tempfile.mkdtemp()) / "autosave.txmas"))
+    window.resize(*SIZES[0])
+    window.show()
+    window.open_path(str(folder / "71214098_stack_float32.tif"))
+    spectra = window.checks.spectra
+    spectra.source_combo.setCurrentIndex(spectra.source_combo.findText("Raw"))  # the file is already aligned
+    spectra.add_region((10, 30, 30, 60), name="Fe particle")
+    spectra.add_region((0, 30, 0, 20), name="empty beam")
+    spectra.xanes.load_i0_file(str(folder / "i0.xsp"))
+    spectra.absorbance_check.setChecked(True)
+    spectra.xanes.normalize_check.setChecked(True)
+    spectra.xanes.set_ranges((700.0, 704.5), (725.8, 730.4))
+    energies, _ = window.checks.context.axis()
+    window.view.set_index(int(abs(energies - 708.05).argmin()))  # the Fe L3 white line
+    settle()
+    window.resizeDocks([window.tools_dock], [int(SIZES[0][1] * 0.5)], Qt.Orientation.Vertical)
+    window.tools.setCurrentWidget(spectra)
+    save_screenshot(window, str(OUT / "10_stxm_fe_i0_file_1366x768.png"))
+    window.close()
+
+
 def main() -> int:
     app = create_app()
     scratch = Path(tempfile.mkdtemp(prefix="txmalign-shots-"))
@@ -95,6 +124,7 @@ def main() -> int:
         save_screenshot(window, str(OUT / f"9_tour_{tag}.png"))
         window.tour.leave()
     window.close()
+    real_stxm(settings)
     app.processEvents()
     print(f"screenshots written to {OUT}")
     return 0

@@ -110,7 +110,7 @@ def test_i0_file_and_counts_refused_as_transmission(window, tmp_path):
     window.alignment_changed.emit(None)
     tool.xanes.i0_combo.setCurrentIndex(0)
     tool.redraw()
-    assert "detector counts" in tool.xanes.edge_label.text()
+    assert "not plotted" in tool.xanes.edge_label.text() and "detector counts" in tool.xanes.edge_label.toolTip()
 
 
 def test_maps_separate_the_phases_after_alignment_and_the_movie(window, tmp_path):

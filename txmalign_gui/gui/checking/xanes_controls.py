@@ -10,7 +10,7 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import pyqtSignal
-from PyQt6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QLabel, QWidget
+from PyQt6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QLabel, QSizePolicy, QWidget
 
 from ...engine.errors import InputError, TxmAlignError
 from ...engine.xanes import check_transmission, default_edge_ranges, i0_from_region, i0_on_energies, normalize_spectrum, region_od
@@ -47,6 +47,7 @@ class XanesControls(QWidget):
         h5_button = button("Add to HDF5...", "Store the plotted OD spectra (and normalisation) as /spectra/NAME "
                            "in an HDF5 file, e.g. the saved aligned stack", self.choose_hdf5)
         self.edge_label = QLabel("")
+        self.edge_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
         self.edge_label.setToolTip("Edge energy at the derivative maximum and at half the edge step, and the "
                                    "step, for each plotted curve")
         self.ranges = {}
@@ -55,7 +56,8 @@ class XanesControls(QWidget):
             region.setZValue(-10)
             region.sigRegionChangeFinished.connect(lambda *_: self.changed.emit())
             self.ranges[name] = region
-        layout = row("I0:", self.i0_combo, self.file_button, self.normalize_check, h5_button, self.edge_label)
+        layout = row("I0:", self.i0_combo, self.file_button, self.normalize_check, h5_button, stretch=False)
+        layout.addWidget(self.edge_label, 1)  # takes the rest of the row, elided rather than widening it
         self.setLayout(layout)
         self.refill()
 
@@ -160,7 +162,8 @@ class XanesControls(QWidget):
                  f"step), step {r.edge_step:.3g}" for label, r in self.results.items()]
         short = [f"{label}: E0 {r.e0_derivative:.1f} eV, step {r.edge_step:.2g}" for label, r in self.results.items()]
         shown = short[:2] + [f"{len(short) - 2} more (hover)"] if len(short) > 2 else short
-        self.edge_label.setText("; ".join(shown + errors[:1]))
+        problems = [f"{error.split(': ')[0]}: not plotted (hover for why)" for error in errors[:1]]
+        self.edge_label.setText("; ".join(shown + problems))
         self.edge_label.setToolTip("\n".join(parts + errors) or "Edge energy and step of each plotted curve")
 
     # -- HDF5 export --------------------------------------------------------
