@@ -9,7 +9,7 @@ from .. import io
 from ..engine.errors import InputError
 from ..engine.teaching import check_frame, check_mask, check_transforms, make_exercise
 from ..io.exercise_files import read_exercise_info, write_exercise
-from .align_job import check_output
+from ..io.output_paths import check_output
 
 
 def run_make_exercise(name: str, out: str, seed: Optional[int] = None, force: bool = False) -> dict:
