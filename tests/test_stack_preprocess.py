@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from txmalign_gui.engine.errors import InputError
-from txmalign_gui.engine.stack import apply_transforms, bin_image, preprocess, unbin_transforms
+from txmalign_gui.engine.stack import apply_transforms, bin_image, unbin_transforms
+from txmalign_gui.engine.stack.preprocess import preprocess
 from txmalign_gui.engine.transform import Transform, apply_transform
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.stack import preprocess
+from ..engine.stack.preprocess import preprocess
 from ..io.memory import check_memory
 
 # float32 copies alive at once in a run: the prepared images, the aligned result, one working copy

@@ -1,10 +1,18 @@
-"""Whole-stack alignment: strategies (anchor, sequential, chunked, consistent), preprocessing, resampling."""
+"""Whole-stack alignment: strategies (anchor, sequential, chunked, consistent), preprocessing, resampling.
 
-from .align import align_stack
-from .apply import apply_transforms
-from .params import STACK_PARAMS, STRATEGIES
-from .preprocess import bin_image, preprocess, unbin_transforms
-from .result import StackResult
+Names are imported on first use, so `engine.stack.params` loads without the registration code. The
+`preprocess` function is imported from `engine.stack.preprocess` (its module's name would shadow it here).
+"""
 
-__all__ = ["align_stack", "apply_transforms", "STACK_PARAMS", "STRATEGIES", "preprocess", "bin_image",
-           "unbin_transforms", "StackResult"]
+from ..lazy_exports import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    ".align": ("align_stack",),
+    ".apply": ("apply_transforms",),
+    ".params": ("STACK_PARAMS", "STRATEGIES"),
+    ".preprocess": ("bin_image", "unbin_transforms"),
+    ".result": ("StackResult",),
+})
+
+__all__ = ["align_stack", "apply_transforms", "STACK_PARAMS", "STRATEGIES", "bin_image", "unbin_transforms",
+           "StackResult"]
