@@ -52,14 +52,12 @@ def _method_params(args) -> dict:
 
 
 def _add_method_options(parser: argparse.ArgumentParser) -> None:
-    from .engine.validation import parse_roi
-
     parser.add_argument("--method", default="tvdm",
                         help="registration method (see `txmalign methods`; default: tvdm)")
     parser.add_argument("--rotation", action="store_true", help="also correct rotation")
     parser.add_argument("--param", action="append", metavar="KEY=VALUE",
                         help="set a method parameter, repeatable (e.g. --param sigma=2)")
-    parser.add_argument("--roi", type=parse_roi, metavar="Y0:Y1,X0:X1",
+    parser.add_argument("--roi", type=_roi, metavar="Y0:Y1,X0:X1",
                         help="register only this rectangle (rows Y0..Y1, columns X0..X1)")
     parser.add_argument("--mask", metavar="FILE",
                         help="image file, True/nonzero where pixels may be used (e.g. not a beam block)")
