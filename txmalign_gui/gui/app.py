@@ -14,7 +14,7 @@ from typing import Optional
 from .. import __version__
 from .resources import resource_path
 
-SCREENSHOT_SIZE = (1400, 900)
+SCREENSHOT_SIZE = (1366, 768)  # a small beamline screen: everything essential must fit
 
 
 def parse_args(argv) -> argparse.Namespace:

@@ -117,6 +117,7 @@ class MainWindow(SessionActions, QMainWindow):
         self.results = ResultsPanel()
         self.tools = QTabWidget(documentMode=True)
         self.tools.addTab(self.results, "Results")
+        self.tools.tabBar().setUsesScrollButtons(True)  # a narrow window scrolls the tabs instead of widening
         self.collapse_button = QToolButton(text="Hide", checkable=True, autoRaise=True)
         self.collapse_button.setToolTip("Fold the results and checks away to give the image the room "
                                         "(click a tab to open them again)")

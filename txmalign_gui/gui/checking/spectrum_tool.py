@@ -96,9 +96,8 @@ class SpectrumTool(QWidget):
         splitter.addWidget(self.plot)
         splitter.setSizes([420, 680])
         layout = QVBoxLayout(self)
-        layout.addLayout(row(self.point_button, self.region_button, mask_button, remove_button, "Region:",
-                             self.statistic_combo, self.absorbance_check, "Show:", self.source_combo,
-                             export_button))
+        layout.addLayout(row(self.point_button, self.region_button, mask_button, remove_button, export_button))
+        layout.addLayout(row("Region:", self.statistic_combo, self.absorbance_check, "Show:", self.source_combo))
         layout.addWidget(splitter, 1)
         self.context.frame_changed.connect(self._frame_changed)
 
