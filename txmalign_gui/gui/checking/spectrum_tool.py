@@ -39,6 +39,7 @@ class SpectrumTool(QWidget):
         self.markers: list = []  # one per probe, in the document's order
         self._marked: list = []  # the Probe each marker was drawn for
         self._curves: dict = {}  # (probe index, source) -> plotted PlotDataItem
+        self._stale = False
         self._drag_start = None
         self.pointer = PointerUser(self)
         self.pointer.clicked.connect(self._clicked)
@@ -322,7 +323,13 @@ class SpectrumTool(QWidget):
                     out.append((probe, source, values))
         return out
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._stale:
+            self.redraw()
+
     def redraw(self) -> None:
+        self._stale = False
         plot = self.plot.getPlotItem()
         for item in plot.listDataItems():
             plot.removeItem(item)
@@ -339,9 +346,13 @@ class SpectrumTool(QWidget):
         self._frame_changed(self.context.index)
 
     def _frames_changed(self, frames: list) -> None:
-        """Some frames' transforms were edited: update the aligned curves' values at those frames only."""
+        """Some frames' transforms were edited: update the aligned curves' values at those frames only (all
+        of them once the tab is shown, when it is hidden now)."""
         images = self.context.images(ALIGNED)
-        if images is None:
+        if images is None or not self._curves:
+            return
+        if not self.isVisible():
+            self._stale = True
             return
         for (index, source), item in self._curves.items():
             if source != ALIGNED or index >= len(self.probes):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
@@ -30,7 +32,8 @@ class SinogramView(QWidget):
         top.addWidget(self.row_spin)
         top.addStretch(1)
         self.pair = ImagePair(("Before alignment", "After alignment"), lock_aspect=False)
-        self.pair.clicked.connect(lambda _, row, col: self.projection_clicked.emit(int(round(row))))
+        # image row i covers [i, i + 1) in view coordinates
+        self.pair.clicked.connect(lambda _, row, col: self.projection_clicked.emit(math.floor(row)))
         self.pair.setToolTip("Each image row is one projection (angle increases downwards); "
                              "click to show that projection")
         layout = QVBoxLayout(self)
