@@ -10,8 +10,7 @@ the aligned view, the tomography labels disagreed, and the sessions forgot what 
 import numpy as np
 import pytest
 import tifffile
-from PyQt6.QtCore import QPointF, Qt
-from PyQt6.QtTest import QTest
+from PyQt6.QtCore import Qt
 
 from txmalign_gui.gui.main_window import MainWindow
 from txmalign_gui.gui.settings import AppSettings
@@ -150,7 +149,6 @@ def test_opening_another_file_forgets_the_previous_one(qtbot, window, tmp_path):
     spectra.add_point(10, 10)
     profiles.set_line((32, 8), (32, 56), width=3)
     window.checks.corrections.toggle(2)
-    window.panel.show_frame_result  # the run box shows an old run's news
     window.panel.live_label.setText("Frame 5: dy +1.00")
     window.panel.show_outcome("Failed.")
     markers_before = len(window.view.viewbox.addedItems)

@@ -14,7 +14,7 @@ from .. import __version__
 from .app_log import log_exception, log_path, start_logging, stop_logging
 from .resources import resource_path
 
-SCREENSHOT_SIZE = (1400, 900)
+SCREENSHOT_SIZE = (1366, 768)  # a small beamline screen: everything essential must fit
 
 
 def parse_args(argv) -> argparse.Namespace:

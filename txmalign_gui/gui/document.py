@@ -104,9 +104,11 @@ class Document:
         self._listeners.append(listener)
 
     # -- changing -------------------------------------------------------------
-    def reset(self, stack=None) -> None:
-        """Forget everything (results, drawings, history) and hold `stack`: the one place a file opens."""
-        self._state = dict(_DEFAULTS, **{STACK: stack})
+    def reset(self, stack=None, **fields) -> None:
+        """Forget everything (results, drawings, history) and hold `stack` (and `fields`, such as its
+        preparation): the one place a file opens."""
+        self._check(fields)
+        self._state = dict(_DEFAULTS, **fields, **{STACK: stack})
         self._undo.clear()
         self._redo.clear()
         self._notify(FIELDS, None)

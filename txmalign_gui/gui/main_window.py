@@ -91,7 +91,7 @@ class MainWindow(SessionActions, QMainWindow):
             self.restoreState(state, self._layout_version())
 
     # -- the document's fields, for reading (and for tests that set them) ---
-    stack = property(lambda self: self.model.stack, lambda self, v: self.model.reset(v))
+    stack = property(lambda self: self.model.stack, lambda self, v: self.set_stack(v))
     alignment = property(lambda self: self.model.alignment, lambda self, v: self.model.set(alignment=v))
     aligned = property(lambda self: self.model.aligned, lambda self, v: self.model.set(aligned=v))
     session_path = property(lambda self: self.model.session_path,
@@ -117,6 +117,7 @@ class MainWindow(SessionActions, QMainWindow):
         self.results = ResultsPanel()
         self.tools = QTabWidget(documentMode=True)
         self.tools.addTab(self.results, "Results")
+        self.tools.tabBar().setUsesScrollButtons(True)  # a narrow window scrolls the tabs instead of widening
         self.collapse_button = QToolButton(text="Hide", checkable=True, autoRaise=True)
         self.collapse_button.setToolTip("Fold the results and checks away to give the image the room "
                                         "(click a tab to open them again)")
@@ -335,8 +336,13 @@ class MainWindow(SessionActions, QMainWindow):
         return stack
 
     def set_stack(self, stack) -> None:
-        """Show a newly opened stack: the document forgets the previous one's results and drawings."""
-        self.model.reset(stack)
+        """Show a newly opened stack: the document forgets the previous one's results and drawings and takes
+        the preparation the panel offers for it (flat-field only when the file has flats)."""
+        if stack is not None:
+            self.panel.prepare_form.blockSignals(True)  # the old file's preview must not follow this
+            self.panel.set_references(stack)
+            self.panel.prepare_form.blockSignals(False)
+        self.model.reset(stack, prepare=self.panel.prepare_options() if stack is not None else {})
 
     def _document_changed(self, fields: frozenset, frames) -> None:
         """The one place the window follows the document: the stack, the prepared view and the results."""
@@ -358,9 +364,7 @@ class MainWindow(SessionActions, QMainWindow):
         self.panel.reset_run_state()
         if stack is None:
             return
-        self.panel.set_references(stack)
         self.results.set_axes(len(stack), stack.energies, stack.angles)
-        self.model.set(prepare=self.panel.prepare_options())
         self.message_bar.hide()
         self.setWindowTitle(f"txmalign - {os.path.basename(stack.path.rstrip(os.sep))}")
         self.stack_info.setText(describe_stack(stack))

@@ -35,6 +35,7 @@ class ComparisonView(QWidget):
         self._flicker_pair: Optional[np.ndarray] = None
         self._keep_range = False
         self._limit = 0.0
+        self._difference_lut = None
         self.mode_combo = QComboBox()
         for key, text in _MODES:
             self.mode_combo.addItem(text, key)
@@ -154,7 +155,9 @@ class ComparisonView(QWidget):
             if not (self._keep_range and self._limit):
                 self._limit = symmetric_limit(picture)
             limit = self._limit
-            self.image.setImage(picture, levels=(-limit, limit), lut=pg.colormap.get("CET-D1").getLookupTable())
+            if self._difference_lut is None:
+                self._difference_lut = pg.colormap.get("CET-D1").getLookupTable()
+            self.image.setImage(picture, levels=(-limit, limit), lut=self._difference_lut)
         elif mode == OVERLAY:
             picture = overlay_rgb(frame, reference)
             self.image.setImage(picture, levels=(0.0, 1.0), lut=None)

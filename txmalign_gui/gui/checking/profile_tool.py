@@ -99,8 +99,9 @@ class ProfileTool(QWidget):
         splitter.addWidget(self.curve_plot)
         splitter.setSizes([650, 450])
         layout = QVBoxLayout(self)
-        layout.addLayout(row(self.draw_button, self.width_spin, self.feature_combo, self.curves_combo,
-                             self.drift_label))
+        self.drift_label.setWordWrap(True)
+        layout.addLayout(row(self.draw_button, self.width_spin, self.feature_combo, self.curves_combo))
+        layout.addWidget(self.drift_label)
         layout.addWidget(splitter, 1)
 
     # -- the line -------------------------------------------------------------

@@ -43,6 +43,7 @@ class SpectrumTool(QWidget):
         self.markers: list = []  # one per probe, in the document's order
         self._marked: list = []  # the Probe each marker was drawn for
         self._curves: dict = {}  # (probe index, source) -> plotted PlotDataItem
+        self._stale = False
         self._drag_start = None
         self.pointer = PointerUser(self)
         self.pointer.clicked.connect(self._clicked)
@@ -105,9 +106,9 @@ class SpectrumTool(QWidget):
         splitter.addWidget(self.plot)
         splitter.setSizes([420, 680])
         layout = QVBoxLayout(self)
-        layout.addLayout(row(self.point_button, self.region_button, mask_button, remove_button, "Region:",
-                             self.statistic_combo, self.absorbance_check, "Show:", self.source_combo,
-                             export_button, plot_button))
+        layout.addLayout(row(self.point_button, self.region_button, mask_button, remove_button, export_button,
+                             plot_button))
+        layout.addLayout(row("Region:", self.statistic_combo, self.absorbance_check, "Show:", self.source_combo))
         layout.addWidget(self.xanes)
         layout.addWidget(splitter, 1)
         self.context.frame_changed.connect(self._frame_changed)
@@ -362,7 +363,13 @@ class SpectrumTool(QWidget):
             out.append((name, od, None if result is None else result.normalized))
         return out
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._stale:
+            self.redraw()
+
     def redraw(self) -> None:
+        self._stale = False
         plot = self.plot.getPlotItem()
         for item in plot.listDataItems():
             plot.removeItem(item)
@@ -382,9 +389,13 @@ class SpectrumTool(QWidget):
         self._frame_changed(self.context.index)
 
     def _frames_changed(self, frames: list) -> None:
-        """Some frames' transforms were edited: update the aligned curves' values at those frames only."""
+        """Some frames' transforms were edited: update the aligned curves' values at those frames only (all
+        of them once the tab is shown, when it is hidden now)."""
         images = self.context.images(ALIGNED)
-        if images is None:
+        if images is None or not self._curves:
+            return
+        if not self.isVisible():
+            self._stale = True
             return
         for (index, source), item in self._curves.items():
             if source != ALIGNED or index >= len(self.probes):

@@ -32,7 +32,7 @@ class ImagePair(QWidget):
             label = QLabel(title, alignment=Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet("font-weight: bold;")
             graphics = pg.GraphicsLayoutWidget()
-            graphics.setMinimumSize(120, 100)
+            graphics.setMinimumSize(80, 80)
             viewbox = graphics.addViewBox(lockAspect=lock_aspect, invertY=True)
             viewbox.setMenuEnabled(False)
             item = pg.ImageItem(axisOrder="row-major")

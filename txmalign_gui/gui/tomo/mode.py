@@ -1,5 +1,5 @@
 """The tomography mode of the main window: its dock, its result tab, the row line on the projection,
-and the glue between them, the window's RunController and the tomography job."""
+and the glue between them, the window's JobRunner and document, and the tomography job."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def is_tomography(stack) -> bool:
 
 class TomoMode(QObject):
     """Adds the Tomography dock (next to Alignment) and tab (next to Results) to `window` and runs
-    tomography jobs on the window's RunController, so only one job runs at a time."""
+    tomography jobs on the window's JobRunner, so only one job runs at a time; its result lives in the document."""
 
     saved = pyqtSignal(str)
     save_failed = pyqtSignal(str)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
@@ -23,15 +25,15 @@ class SinogramView(QWidget):
         self.row_spin = QSpinBox(minimum=0, maximum=0)
         self.row_spin.setToolTip("Detector row whose sinogram is shown; or click the projection above")
         self.row_spin.valueChanged.connect(self.row_changed)
-        hint = QLabel("(or drag the yellow line on the projection)")
-        hint.setStyleSheet("color: #777;")
+        self.row_spin.setToolTip("Detector row whose sinogram is shown: type it, drag the yellow line on the "
+                                 "projection or click the projection")
         top = QHBoxLayout()
         top.addWidget(QLabel("Sinogram of row"))
         top.addWidget(self.row_spin)
-        top.addWidget(hint)
         top.addStretch(1)
         self.pair = ImagePair(("Before alignment", "After alignment"), lock_aspect=False)
-        self.pair.clicked.connect(lambda _, row, col: self.projection_clicked.emit(int(round(row))))
+        # image row i covers [i, i + 1) in view coordinates
+        self.pair.clicked.connect(lambda _, row, col: self.projection_clicked.emit(math.floor(row)))
         self.pair.setToolTip("Each image row is one projection (angle increases downwards); "
                              "click to show that projection")
         layout = QVBoxLayout(self)
