@@ -23,7 +23,7 @@ SIGMA_STEPS = (1.5, 2.0, 3.0, 4.0, 6.0)
 # A level is noise-dominated while noise makes up more than this fraction of its gradients' variance.
 MAX_NOISE_FRACTION = 0.5
 # The noise estimate looks at every this-many-th row and column of large images (it is a median).
-_STRIDE_ABOVE = 256 * 256
+_STRIDE_ABOVE = 128 * 128
 
 
 def noise_sigma(image: np.ndarray) -> float:
