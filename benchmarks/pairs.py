@@ -4,8 +4,8 @@ correlation.
 Usage: python benchmarks/pairs.py [--sizes 256 1024] [--repeat 3] [--methods tvdm phasecorr]
        [--scenes synthetic camera camera+noise astronaut coins]
 Each row: scene, method, size, kind (shift = translation only, rigid = +-180 deg rotation search), best wall
-and CPU time of --repeat runs, each with its ratio to skimage phase_cross_correlation(upsample_factor=100) on the same pair (measured
-in the same run), and the error.  Natural scenes come from benchmarks/paper_families.py (skimage.data
+and CPU time of --repeat runs, each with its ratio to skimage phase_cross_correlation(upsample_factor=100)
+on the same pair (measured in the same run), and the error.  Natural scenes come from benchmarks/paper_families.py (skimage.data
 images, exact ground truth); "+noise" adds mild Gaussian noise (sigma 0.03 of the [0, 1] gray range).
 Targets (issue 10): translation-only TVDM at 1024 px within 2x of the baseline on every scene, rigid
 +-180 deg at 256 px under 0.25 s.
@@ -95,7 +95,8 @@ def _time_scene(scene, size, kind, angle, methods, repeat) -> None:
         seconds, cpu, result = best_time(lambda: register_pair(fixed, moving, spec.name, params), repeat)
         error = np.hypot(result.dy - SHIFT[0], result.dx - SHIFT[1])
         print(f"{scene:<14}{spec.name:<12}{size:>6} {kind:<6}{seconds:>10.4f}{seconds / baseline:>8.2f}"
-              f"{cpu:>9.4f}{cpu / baseline_cpu:>8.2f}{error:>11.3f}{abs(result.angle_deg - angle):>11.3f}  {result.status}", flush=True)
+              f"{cpu:>9.4f}{cpu / baseline_cpu:>8.2f}{error:>11.3f}{abs(result.angle_deg - angle):>11.3f}"
+              f"  {result.status}", flush=True)
 
 
 if __name__ == "__main__":
