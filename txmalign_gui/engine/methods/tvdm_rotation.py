@@ -1,5 +1,8 @@
-"""TVDM rotation search: coarse angle candidates checked by TVDM, differential evolution on a coarse level,
-then alternating translation / angle refinement on each finer level.
+"""TVDM rotation search, then alternating translation / angle refinement on each finer level.
+
+Angle ranges up to 10 deg follow the paper (differential evolution on a coarse level).  Wider ranges
+start from the rotation candidates of the Fourier magnitude spectra of two levels (multi-start), each
+checked by its own coarse-to-fine shift search and compared on a 128 px level.
 
 Translation and rotation are coupled, so each refinement step re-searches the shift at the current angle
 and then the angle at the current shift, as in the TVDM paper; every loop is bounded.
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 from scipy.optimize import differential_evolution
