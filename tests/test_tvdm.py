@@ -160,3 +160,16 @@ def test_sigma_does_not_halve_the_shift_on_the_real_ni_pair():
     for sigma in (3.0, 5.0):
         result = register_pair(fixed, moving, "tvdm", {"sigma": sigma})
         assert np.abs(result.transform.shift - reference.transform.shift).max() < 3.0
+
+
+@pytest.mark.parametrize("sigma", [0.0, 1.0, 2.5])
+def test_noise_estimate_and_smoothed_gradient_noise(sigma):
+    from txmalign_gui.engine.methods.tvdm_noise import gradient_noise_variance, noise_sigma
+
+    rng = np.random.default_rng(4)
+    noise = rng.normal(0.0, 0.3, (512, 512))
+    scene, _ = make_pair(512, seed=1)  # image content barely feeds the 2 x 2 second difference
+    assert noise_sigma(scene + noise) == pytest.approx(0.3, rel=0.08)
+    smoothed = ndimage.gaussian_filter(noise, sigma) if sigma else noise
+    measured = np.var(np.diff(smoothed, axis=1)[20:-20, 20:-20])
+    assert gradient_noise_variance(0.3, sigma) == pytest.approx(measured, rel=0.05)

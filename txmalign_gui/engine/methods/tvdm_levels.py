@@ -7,6 +7,7 @@ candidate angle only resamples the smoothed moving image of one level.
 from __future__ import annotations
 
 import math
+from functools import partial
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -92,8 +93,7 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
         noises = (noise_sigma(f if fm is None else np.where(fm, f, np.nan)),
                   noise_sigma(m if mm is None else np.where(mm, m, np.nan)))
         chosen, smoothed = choose_smoothing(
-            (f, m), noises, level_sigma(sigma, index),
-            lambda image, width: smooth(image, fm if image is f else mm, width))
+            [partial(smooth, image, mask) for image, mask in current], noises, level_sigma(sigma, index))
         fixed_image, moving_image = smoothed
         # Where noise dominated, the finest level compares squared differences too (see `Level`).
         levels.append(Level(fixed_image, Gradients.of(fixed_image), moving_image, Gradients.of(moving_image),
