@@ -2,9 +2,14 @@
 
 Cost: mean |gradient| of gf(fixed, sigma) - T(gf(moving, sigma)) over the overlap, which ignores smooth
 background and contrast differences.  Translation by a coarse-to-fine brute-force search with subpixel
-V-fit, refined at full resolution on fractional shifts; rotation (optional) by Fourier-spectrum
-candidates checked by TVDM, differential evolution on a coarse level and alternating shift/angle
-refinement down to full resolution.
+V-fit, refined at full resolution on fractional shifts; rotation (optional) by differential evolution on a
+coarse level (angle ranges up to 10 deg, as in the paper) or from Fourier-spectrum candidates (wider
+ranges), then alternating shift/angle refinement down to full resolution.
+
+Noise: each level's smoothing grows with the noise estimated from the images until the features dominate
+the gradients again (`tvdm_noise`), and coarse or noise-dominated levels compare squared gradient
+differences (`tvdm_levels.Level`).  A field too small for a second pyramid level is searched wider on its
+one level.  `details` name the level shapes, their smoothing and the coarse search range used.
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ PARAMS = ParamSet((
     ROTATION,
     ANGLE_RANGE,
     Param("population", "DE population", int, 100,
-          "Number of candidate angles differential evolution keeps; more is slower but less easily trapped.",
+          "Number of candidate angles differential evolution keeps (angle ranges up to 10 deg; wider ranges "
+          "start from spectrum candidates instead); more is slower but less easily trapped.",
           minimum=5, maximum=1000, advanced=True),
     Param("crossover", "DE crossover", float, 0.7,
           "Crossover probability of differential evolution.", minimum=0.0, maximum=1.0, advanced=True),

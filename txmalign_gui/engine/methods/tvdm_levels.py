@@ -7,12 +7,13 @@ candidate angle only resamples the smoothed moving image of one level.
 from __future__ import annotations
 
 import math
+from functools import partial
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 import numpy as np
 
-from ..pyramid import build_pyramid, to_coarser, to_finer
+from ..pyramid import downsample, to_coarser, to_finer
 from ..transform import Transform, apply_transform
 from .tvdm_cost import Gradients, aligned_cost, smooth
 from .tvdm_noise import LevelSmoothing, choose_smoothing, noise_sigma
@@ -83,19 +84,25 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
                  moving_mask: Optional[np.ndarray], sigma: float, count: int) -> List[Level]:
     """Up to `count` levels, finest first; the coarsest keeps at least MIN_LEVEL_SIZE px per side.
     `sigma` is the smoothing in full-resolution pixels (see `level_sigma`)."""
-    fixed_levels = build_pyramid(fixed, fixed_mask, min_size=MIN_LEVEL_SIZE, max_levels=count)
-    moving_levels = build_pyramid(moving, moving_mask, min_size=MIN_LEVEL_SIZE, max_levels=count)
+    current = [(fixed.astype(np.float32, copy=False), fixed_mask),
+               (moving.astype(np.float32, copy=False), moving_mask)]
     levels = []
-    for index, ((f, fm), (m, mm)) in enumerate(zip(fixed_levels, moving_levels)):
+    while True:
+        (f, fm), (m, mm) = current
+        index = len(levels)
         noises = (noise_sigma(f if fm is None else np.where(fm, f, np.nan)),
                   noise_sigma(m if mm is None else np.where(mm, m, np.nan)))
-        chosen, (fixed_image, moving_image) = choose_smoothing(
-            (f, m), noises, level_sigma(sigma, index),
-            lambda image, width: smooth(image, fm if image is f else mm, width))
+        chosen, smoothed = choose_smoothing(
+            [partial(smooth, image, mask) for image, mask in current], noises, level_sigma(sigma, index))
+        fixed_image, moving_image = smoothed
         # Where noise dominated, the finest level compares squared differences too (see `Level`).
         levels.append(Level(fixed_image, Gradients.of(fixed_image), moving_image, Gradients.of(moving_image),
                             squared=index > 0 or chosen.adapted, smoothing=chosen))
-    return levels
+        if len(levels) >= count or min(f.shape) // 2 < MIN_LEVEL_SIZE:
+            return levels
+        # `downsample` blurs by 1 px before decimating: an unmasked image smoothed by exactly that is reused.
+        current = [(image[::2, ::2], None) if mask is None and chosen.sigma == 1.0 else downsample(raw, mask)
+                   for (raw, mask), image in zip(current, smoothed)]
 
 
 def transform_at(levels: List[Level], transform: Transform, level: int) -> Transform:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence, Tuple
+from typing import Callable, Sequence, Tuple
 
 import numpy as np
 from scipy import ndimage
@@ -23,7 +23,7 @@ SIGMA_STEPS = (1.5, 2.0, 3.0, 4.0, 6.0)
 # A level is noise-dominated while noise makes up more than this fraction of its gradients' variance.
 MAX_NOISE_FRACTION = 0.5
 # The noise estimate looks at every this-many-th row and column of large images (it is a median).
-_STRIDE_ABOVE = 256 * 256
+_STRIDE_ABOVE = 128 * 128
 
 
 def noise_sigma(image: np.ndarray) -> float:
@@ -83,16 +83,17 @@ def _gradient_power(image: np.ndarray) -> float:
     return 0.5 * float(np.nanmean(gy * gy) + np.nanmean(gx * gx))
 
 
-def choose_smoothing(images: Sequence[np.ndarray], noises: Sequence[float], requested: float,
-                     smooth) -> Tuple[LevelSmoothing, Tuple[np.ndarray, ...]]:
+def choose_smoothing(smoothers: Sequence[Callable[[float], np.ndarray]], noises: Sequence[float],
+                     requested: float) -> Tuple[LevelSmoothing, Tuple[np.ndarray, ...]]:
     """The requested smoothing, or the least of SIGMA_STEPS above it that leaves noise no more than
-    MAX_NOISE_FRACTION of the gradient variance of both `images`; returns it with the smoothed images.
+    MAX_NOISE_FRACTION of the gradient variance of every image; returns it with the smoothed images.
 
-    `smooth(image, sigma)` does the smoothing (it knows the masks)."""
+    `smoothers[i](sigma)` is image i smoothed by `sigma` (it knows the image's mask), `noises[i]` its
+    noise standard deviation."""
     candidates = [requested] + [s for s in SIGMA_STEPS if s > requested]
     fraction, smoothed = 1.0, ()
     for sigma in candidates:
-        smoothed = tuple(smooth(image, sigma) for image in images)
+        smoothed = tuple(smoother(sigma) for smoother in smoothers)
         fractions = []
         for image, noise in zip(smoothed, noises):
             power = _gradient_power(image)

@@ -1,5 +1,8 @@
-"""TVDM rotation search: coarse angle candidates checked by TVDM, differential evolution on a coarse level,
-then alternating translation / angle refinement on each finer level.
+"""TVDM rotation search, then alternating translation / angle refinement on each finer level.
+
+Angle ranges up to 10 deg follow the paper (differential evolution on a coarse level).  Wider ranges
+start from the rotation candidates of the Fourier magnitude spectra of two levels (multi-start), each
+checked by its own coarse-to-fine shift search and compared on a 128 px level.
 
 Translation and rotation are coupled, so each refinement step re-searches the shift at the current angle
 and then the angle at the current shift, as in the TVDM paper; every loop is bounded.
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 from scipy.optimize import differential_evolution
@@ -168,8 +171,9 @@ def _multi_start(levels: List[Level], check: int, coarsest: int, search_range: i
                  progress: Progress):
     """(transform on `check`, coarse search, significance, angle on bound) of the best spectrum candidate:
     each candidate angle gets its own coarse-to-fine shift search down to level `check`; the best
-    _REFINED of them (a distinct coarse minimum first, then the lowest cost on `check`) are refined in
-    shift and angle there, and the lowest refined cost wins."""
+    _REFINED of them (a distinct coarse minimum first, then the lowest cost on `check`) and the one with
+    the most significant coarse minimum are refined in shift and angle there, and the lowest refined cost
+    wins (distinct minima first)."""
     spectrum_levels = sorted({coarsest, check})
     starts = _start_angles(levels, spectrum_levels, angle_range)
     ranked = []
@@ -180,8 +184,14 @@ def _multi_start(levels: List[Level], check: int, coarsest: int, search_range: i
         distinct = found.significance >= MIN_SIGNIFICANCE and not found.coarse.on_edge
         ranked.append(((not distinct, levels[check].cost(found.transform)), number, found))
         progress.update(0.5 * (number + 1) / len(starts), "checking candidate angles")
+    chosen = sorted(ranked, key=lambda item: item[:2])[:_REFINED]
+    # Strong noise can leave every candidate short of a distinct minimum; the most significant one then
+    # joins the refinement, where its cost drops most when it is the right angle.
+    most_significant = max(ranked, key=lambda item: item[2].significance)
+    if all(item[1] != most_significant[1] for item in chosen):
+        chosen.append(most_significant)
     best = None
-    for (distinct_rank, _), _, found in sorted(ranked, key=lambda item: item[:2])[:_REFINED]:
+    for (distinct_rank, _), _, found in chosen:
         refined, _ = _refine_level(levels[check], found.transform, _CHECK_ITERATIONS, Progress(), False)
         rank = (distinct_rank, levels[check].cost(refined))
         if best is None or rank < best[0]:
