@@ -142,3 +142,14 @@ def test_tomo_command_removes_jitter(capsys, tmp_path):
     design = np.column_stack([np.cos(np.deg2rad(angles)), np.sin(np.deg2rad(angles)), np.ones(90)])
     residual[:, 1] -= design @ np.linalg.lstsq(design, residual[:, 1], rcond=None)[0]
     assert np.sqrt(np.mean(residual ** 2)) < 0.3
+
+
+def test_formats_lists_the_registered_readers(capsys):
+    import json as _json
+
+    from txmalign_gui.io import available_readers
+
+    assert main(["formats", "--json"]) == 0
+    listed = _json.loads(capsys.readouterr().out)
+    assert [entry["name"] for entry in listed] == [reader.name for reader in available_readers()]
+    assert any(".hdr" in entry["extensions"] for entry in listed)

@@ -355,3 +355,22 @@ def test_dataset_syntax_and_unexpected_errors_reach_the_message_bar(window, tmp_
     finally:
         sys.excepthook = previous
     assert "Unexpected error: ZeroDivisionError: boom" in window.message_bar.text
+
+
+def test_open_dialog_filter_follows_the_reader_registry(tmp_path):
+    """A reader plugin registered at run time is offered in the Open dialog without editing the app."""
+    import numpy as np
+
+    from txmalign_gui.gui.main_window import open_filter
+    from txmalign_gui.io import StackData
+    from txmalign_gui.io.registry import _READERS, Reader, register_reader
+
+    assert "*.hdr" in open_filter() and "*.txrm" in open_filter() and "*.txmas" in open_filter()
+    reader = register_reader(Reader("raw9-test", "Raw9 detector frames (binary)", (".raw9",), lambda p: True,
+                                    lambda p, d=None: StackData(images=np.zeros((2, 4, 4)), path=p)))
+    try:
+        entries = open_filter().split(";;")
+        assert "Raw9 detector frames (*.raw9)" in entries and "*.raw9" in entries[0]
+    finally:
+        _READERS.remove(reader)
+    assert "raw9" not in open_filter()

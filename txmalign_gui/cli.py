@@ -111,6 +111,21 @@ def _cmd_methods(args) -> int:
     return 0
 
 
+def _cmd_formats(args) -> int:
+    from .io import available_readers
+
+    readers = available_readers()
+    if args.json:
+        print(json.dumps([{"name": r.name, "description": r.description, "extensions": list(r.extensions),
+                           "folder": r.folder} for r in readers], indent=2))
+        return 0
+    for reader in readers:
+        where = "a folder of " if reader.folder else ""
+        print(f"{reader.name:<15} {where}{' '.join('*' + e for e in reader.extensions)}  {reader.description}")
+    print("\nHDF5 files take file.h5:/path/to/dataset; single images also file.h5:/dataset[index].")
+    return 0
+
+
 # -- align / apply / tomo / example -------------------------------------------------------------
 def _prepare_options(args, minus_log_default: bool = False):
     from .batch import PrepareOptions
@@ -310,8 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example:\n  txmalign align scan.h5 --out aligned.h5 --strategy chunked "
                               "--chunk-size 5 --transforms-csv shifts.csv\n  txmalign align "
                               "scan.h5:/img_xanes --out aligned.h5 --method phasecorr --jobs 2")
-    p.add_argument("input", help="stack: TIFF, folder of TIFFs, .npy, HDF5 (file.h5:/dataset), .txrm, "
-                                 "folder of .xrm")
+    p.add_argument("input", help="stack in any format of `txmalign formats` (HDF5 as file.h5:/dataset)")
     p.add_argument("--out", required=True, help="aligned HDF5 file to write")
     _add_method_options(p)
     p.add_argument("--strategy", default="anchor", choices=("anchor", "sequential", "chunked", "consistent"),
@@ -343,7 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "reproject, register, iterate).",
                        epilog="example:\n  txmalign tomo scan.h5 --out aligned.h5\n  txmalign tomo "
                               "projections.tif --angles angles.txt --out aligned.h5 --binning 2")
-    p.add_argument("input", help="projections: Data Exchange / FXI HDF5, .txrm, or a TIFF stack")
+    p.add_argument("input", help="projections in any format of `txmalign formats` (e.g. Data Exchange, "
+                                 ".txrm, TIFF with an angles file)")
     p.add_argument("--out", required=True, help="aligned HDF5 file to write")
     p.add_argument("--angles", metavar="FILE|DATASET",
                    help="angles in degrees: text file or file.h5:/dataset (default: from the input)")
@@ -406,6 +421,13 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example:\n  txmalign methods\n  txmalign methods --json")
     p.add_argument("--json", action="store_true", help="machine-readable description")
     p.set_defaults(handler=_cmd_methods)
+
+    p = sub.add_parser("formats", formatter_class=_Formatter, help="list the file formats txmalign reads",
+                       description="List the registered readers: the file formats (and folders) every "
+                                   "subcommand and the app open, in the order they are tried.",
+                       epilog="example:\n  txmalign formats\n  txmalign formats --json")
+    p.add_argument("--json", action="store_true", help="machine-readable description")
+    p.set_defaults(handler=_cmd_formats)
     return parser
 
 

@@ -11,8 +11,8 @@ from PyQt6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, 
                              QTreeWidgetItem, QVBoxLayout)
 
 from ..engine.errors import InputError
+from ..io.h5tools import EXTENSIONS as HDF5_EXTENSIONS
 
-HDF5_EXTENSIONS = (".h5", ".hdf5", ".hdf", ".he5", ".nxs", ".cxi")
 _NO_ENERGIES = "(none, or what the file says)"
 
 

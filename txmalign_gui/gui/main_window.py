@@ -47,9 +47,17 @@ from .worker import AlignJob
 from ..engine.stack import apply_transforms
 
 AUTOSAVE_INTERVAL_MS = 60_000
-OPEN_FILTER = ("Image stacks (*.h5 *.hdf5 *.hdf *.nxs *.tif *.tiff *.npy *.txrm *.txmas);;"
-               "HDF5 (*.h5 *.hdf5 *.hdf *.nxs);;TIFF (*.tif *.tiff);;NumPy (*.npy);;"
-               f"{SESSION_FILTER};;All files (*)")
+def open_filter() -> str:
+    """The Open dialog's filter, built from the registered readers (a new reader appears here by itself)."""
+    groups = txio.file_dialog_groups()
+    every = sorted({extension for _, extensions in groups for extension in extensions}) + [SESSION_EXTENSION]
+    return ";;".join([f"Image stacks and sessions ({_patterns(every)})"]
+                     + [f"{label} ({_patterns(extensions)})" for label, extensions in groups]
+                     + [SESSION_FILTER, "All files (*)"])
+
+
+def _patterns(extensions) -> str:
+    return " ".join("*" + extension for extension in extensions)
 
 
 class MainWindow(SessionActions, QMainWindow):
@@ -271,7 +279,7 @@ class MainWindow(SessionActions, QMainWindow):
 
     # -- opening ------------------------------------------------------------
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a stack", self.settings.last_folder, OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a stack", self.settings.last_folder, open_filter())
         if path:
             self.open_path(path)
 

@@ -18,7 +18,8 @@ from .h5tools import list_datasets
 from .images import read_image, read_mask
 from .output_paths import check_outputs, source_file
 from .provenance import build_provenance, linked_checksums, sha256_of_path
-from .registry import Reader, find_reader, read_stack, readers as available_readers, register_reader, supported_formats
+from .registry import (Reader, file_dialog_groups, find_reader, read_stack, readers as available_readers,
+                       register_reader, supported_formats)
 from .stack_data import StackData
 from .tiff_writer import write_tiff_stack
 from .transforms_io import read_transforms, write_transforms_csv
@@ -27,5 +28,6 @@ __all__ = [
     "StackData", "read_stack", "read_image", "read_mask", "list_datasets", "load_energies", "load_angles",
     "write_aligned_hdf5", "write_tiff_stack", "write_transforms_csv", "read_transforms", "build_provenance",
     "sha256_of_path", "atomic_output", "Reader", "register_reader", "find_reader", "available_readers",
+    "file_dialog_groups",
     "supported_formats", "linked_checksums", "RunRecord", "write_aligned", "check_outputs", "source_file",
 ]

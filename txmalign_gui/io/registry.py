@@ -102,6 +102,16 @@ def read_stack(source: str, dataset: Optional[str] = None, skip_axis_values: int
     return data.skipping_axis_values(skip_axis_values) if skip_axis_values else data
 
 
+def file_dialog_groups() -> list:
+    """(label, extensions) per file format family for open dialogs, in registry order: readers that share
+    extensions (the HDF5 layouts) form one group named after the most generic of them."""
+    groups: dict = {}
+    for reader in _READERS:
+        if not reader.folder:
+            groups[reader.extensions] = reader.description.split(" (")[0]  # later = more generic
+    return [(label, extensions) for extensions, label in groups.items()]
+
+
 def supported_formats() -> list:
     """One "description (*.ext ...)" line per reader, for messages and file dialogs."""
     return [f"{r.description} ({' '.join('*' + e for e in r.extensions)}{', a folder' if r.folder else ''})"
