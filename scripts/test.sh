@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 . scripts/install_venv.sh test
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 lint-imports
-python -m pytest -q -ra "$@"
+python -m pytest -q -ra --durations=15 "$@"
