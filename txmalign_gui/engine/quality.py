@@ -2,28 +2,113 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+
 import numpy as np
 from scipy import ndimage
 
+from .peaks import quadratic_peak
 from .transform import Transform, apply_transform
 
-# Edge agreement below which the edges of the two images are taken not to coincide after registration.
-MIN_EDGE_AGREEMENT = 0.15
+# An answer whose edges line up best farther than this (px) from it is not confirmed by the edges.
+MAX_EDGE_OFFSET = 0.5
+# Images are binned 2 x 2 while their shorter side stays at least this long, to keep the check cheap.
+_CHECK_SIZE = 384
 
 
-def edge_agreement(fixed: np.ndarray, moving: np.ndarray, transform: Transform, sigma: float = 2.0) -> float:
-    """Correlation (-1..1) of the edge strength of `fixed` and of `moving` resampled with `transform`.
+def _bin2(image: np.ndarray) -> np.ndarray:
+    """2 x 2 block mean (a trailing odd row or column dropped); a mask stays a mask of all-usable blocks."""
+    rows, cols = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+    blocks = image[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2)
+    return blocks.all(axis=(1, 3)) if image.dtype == bool else blocks.mean(axis=(1, 3))
 
-    Edge strength (gradient magnitude) survives changes of contrast and background, so a correct
-    alignment keeps it high (about 0.3 or more on TXM images) while a peak caused by a background
-    pattern gives nearly zero.
+
+@dataclass(frozen=True)
+class EdgeCheck:
+    """Where the edges of both images line up best, near a registration answer.
+
+    `offset` (dy, dx) is the further shift (px) that would line the edges up best, `peak` their correlation
+    there, `at_limit` whether that best shift lies on the border of the searched window (the edges want to
+    move even farther), `agrees` whether the answer is confirmed: best shift within `MAX_EDGE_OFFSET`.
     """
+
+    offset: tuple
+    peak: float
+    at_limit: bool
+
+    @property
+    def distance(self) -> float:
+        return float(np.hypot(*self.offset))
+
+    @property
+    def agrees(self) -> bool:
+        return not self.at_limit and self.distance <= MAX_EDGE_OFFSET
+
+    def message(self) -> str:
+        where = "beyond" if self.at_limit else "at"
+        return (f"the edges of the two images line up best {where} {self.distance:.1f} px from this answer "
+                f"(further shift {self.offset[0]:+.2f}, {self.offset[1]:+.2f}); the answer is not confirmed")
+
+
+def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
+    """Correlation of `a` and `b` over the pixels where `weight` is 1 (weight is 0 or 1)."""
+    count = float(weight.sum())
+    if count < 16:
+        return float("nan")
+    a = a * weight
+    b = b * weight
+    sa, sb = float(a.sum()), float(b.sum())
+    cov = float((a * b).sum()) - sa * sb / count
+    var_a = float((a * a).sum()) - sa * sa / count
+    var_b = float((b * b).sum()) - sb * sb / count
+    return cov / np.sqrt(var_a * var_b) if var_a > 0 and var_b > 0 else 0.0
+
+
+def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
+               fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None,
+               sigma: float = 2.0, radius: int = 3, stride: int = 2) -> EdgeCheck:
+    """Correlate edge strength (gradient magnitude, blur `sigma`) of `fixed` with that of `moving` resampled
+    by `transform`, over every further integer shift within `radius` px, and fit the best one to subpixel.
+
+    Edge strength is indifferent to the contrast and background changes across an absorption edge, which
+    fool gray-value costs (a flat SSD valley, a histogram artefact in MI), so it is an independent witness.
+    Every `stride`-th pixel enters the sums (the blurred edge map varies slowly) and large images are first
+    binned down to about `_CHECK_SIZE` px (sigma and radius scale with them), which keeps this cheap.
+    """
+    if min(fixed.shape) // 2 >= _CHECK_SIZE:
+        fixed, moving, fixed_mask, moving_mask = (None if image is None else _bin2(image)
+                                                  for image in (fixed, moving, fixed_mask, moving_mask))
+        # Binned pixel i covers pixels 2i and 2i + 1, so the image centres coincide and shifts halve.
+        half = Transform(transform.dy / 2, transform.dx / 2, transform.angle_deg)
+        found = edge_check(fixed, moving, half, fixed_mask, moving_mask, sigma / 2, max(2, radius // 2), stride)
+        return EdgeCheck((2 * found.offset[0], 2 * found.offset[1]), found.peak, found.at_limit)
     edges_fixed = ndimage.gaussian_gradient_magnitude(fixed, sigma)
-    edges_moving = apply_transform(ndimage.gaussian_gradient_magnitude(moving, sigma), transform)
-    overlap = np.isfinite(edges_moving)
-    if overlap.sum() < 16:
-        return 0.0
-    a = edges_fixed[overlap] - edges_fixed[overlap].mean()
-    b = edges_moving[overlap] - edges_moving[overlap].mean()
-    norm = np.sqrt((a * a).sum() * (b * b).sum())
-    return float((a * b).sum() / norm) if norm > 0 else 0.0
+    edges_moving = apply_transform(ndimage.gaussian_gradient_magnitude(moving, sigma), transform, order=1)
+    usable = np.isfinite(edges_moving)
+    if moving_mask is not None:
+        usable &= apply_transform(moving_mask.astype(np.float64), transform, order=1, cval=0.0) > 0.999
+    if fixed_mask is not None:
+        usable &= fixed_mask
+    edges_moving = np.where(usable, edges_moving, 0.0)
+    rows, cols = fixed.shape
+    r = radius
+    centre = (slice(r, rows - r, stride), slice(r, cols - r, stride))
+    fixed_part = np.ascontiguousarray(edges_fixed[centre])
+    usable_part = usable[centre].astype(np.float64)
+    weights = usable.astype(np.float64)
+    surface = np.full((2 * r + 1, 2 * r + 1), np.nan)
+    for i in range(-r, r + 1):
+        for j in range(-r, r + 1):
+            # edges of moving shifted further by (i, j): the value at p comes from p - (i, j)
+            window = (slice(r - i, rows - r - i, stride), slice(r - j, cols - r - j, stride))
+            surface[i + r, j + r] = _weighted_ncc(fixed_part, np.ascontiguousarray(edges_moving[window]),
+                                                  usable_part * weights[window])
+    if not np.isfinite(surface).any():
+        return EdgeCheck((0.0, 0.0), 0.0, True)
+    best = np.unravel_index(int(np.nanargmax(surface)), surface.shape)
+    at_limit = bool(min(best) == 0 or max(best) == 2 * r)
+    offset = np.asarray(best, dtype=float) - r
+    if not at_limit and np.isfinite(surface).all():
+        offset = offset + quadratic_peak(surface, best)
+    return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit)

@@ -14,7 +14,8 @@ from scipy import fft, ndimage
 from ..params import Param, ParamSet
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
-from ._common import quadratic_peak, standardise
+from ..peaks import quadratic_peak
+from ._common import standardise
 from .registry import MethodSpec, register_method
 
 PARAMS = ParamSet((
