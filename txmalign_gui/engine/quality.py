@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
 from scipy import ndimage
 
 from .peaks import quadratic_peak
+from .result import LOW_CONFIDENCE, OK, MethodOutcome
 from .transform import Transform, apply_transform
 
 # An answer whose edges line up best farther than this (px) from it is not confirmed by the edges.
@@ -112,3 +113,16 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
     if not at_limit and np.isfinite(surface).all():
         offset = offset + quadratic_peak(surface, best)
     return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit)
+
+
+def confirm(outcome: MethodOutcome, fixed: np.ndarray, moving: np.ndarray,
+            fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None) -> MethodOutcome:
+    """`outcome` kept OK only when the images' edges confirm its transform (`edge_check`); otherwise it
+    becomes LOW_CONFIDENCE with the reason.  Answers already not OK are returned unchanged."""
+    if outcome.status != OK:
+        return outcome
+    edges = edge_check(fixed, moving, outcome.transform, fixed_mask, moving_mask)
+    details = {**outcome.details, "edge_offset_px": list(edges.offset), "edge_peak": edges.peak}
+    if edges.agrees:
+        return replace(outcome, details=details)
+    return replace(outcome, status=LOW_CONFIDENCE, message=edges.message(), details=details)

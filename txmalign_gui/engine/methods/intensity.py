@@ -16,7 +16,7 @@ from scipy import ndimage, optimize
 
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
 from ..pyramid import build_pyramid, to_finer
-from ..quality import edge_check
+from ..quality import confirm
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
 from ._common import warp_with_mask
@@ -236,10 +236,6 @@ def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: 
                                       f"it: widen the angle range or check the images"), details
     if gain < _WEAK_GAIN:
         return gain, LOW_CONFIDENCE, f"weak match (similarity {aligned:.3f} vs {baseline:.3f} misaligned)", details
-    edges = edge_check(level.fixed, level.moving, transform, level.fixed_mask, level.moving_mask)
-    details["edge_offset_px"] = list(edges.offset)
-    if not edges.agrees:
-        return gain, LOW_CONFIDENCE, edges.message(), details
     return gain, OK, "", details
 
 
@@ -260,8 +256,8 @@ def _register(criterion: _Criterion, fixed, moving, params, fixed_mask, moving_m
         transform, cost, at_bound = _Objective(levels[0], criterion, params, 3, progress).minimise(transform)
     progress.update(0.95, "assessing the match")
     confidence, status, message, details = _assess(levels[0], transform, criterion, params, at_bound)
-    return MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
-                         details=details)
+    return confirm(MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
+                                 details=details), fixed, moving, fixed_mask, moving_mask)
 
 
 def run_ssd(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
