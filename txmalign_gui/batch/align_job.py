@@ -35,6 +35,7 @@ class AlignOptions:
     mask_path: Optional[str] = None
     reference: Optional[str] = None
     jobs: int = 0
+    check_method: str = "none"
     prepare: PrepareOptions = PrepareOptions()
 
 
@@ -67,7 +68,8 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     result = align_stack(images, method=options.method, params=options.params, strategy=options.strategy,
                          anchor=options.anchor, chunk_size=options.chunk_size, window=options.window,
                          mask=mask, roi=options.roi, reference=reference, jobs=options.jobs,
-                         binning=options.binning, progress=progress.sub(0.0, _REGISTER_SHARE))
+                         binning=options.binning, check_method=options.check_method,
+                         progress=progress.sub(0.0, _REGISTER_SHARE))
     aligned = apply_transforms(images, result.transforms,
                                progress=progress.sub(_REGISTER_SHARE, 0.95))
     provenance = io.build_provenance(
@@ -75,14 +77,17 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
         chunk_size=options.chunk_size, window=options.window, binning=options.binning,
         roi=list(options.roi) if options.roi else None, mask=options.mask_path,
         reference=options.reference, preprocessing=options.prepare.to_dict(),
-        flagged_pairs=result.flagged_pairs, messages=result.messages)
+        flagged_pairs=result.flagged_pairs, messages=result.messages, check_method=result.check_method,
+        check_disagreements=result.check_disagreements)
+    checks = {} if result.check_differences is None else {"check_differences_px": result.check_differences}
     progress.update(0.95, "writing")
     io.write_aligned_hdf5(out, aligned, result.transforms, costs=result.costs,
                           confidences=result.confidences, statuses=result.statuses,
                           energies=data.energies, angles=data.angles, provenance=provenance,
-                          input_path=source_file(source))
+                          input_path=source_file(source), extras=checks)
     if transforms_csv:
-        io.write_transforms_csv(transforms_csv, result.transforms, input_path=source_file(source))
+        io.write_transforms_csv(transforms_csv, result.transforms, input_path=source_file(source),
+                                extra_columns=checks)
     if tiff:
         io.write_tiff_stack(tiff, aligned, input_path=source_file(source))
     progress.update(1.0, "done")
@@ -100,4 +105,5 @@ def summarise(result, count: int) -> dict:
         "largest_angle_deg": float(np.abs(result.transforms[:, 2]).max()) if count else 0.0,
         "lowest_confidence": (worst, float(result.confidences[worst])) if count else None,
         "flagged_pairs": len(result.flagged_pairs), "messages": list(result.messages),
+        "check_method": result.check_method, "check_disagreements": result.check_disagreements,
     }

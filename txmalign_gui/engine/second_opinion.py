@@ -50,6 +50,12 @@ class SecondOpinion:
                 "angle_difference_deg": float(self.angle_difference_deg), "agrees": self.agrees}
 
 
+def default_check(method: str) -> str:
+    """The second opinion used when none is named: masked cross-correlation (gray values over the overlap,
+    unlike TVDM's gradient directions or keypoints), or TVDM when the primary method is masked_ncc."""
+    return "tvdm" if method == "masked_ncc" else "masked_ncc"
+
+
 def check_method_name(name: Optional[str]) -> Optional[str]:
     """`name` validated against the registered methods; None or 'none' mean no second opinion."""
     if name is None or name == "none":
