@@ -15,7 +15,7 @@ from .transform import Transform, apply_transform
 # An answer whose edges line up best farther than this (px) from it is not confirmed by the edges.
 MAX_EDGE_OFFSET = 0.5
 # Images are binned 2 x 2 while their shorter side stays at least this long, to keep the check cheap.
-_CHECK_SIZE = 384
+_CHECK_SIZE = 256
 
 
 def _bin2(image: np.ndarray) -> np.ndarray:

@@ -156,7 +156,9 @@ class AlignWorker(QObject):
                              binning=int(job.prepare.get("binning", 1)), **options)
         result = replace(result, transforms=np.asarray(result.transforms)[keep],
                          costs=np.asarray(result.costs)[keep], confidences=np.asarray(result.confidences)[keep],
-                         statuses=[result.statuses[i] for i in keep])
+                         statuses=[result.statuses[i] for i in keep],
+                         check_differences=None if result.check_differences is None
+                         else np.asarray(result.check_differences)[keep])
         frames = tuple(order[i] for i in keep)
         aligned = apply_transforms(images[list(frames)], result.transforms, progress=progress.sub(0.9, 1.0))
         progress.update(1.0, "done")
