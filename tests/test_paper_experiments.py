@@ -45,14 +45,16 @@ def test_experiment_1_tvdm_succeeds(offsets, seed):
 
 
 @pytest.mark.parametrize("offsets", [(0.0, 0.0), (0.6, 0.3)])
-def test_experiment_1_strongest_noise_is_coarser_than_the_paper(offsets):
-    # The paper reports 0.7 px / 0.2 deg at mu = sigma = 1.0.  Here the answer comes from a coarse level and
-    # says so with LOW_CONFIDENCE: over noise seeds 1-4 and both offsets, 5 of 8 draws were within 0.7 px /
-    # 0.2 deg and all within 0.8 px / 0.33 deg (measured at 384 px), so the assertion keeps 1 px / 1 deg.
+def test_experiment_1_strongest_noise_is_resolved_at_full_resolution(offsets):
+    # The paper reports 0.7 px / 0.2 deg at mu = sigma = 1.0.  Noise makes TVDM smooth the finest level
+    # (6 px here) and compare squared gradient differences, so the answer comes from full resolution; the
+    # precision is still noise-limited, which the status says.  Measured at 384 px over noise seeds 1-4 and
+    # both offsets: 0.15-0.95 px / 0.01-0.22 deg (seed 1: 0.37 px / 0.22 deg).
     result = register_pair(*experiment_1(384, 1.0, offsets), "tvdm", RIGID)
     ey, ex, ea = errors(result)
-    assert max(ey, ex) < 1.0 and ea < 1.0
-    assert result.status != OK and result.details["resolved_level"] >= 2
+    assert max(ey, ex) < 0.5 and ea < 0.25
+    assert result.details["resolved_level"] == 0 and result.details["level_sigmas"][0] >= 4
+    assert result.status != OK and "noise limits the precision" in result.message
 
 
 @pytest.mark.parametrize("seed", [1, 2])

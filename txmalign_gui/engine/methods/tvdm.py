@@ -55,6 +55,10 @@ PARAMS = ParamSet((
 
 # Coarse minima more significant than this many times the noise threshold earn full confidence.
 _CONFIDENT_SIGNIFICANCE = 4 * MIN_SIGNIFICANCE
+# When noise forces the finest level to be smoothed by this many px or more (see `tvdm_noise`), the answer is
+# not `ok`: on the paper's noise families (benchmarks/paper_families.py) errors of 0.5-1 px occurred there,
+# while below it they stayed under 0.5 px.
+NOISY_SIGMA = 4.0
 
 
 def gray_scale_factor(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.ndarray],
@@ -67,9 +71,10 @@ def gray_scale_factor(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optiona
     return mean_fixed / mean_moving if mean_fixed > 0 and mean_moving > 0 else 1.0
 
 
-def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range: int, angle_on_bound: bool):
-    """(status, confidence, message) from the coarse search, the most significant minimum on any level and
-    the level that resolved the answer."""
+def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range: int, angle_on_bound: bool,
+           finest_sigma: float, adapted: bool):
+    """(status, confidence, message) from the coarse search, the most significant minimum on any level,
+    the level that resolved the answer and the smoothing noise forced on the finest level."""
     strength = float(np.clip(significance / _CONFIDENT_SIGNIFICANCE, 0.0, 1.0))
     confidence = strength / (1.0 + resolved)
     if coarse.on_edge:
@@ -79,10 +84,26 @@ def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range
         return FAILED, confidence, "no distinct minimum: the images may not show the same features"
     if angle_on_bound:
         return LOW_CONFIDENCE, confidence, "angle on the edge of the angle range: the rotation may be larger"
+    if finest_sigma >= NOISY_SIGMA and adapted:
+        return LOW_CONFIDENCE, confidence * 0.5, (
+            f"noise limits the precision (it needed smoothing by {finest_sigma:g} px): errors up to about "
+            "1 px are possible")
     if resolved >= 2:
         return LOW_CONFIDENCE, confidence, (f"noise limits the precision: the answer comes from pyramid level "
                                             f"{resolved} (about {2 ** resolved * 0.1:.1f} px)")
     return OK, confidence, ""
+
+
+def coarse_search_range(levels, requested_range: int, requested_levels: int) -> int:
+    """Shift range (px) searched on the coarsest level.
+
+    A field too small for a second level (under 2 MIN_LEVEL_SIZE px) would otherwise reach only
+    +-requested_range px, far less than the requested_range * 2^(levels - 1) of a full pyramid; there the
+    search widens towards that reach, up to a quarter of the field so the overlap stays meaningful."""
+    if len(levels) > 1 or requested_levels == 1:
+        return requested_range
+    wanted = requested_range * 2 ** (requested_levels - 1)
+    return max(requested_range, min(wanted, min(levels[0].shape) // 4))
 
 
 def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
@@ -91,24 +112,30 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     scale = gray_scale_factor(fixed, moving, fixed_mask, moving_mask, params["gray_scale"])
     levels = build_levels(fixed, moving * scale, fixed_mask, moving_mask, params["sigma"], params["levels"])
     coarsest = len(levels) - 1
+    search_range = coarse_search_range(levels, params["search_range"], params["levels"])
     progress.update(0.05, "TVDM: pyramid ready")
     if params["rotation"]:
         settings = EvolutionSettings(params["population"], params["crossover"],
                                      (params["mutation_min"], params["mutation_max"]))
-        found = rigid_search(levels, coarsest, params["search_range"], params["angle_range"], settings,
+        found = rigid_search(levels, coarsest, search_range, params["angle_range"], settings,
                              params["max_iter"], progress.sub(0.05, 1.0))
         transform, cost, coarse, resolved = found.transform, found.cost, found.coarse, found.resolved
         on_bound = found.angle_on_bound
         significance = found.significance
     else:
-        found = pyramid_shift(levels, 0.0, Transform(), coarsest, params["search_range"],
+        found = pyramid_shift(levels, 0.0, Transform(), coarsest, search_range,
                               progress.sub(0.05, 1.0))
         transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
         significance = found.significance
         cost = found.cost if resolved == 0 and np.isfinite(found.cost) else levels[0].cost(transform)
-    status, confidence, message = _judge(coarse, significance, resolved, params["search_range"], on_bound)
+    finest = levels[0].smoothing
+    status, confidence, message = _judge(coarse, significance, resolved, search_range, on_bound,
+                                         finest.sigma, finest.adapted)
     details = {"gray_scale": scale, "levels_used": len(levels), "resolved_level": resolved,
-               "significance": significance}
+               "significance": significance, "level_shapes": [list(level.shape) for level in levels],
+               "coarse_search_range": search_range,
+               "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels],
+               "noise_sigma": list(finest.noise)}
     return MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
                          details=details)
 

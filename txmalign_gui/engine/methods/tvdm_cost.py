@@ -50,21 +50,22 @@ class Gradients:
         return self.gx.shape[0], self.gy.shape[1]
 
 
-def _abs_sum(fixed: np.ndarray, moving: np.ndarray, has_nan: bool) -> Tuple[float, int]:
+def _abs_sum(fixed: np.ndarray, moving: np.ndarray, has_nan: bool, squared: bool) -> Tuple[float, int]:
     diff = np.subtract(fixed, moving)
-    np.abs(diff, out=diff)
+    (np.square if squared else np.abs)(diff, out=diff)
     if not has_nan:
         return float(diff.sum(dtype=np.float64)), diff.size
     unusable = np.isnan(diff)
     return float(np.sum(diff, where=~unusable, dtype=np.float64)), diff.size - int(np.count_nonzero(unusable))
 
 
-def aligned_cost(fixed: Gradients, moving: Gradients, min_count: int = 1) -> float:
-    """TVDM of two gradient sets already on the same pixel grid; inf when fewer than `min_count` samples."""
+def aligned_cost(fixed: Gradients, moving: Gradients, min_count: int = 1, squared: bool = False) -> float:
+    """TVDM of two gradient sets already on the same pixel grid; inf when fewer than `min_count` samples.
+    `squared` compares squared instead of absolute gradient differences (see `Level.squared`)."""
     has_nan = fixed.has_nan or moving.has_nan
     total, count = 0.0, 0
     for a, b in ((fixed.gy, moving.gy), (fixed.gx, moving.gx)):
-        s, n = _abs_sum(a, b, has_nan)
+        s, n = _abs_sum(a, b, has_nan, squared)
         total += s
         count += n
     return total / count if count >= max(min_count, 1) else np.inf
@@ -75,7 +76,8 @@ def _overlap(length: int, shift: int) -> Tuple[slice, slice]:
     return slice(max(0, shift), min(length, length + shift)), slice(max(0, -shift), min(length, length - shift))
 
 
-def shift_cost(fixed: Gradients, moving: Gradients, dy: int, dx: int, min_count: int = 1) -> float:
+def shift_cost(fixed: Gradients, moving: Gradients, dy: int, dx: int, min_count: int = 1,
+               squared: bool = False) -> float:
     """TVDM for moving shifted by the integer (dy, dx), compared on the overlap only (no wrap-around)."""
     has_nan = fixed.has_nan or moving.has_nan
     total, count = 0.0, 0
@@ -84,7 +86,7 @@ def shift_cost(fixed: Gradients, moving: Gradients, dy: int, dx: int, min_count:
         fx, mx = _overlap(a.shape[1], dx)
         if fy.start >= fy.stop or fx.start >= fx.stop:
             continue
-        s, n = _abs_sum(a[fy, fx], b[my, mx], has_nan)
+        s, n = _abs_sum(a[fy, fx], b[my, mx], has_nan, squared)
         total += s
         count += n
     return total / count if count >= max(min_count, 1) else np.nan
@@ -112,7 +114,8 @@ def displace(values: np.ndarray, shift: float, axis: int) -> Tuple[int, np.ndarr
     return start, out
 
 
-def line_cost(fixed: Gradients, moving: Gradients, across: float, axis: int, min_count: int = 1):
+def line_cost(fixed: Gradients, moving: Gradients, across: float, axis: int, min_count: int = 1,
+              squared: bool = False):
     """TVDM as a function of a fractional shift along `axis`, the shift along the other axis held at
     `across` (NaN below `min_count` compared samples)."""
     has_nan = fixed.has_nan or moving.has_nan
@@ -125,7 +128,8 @@ def line_cost(fixed: Gradients, moving: Gradients, across: float, axis: int, min
             start, moved = displace(b, shift, axis)
             rows, cols = moved.shape
             origin = (start, first) if axis == 0 else (first, start)
-            s, n = _abs_sum(a[origin[0]:origin[0] + rows, origin[1]:origin[1] + cols], moved, has_nan)
+            s, n = _abs_sum(a[origin[0]:origin[0] + rows, origin[1]:origin[1] + cols], moved, has_nan,
+                            squared)
             total += s
             count += n
         return total / count if count >= max(min_count, 1) else np.nan
@@ -133,12 +137,43 @@ def line_cost(fixed: Gradients, moving: Gradients, across: float, axis: int, min
     return cost
 
 
-def v_fit(before: float, at: float, after: float) -> float:
-    """Subpixel offset in [-0.5, 0.5] of the minimum of a V-shaped (L1) cost sampled at -1, 0 and +1.
+def v_fit(before: float, at: float, after: float, squared: bool = False) -> float:
+    """Subpixel offset in [-0.5, 0.5] of the minimum of a cost sampled at -1, 0 and +1.
 
-    The equiangular fit suits a sum of absolute values, whose minimum is a kink rather than a parabola.
+    The equiangular fit suits a sum of absolute values, whose minimum is a kink rather than a parabola;
+    a `squared` cost is smooth at its minimum, so it gets a parabola.
     """
     rise = max(before, after) - at
     if not np.isfinite(rise) or rise <= 0:
         return 0.0
+    if squared:
+        return float(np.clip(0.5 * (before - after) / (before + after - 2.0 * at), -0.5, 0.5))
     return float(np.clip((before - after) / (2.0 * rise), -0.5, 0.5))
+
+
+def _correlate(x: np.ndarray, y: np.ndarray, shape) -> np.ndarray:
+    """c(d) = sum_p x(p) y(p - d) for every d, by zero-padded FFTs of size `shape` (index d mod shape)."""
+    return np.fft.irfft2(np.fft.rfft2(x, shape) * np.conj(np.fft.rfft2(y, shape)), shape)
+
+
+def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int = 1) -> dict:
+    """{(dy, dx): shift_cost(..., squared=True)} for every integer shift within `radius` of `centre`, all at
+    once: the mean squared difference over the overlap expands into correlations of the gradients, their
+    squares and their usable-pixel indicators, each one FFT product."""
+    cy, cx = (int(round(v)) for v in centre)
+    numerator, count = 0.0, 0.0
+    rows, cols = fixed.gx.shape[0] + 1, fixed.gx.shape[1] + 1
+    shape = (rows + abs(cy) + radius + 1, cols + abs(cx) + radius + 1)
+    for a, b in ((fixed.gy, moving.gy), (fixed.gx, moving.gx)):
+        wa, wb = np.isfinite(a).astype(np.float64), np.isfinite(b).astype(np.float64)
+        a0, b0 = np.where(wa > 0, a, 0.0).astype(np.float64), np.where(wb > 0, b, 0.0).astype(np.float64)
+        numerator = numerator + (_correlate(a0 * a0, wb, shape) + _correlate(wa, b0 * b0, shape)
+                                 - 2.0 * _correlate(a0, b0, shape))
+        count = count + _correlate(wa, wb, shape)
+    offsets = np.arange(-radius, radius + 1)
+    ys, xs = (cy + offsets) % numerator.shape[0], (cx + offsets) % numerator.shape[1]
+    counts = np.rint(count[np.ix_(ys, xs)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        costs = np.where(counts >= max(min_count, 1), numerator[np.ix_(ys, xs)] / counts, np.nan)
+    return {(cy + i, cx + j): float(costs[i + radius, j + radius])
+            for i in range(-radius, radius + 1) for j in range(-radius, radius + 1)}

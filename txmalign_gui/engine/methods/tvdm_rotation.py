@@ -25,6 +25,13 @@ from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, pyramid_shift
 DE_HALF_WIDTH = 10.0
 # The level differential evolution runs on is the smallest with at least this many pixels per side.
 DE_LEVEL_SIZE = 64
+# Candidate angles are compared on the coarsest level with at least this many pixels per side.
+CHECK_LEVEL_SIZE = 128
+# Spectrum candidates closer than this (deg) are one candidate.
+_SAME_ANGLE = 2.0
+# Rounds of shift / angle refinement the best _REFINED candidates get on the comparison level.
+_CHECK_ITERATIONS = 2
+_REFINED = 2
 # Bound on the generations of differential evolution (it usually converges much earlier).
 _DE_GENERATIONS = 40
 # Converged when the angle moves less than this (deg) and the shift less than this (px) in an iteration.
@@ -81,7 +88,7 @@ def refine_angle(level: Level, transform: Transform, step: float) -> Transform:
         if at <= min(below, above):
             break
         centre = centre - step if below < above else centre + step
-    offset = v_fit(below, at, above) if at <= min(below, above) else 0.0
+    offset = v_fit(below, at, above, level.squared) if at <= min(below, above) else 0.0
     return Transform(transform.dy, transform.dx, wrap_angle(centre + offset * step))
 
 
@@ -91,7 +98,7 @@ def _refine_level(level: Level, transform: Transform, iterations: int, progress:
     search = None
     for iteration in range(iterations):
         search = search_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift, 1,
-                              level.min_count, MAX_MOVES)
+                              level.min_count, MAX_MOVES, level.squared)
         shift = refined_search(level, transform.angle_deg, search)[0] if finest else search.shift
         shifted = Transform(float(shift[0]), float(shift[1]), transform.angle_deg)
         refined = refine_angle(level, shifted, _angle_step(level))
@@ -123,47 +130,101 @@ def _evolve(level: Level, transform: Transform, low: float, high: float, setting
     return float(result.x[0])
 
 
-def _start_angles(levels: List[Level], de_level: int, angle_range: float) -> List[float]:
-    """Angles to try first: 0 when differential evolution covers the whole range, else spectrum candidates."""
-    if angle_range <= DE_HALF_WIDTH:
-        return [0.0]
-    level = levels[de_level]
-    found = rotation_candidates(level.fixed_image, level.moving_image, count=3)
-    return [a for a in found if abs(a) <= angle_range + DE_HALF_WIDTH] or [0.0]
+def check_level_index(levels: List[Level], coarsest: int) -> int:
+    """The coarsest level (not beyond `coarsest`) with at least CHECK_LEVEL_SIZE px per side, else 0: candidate
+    angles are compared there, fine enough that structure at the scale of the coarse pixels (modulated
+    backgrounds, noise) does not decide between them."""
+    for index in range(coarsest, -1, -1):
+        if min(levels[index].shape) >= CHECK_LEVEL_SIZE:
+            return index
+    return 0
+
+
+def _start_angles(levels: List[Level], spectrum_levels, angle_range: float) -> List[float]:
+    """Rotation candidates from the magnitude spectra of `spectrum_levels` (each with its 180-degree twin),
+    near-duplicates merged, within reach of the angle range."""
+    found: List[float] = []
+    for index in spectrum_levels:
+        level = levels[index]
+        for angle in rotation_candidates(level.fixed_image, level.moving_image, count=3):
+            near = [a for a in found if abs(wrap_angle(a - angle)) < _SAME_ANGLE]
+            if not near and abs(angle) <= angle_range + DE_HALF_WIDTH:
+                found.append(angle)
+    return found or [0.0]
+
+
+def _evolved_start(levels: List[Level], de_level: int, coarsest: int, search_range: int, angle_range: float,
+                   settings: EvolutionSettings, progress: Progress):
+    """(transform on `de_level`, coarse search, significance, angle on bound) by the paper's scheme: the
+    shift at angle 0, then differential evolution of the angle within +- angle_range on `de_level`."""
+    found = pyramid_shift(levels, 0.0, Transform(), coarsest, search_range, finest=de_level)
+    low, high = -angle_range, angle_range
+    angle = _evolve(levels[de_level], found.transform, low, high, settings, progress)
+    on_bound = min(angle - low, high - angle) < 0.01 * (high - low)
+    return Transform(found.transform.dy, found.transform.dx, angle), found.coarse, found.significance, on_bound
+
+
+def _multi_start(levels: List[Level], check: int, coarsest: int, search_range: int, angle_range: float,
+                 progress: Progress):
+    """(transform on `check`, coarse search, significance, angle on bound) of the best spectrum candidate:
+    each candidate angle gets its own coarse-to-fine shift search down to level `check`; the best
+    _REFINED of them (a distinct coarse minimum first, then the lowest cost on `check`) and the one with
+    the most significant coarse minimum are refined in shift and angle there, and the lowest refined cost
+    wins (distinct minima first)."""
+    spectrum_levels = sorted({coarsest, check})
+    starts = _start_angles(levels, spectrum_levels, angle_range)
+    ranked = []
+    for number, angle in enumerate(starts):
+        found = pyramid_shift(levels, angle, Transform(), coarsest, search_range, finest=check)
+        # At a wrong angle a pattern that differs between the images (stripes along x in one, along y in
+        # the other) can match itself and lower the cost, but its coarse search finds no distinct minimum.
+        distinct = found.significance >= MIN_SIGNIFICANCE and not found.coarse.on_edge
+        ranked.append(((not distinct, levels[check].cost(found.transform)), number, found))
+        progress.update(0.5 * (number + 1) / len(starts), "checking candidate angles")
+    chosen = sorted(ranked, key=lambda item: item[:2])[:_REFINED]
+    # Strong noise can leave every candidate short of a distinct minimum; the most significant one then
+    # joins the refinement, where its cost drops most when it is the right angle.
+    most_significant = max(ranked, key=lambda item: item[2].significance)
+    if all(item[1] != most_significant[1] for item in chosen):
+        chosen.append(most_significant)
+    best = None
+    for (distinct_rank, _), _, found in chosen:
+        refined, _ = _refine_level(levels[check], found.transform, _CHECK_ITERATIONS, Progress(), False)
+        rank = (distinct_rank, levels[check].cost(refined))
+        if best is None or rank < best[0]:
+            best = (rank, refined, found)
+    progress.update(1.0, "checking candidate angles")
+    _, transform, found = best
+    on_bound = angle_range < 180.0 and abs(transform.angle_deg) >= angle_range
+    return transform, found.coarse, found.significance, on_bound
 
 
 def rigid_search(levels: List[Level], coarsest: int, search_range: int, angle_range: float,
                  settings: EvolutionSettings, iterations: int, progress: Progress) -> RigidResult:
-    """Shift and angle aligning moving with fixed, the angle within +- angle_range degrees."""
-    de_level = de_level_index(levels, coarsest)
-    level = levels[de_level]
-    best: Optional[tuple] = None
-    starts = _start_angles(levels, de_level, angle_range)
-    for number, angle in enumerate(starts):
-        found = pyramid_shift(levels, angle, Transform(), coarsest, search_range, finest=de_level)
-        cost = level.cost(found.transform)
-        if best is None or cost < best[0]:
-            best = (cost, found)
-        progress.update(0.2 * (number + 1) / len(starts), "checking candidate angles")
-    start = best[1]
-    centre = start.transform.angle_deg
-    low, high = centre - min(angle_range, DE_HALF_WIDTH), centre + min(angle_range, DE_HALF_WIDTH)
-    if angle_range < 180.0:
-        low, high = max(low, -angle_range), min(high, angle_range)
-    angle = _evolve(level, start.transform, low, high, settings, progress.sub(0.2, 0.5))
-    on_bound = angle_range < 180.0 and min(angle - low, high - angle) < 0.01 * (high - low)
-    transform = Transform(start.transform.dy, start.transform.dx, angle)
-    resolved, current, significance = de_level, de_level, start.significance
-    for index in range(de_level, -1, -1):
-        sub = progress.sub(0.5 + 0.5 * (de_level - index) / (de_level + 1),
-                           0.5 + 0.5 * (de_level - index + 1) / (de_level + 1))
+    """Shift and angle aligning moving with fixed, the angle within +- angle_range degrees.
+
+    Small angle ranges (up to DE_HALF_WIDTH) follow the paper: differential evolution on a coarse level.
+    Wider ones start from every rotation candidate of the magnitude spectra (multi-start), which is
+    faster and cannot be trapped by a coarse level where noise or a modulated background dominates."""
+    if angle_range <= DE_HALF_WIDTH:
+        start = de_level_index(levels, coarsest)
+        transform, coarse, significance, on_bound = _evolved_start(
+            levels, start, coarsest, search_range, angle_range, settings, progress.sub(0.0, 0.5))
+    else:
+        start = check_level_index(levels, coarsest)
+        transform, coarse, significance, on_bound = _multi_start(
+            levels, start, coarsest, search_range, angle_range, progress.sub(0.0, 0.5))
+    resolved, current = start, start
+    for index in range(start, -1, -1):
+        sub = progress.sub(0.5 + 0.5 * (start - index) / (start + 1),
+                           0.5 + 0.5 * (start - index + 1) / (start + 1))
         refined, search = _refine_level(levels[index], transform, iterations if index == 0 else 1, sub,
                                         index == 0)
         significance = max(significance, search.significance)
-        if index < de_level and search.significance < MIN_SIGNIFICANCE:
+        if index < start and search.significance < MIN_SIGNIFICANCE:
             break
         transform, resolved = refined, index
         if index > 0:
             transform, current = transform_from(levels[index - 1:index + 1], transform, 1), index - 1
     full = transform_from(levels, transform, current)
-    return RigidResult(full, levels[0].cost(full), start.coarse, resolved, significance, on_bound)
+    return RigidResult(full, levels[0].cost(full), coarse, resolved, significance, on_bound)

@@ -14,9 +14,11 @@ import numpy as np
 
 from ..progress import Progress
 from ..transform import Transform
-from .tvdm_cost import Gradients, line_cost, shift_cost, v_fit
+from .tvdm_cost import Gradients, line_cost, shift_cost, squared_shift_costs, v_fit
 from .tvdm_levels import Level, transform_at, transform_from
 
+# Windows of at least this radius are evaluated at once by FFT correlations (squared costs only).
+_FFT_RADIUS = 3
 # How many times a fine-level window may follow a minimum lying on its border.
 MAX_MOVES = 4
 # A level whose minimum is less significant than this (relative depth x sqrt(samples)) is dominated by
@@ -41,16 +43,18 @@ class LevelSearch:
 
 
 def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int,
-                 max_moves: int = 0) -> LevelSearch:
+                 max_moves: int = 0, squared: bool = False) -> LevelSearch:
     """Integer brute force over centre +- radius (window may follow the minimum `max_moves` times)."""
     cache: dict = {}
 
     def cost(dy: int, dx: int) -> float:
         if (dy, dx) not in cache:
-            cache[(dy, dx)] = shift_cost(fixed, moving, dy, dx, min_count)
+            cache[(dy, dx)] = shift_cost(fixed, moving, dy, dx, min_count, squared)
         return cache[(dy, dx)]
 
     cy, cx = (int(round(v)) for v in centre)
+    if squared and radius >= _FFT_RADIUS:
+        cache.update(squared_shift_costs(fixed, moving, (cy, cx), radius, min_count))
     offsets = range(-radius, radius + 1)
     for move in range(max_moves + 1):
         costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
@@ -64,17 +68,17 @@ def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_c
         cy, cx = by, bx
     best = cost(by, bx)
     up, down, left, right = cost(by - 1, bx), cost(by + 1, bx), cost(by, bx - 1), cost(by, bx + 1)
-    shift = np.array([by + v_fit(up, best, down), bx + v_fit(left, best, right)])
+    shift = np.array([by + v_fit(up, best, down, squared), bx + v_fit(left, best, right, squared)])
     return LevelSearch(shift, best, costs, bool(on_edge),
                        significance(best, (up, down, left, right), fixed.gx.size))
 
 
-def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int):
+def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int, squared: bool = False):
     """(shift, cost there): per axis, the shift whose costs REFINE_STEP either side are equal, by a secant
     step from `start`; `start` and NaN when a cost cannot be evaluated or the cost is not convex there."""
     shift, step = np.array(start, float), REFINE_STEP
     for axis in (0, 1):
-        along = line_cost(fixed, moving, shift[1 - axis], axis, min_count)
+        along = line_cost(fixed, moving, shift[1 - axis], axis, min_count, squared)
         first = shift[axis]
         imbalance = along(first + step) - along(first - step)
         second = first - np.copysign(step / 4, imbalance)
@@ -87,7 +91,8 @@ def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int):
 
 def refined_search(level: Level, angle: float, search: LevelSearch):
     """(shift, cost) of a full-resolution `search` refined on fractional shifts (unrefined if that fails)."""
-    shift, cost = refine_shift(level.fixed, level.moving_at(angle), search.shift, level.min_count)
+    shift, cost = refine_shift(level.fixed, level.moving_at(angle), search.shift, level.min_count,
+                              level.squared)
     return (shift, cost) if np.isfinite(cost) else (search.shift, search.cost)
 
 
@@ -127,7 +132,8 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
         level = levels[index]
         full = index == coarsest
         result = search_shift(level.fixed, level.moving_at(angle), current.shift,
-                              search_range if full else 1, level.min_count, 0 if full else MAX_MOVES)
+                              search_range if full else 1, level.min_count, 0 if full else MAX_MOVES,
+                              level.squared)
         best = max(best, result.significance)
         if full:
             coarse = result
