@@ -14,6 +14,10 @@ from .transform import Transform, apply_transform
 
 # An answer whose edges line up best farther than this (px) from it is not confirmed by the edges.
 MAX_EDGE_OFFSET = 0.5
+# The rotation probe turns the moving image until its corners move this far (px).
+_ROTATION_PROBE_PX = 2.0
+# A probe rotation must raise the edge correlation by more than this to count as a hint.
+_ROTATION_MARGIN = 1e-3
 # Images are binned 2 x 2 while their shorter side stays at least this long, to keep the check cheap.
 _CHECK_SIZE = 256
 
@@ -31,12 +35,14 @@ class EdgeCheck:
 
     `offset` (dy, dx) is the further shift (px) that would line the edges up best, `peak` their correlation
     there, `at_limit` whether that best shift lies on the border of the searched window (the edges want to
-    move even farther), `agrees` whether the answer is confirmed: best shift within `MAX_EDGE_OFFSET`.
+    move even farther), `rotation_hint` a further rotation (deg) that lines them up better still (0 = none),
+    `agrees` whether the answer is confirmed: best shift within `MAX_EDGE_OFFSET` and no rotation hint.
     """
 
     offset: tuple
     peak: float
     at_limit: bool
+    rotation_hint: float = 0.0
 
     @property
     def distance(self) -> float:
@@ -44,12 +50,18 @@ class EdgeCheck:
 
     @property
     def agrees(self) -> bool:
-        return not self.at_limit and self.distance <= MAX_EDGE_OFFSET
+        return not self.at_limit and self.distance <= MAX_EDGE_OFFSET and self.rotation_hint == 0.0
 
     def message(self) -> str:
-        where = "beyond" if self.at_limit else "at"
-        return (f"the edges of the two images line up best {where} {self.distance:.1f} px from this answer "
-                f"(further shift {self.offset[0]:+.2f}, {self.offset[1]:+.2f}); the answer is not confirmed")
+        parts = []
+        if self.at_limit or self.distance > MAX_EDGE_OFFSET:
+            where = "beyond" if self.at_limit else "at"
+            parts.append(f"the edges of the two images line up best {where} {self.distance:.1f} px from this "
+                         f"answer (further shift {self.offset[0]:+.2f}, {self.offset[1]:+.2f})")
+        if self.rotation_hint:
+            parts.append(f"a further rotation of {self.rotation_hint:+.2f} deg lines them up better (the images "
+                         "are rotated beyond this answer: turn rotation on or widen its range)")
+        return "; ".join(parts) + "; the answer is not confirmed" if parts else ""
 
 
 def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
@@ -83,15 +95,15 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
         # Binned pixel i covers pixels 2i and 2i + 1, so the image centres coincide and shifts halve.
         half = Transform(transform.dy / 2, transform.dx / 2, transform.angle_deg)
         found = edge_check(fixed, moving, half, fixed_mask, moving_mask, sigma / 2, max(2, radius // 2), stride)
-        return EdgeCheck((2 * found.offset[0], 2 * found.offset[1]), found.peak, found.at_limit)
+        return EdgeCheck((2 * found.offset[0], 2 * found.offset[1]), found.peak, found.at_limit,
+                         found.rotation_hint)
+    # the blurred gradient spreads a masked-out feature about 3 sigma into the usable pixels: drop those
+    margin = int(np.ceil(3 * sigma))
+    fixed_mask, moving_mask = (None if m is None else ndimage.binary_erosion(m, iterations=margin, border_value=1)
+                               for m in (fixed_mask, moving_mask))
     edges_fixed = ndimage.gaussian_gradient_magnitude(fixed, sigma)
-    edges_moving = apply_transform(ndimage.gaussian_gradient_magnitude(moving, sigma), transform, order=1)
-    usable = np.isfinite(edges_moving)
-    if moving_mask is not None:
-        usable &= apply_transform(moving_mask.astype(np.float64), transform, order=1, cval=0.0) > 0.999
-    if fixed_mask is not None:
-        usable &= fixed_mask
-    edges_moving = np.where(usable, edges_moving, 0.0)
+    raw_edges_moving = ndimage.gaussian_gradient_magnitude(moving, sigma)
+    edges_moving, usable = _warp_edges(raw_edges_moving, moving_mask, fixed_mask, transform)
     rows, cols = fixed.shape
     r = radius
     centre = (slice(r, rows - r, stride), slice(r, cols - r, stride))
@@ -112,7 +124,33 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
     offset = np.asarray(best, dtype=float) - r
     if not at_limit and np.isfinite(surface).all():
         offset = offset + quadratic_peak(surface, best)
-    return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit)
+    hint = 0.0 if at_limit else _rotation_hint(edges_fixed, raw_edges_moving, moving_mask, fixed_mask,
+                                               Transform(transform.dy + best[0] - r, transform.dx + best[1] - r,
+                                                         transform.angle_deg))
+    return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit, hint)
+
+
+def _warp_edges(edges_moving, moving_mask, fixed_mask, transform: Transform):
+    """Moving's edge map resampled by `transform` (0 where unusable) and the map of usable pixels."""
+    warped = apply_transform(edges_moving, transform, order=1)
+    usable = np.isfinite(warped)
+    if moving_mask is not None:
+        usable &= apply_transform(moving_mask.astype(np.float64), transform, order=1, cval=0.0) > 0.999
+    if fixed_mask is not None:
+        usable &= fixed_mask
+    return np.where(usable, warped, 0.0), usable
+
+
+def _rotation_hint(edges_fixed, edges_moving, moving_mask, fixed_mask, transform: Transform) -> float:
+    """The further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0."""
+    probe = np.degrees(_ROTATION_PROBE_PX / (0.5 * np.hypot(*edges_fixed.shape)))
+    scores = {}
+    for turn in (0.0, -probe, probe):
+        warped, usable = _warp_edges(edges_moving, moving_mask, fixed_mask,
+                                     Transform(transform.dy, transform.dx, transform.angle_deg + turn))
+        scores[turn] = _weighted_ncc(edges_fixed, warped, usable.astype(np.float64))
+    best = max(scores, key=lambda turn: scores[turn] if np.isfinite(scores[turn]) else -np.inf)
+    return float(best) if scores[best] > scores[0.0] + _ROTATION_MARGIN else 0.0
 
 
 def confirm(outcome: MethodOutcome, fixed: np.ndarray, moving: np.ndarray,

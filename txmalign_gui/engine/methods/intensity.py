@@ -38,8 +38,9 @@ _MIN_OVERLAP = 0.3
 _MIN_LEVEL_SIZE = 32
 # Gain over a misaligned pair, times sqrt(overlap in px), below which the answer is not told from noise.
 _MIN_SCORE = 8.0
-# Gain over a misaligned pair below which the answer is flagged as weak.
-_WEAK_GAIN = 0.15
+# Gain over a misaligned pair below which the answer is flagged as weak (the edge witness in `confirm`
+# guards the answers above it).
+_WEAK_GAIN = 0.05
 # How far (in pixels of the level, or pixels of rotation at the image corner) a level may move the estimate.
 _LOCAL_RANGE = 3.0
 # Angle candidates from the coarse search refined before descending the pyramid.
