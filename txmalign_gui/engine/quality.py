@@ -141,17 +141,31 @@ def _warp_edges(edges_moving, moving_mask, fixed_mask, transform: Transform):
     return np.where(usable, warped, 0.0), usable
 
 
-def _rotation_hint(edges_fixed, edges_moving, moving_mask, fixed_mask, transform: Transform) -> float:
-    """The further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0."""
-    probe = np.degrees(_ROTATION_PROBE_PX / (0.5 * np.hypot(*edges_fixed.shape)))
+def _rotation_hint(edges_fixed, edges_moving, moving_mask, fixed_mask, transform: Transform,
+                   stride: int = 2) -> float:
+    """The further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0.
+
+    Only every `stride`-th pixel is resampled (map_coordinates at those points), which keeps this cheap.
+    """
+    rows, cols = edges_fixed.shape
+    grid = np.mgrid[0:rows:stride, 0:cols:stride].reshape(2, -1).astype(np.float64)
+    centre = (np.array([rows, cols], dtype=np.float64) - 1) / 2
+    fixed_values = edges_fixed[::stride, ::stride].ravel()
+    fixed_usable = np.ones(fixed_values.shape, bool) if fixed_mask is None else fixed_mask[::stride, ::stride].ravel()
+    probe = np.degrees(_ROTATION_PROBE_PX / (0.5 * np.hypot(rows, cols)))
     scores = {}
     for turn in (0.0, -probe, probe):
-        warped, usable = _warp_edges(edges_moving, moving_mask, fixed_mask,
-                                     Transform(transform.dy, transform.dx, transform.angle_deg + turn))
-        scores[turn] = _weighted_ncc(edges_fixed, warped, usable.astype(np.float64))
+        angle = np.radians(transform.angle_deg + turn)
+        # p = R(a) (q - c) + c + d  =>  q = R(a)^T (p - c - d) + c
+        rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        source = rotation.T @ (grid - (centre + transform.shift)[:, None]) + centre[:, None]
+        values = ndimage.map_coordinates(edges_moving, source, order=1, cval=np.nan)
+        usable = fixed_usable & np.isfinite(values)
+        if moving_mask is not None:
+            usable &= ndimage.map_coordinates(moving_mask.astype(np.float64), source, order=1, cval=0.0) > 0.999
+        scores[turn] = _weighted_ncc(fixed_values, np.where(usable, values, 0.0), usable.astype(np.float64))
     best = max(scores, key=lambda turn: scores[turn] if np.isfinite(scores[turn]) else -np.inf)
     return float(best) if scores[best] > scores[0.0] + _ROTATION_MARGIN else 0.0
-
 
 def confirm(outcome: MethodOutcome, fixed: np.ndarray, moving: np.ndarray,
             fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None) -> MethodOutcome:
