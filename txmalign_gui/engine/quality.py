@@ -18,8 +18,10 @@ MAX_EDGE_OFFSET = 0.5
 _ROTATION_PROBE_PX = 2.0
 # A probe rotation must raise the edge correlation by more than this to count as a hint.
 _ROTATION_MARGIN = 1e-3
-# Images are binned 2 x 2 while their shorter side stays at least this long, to keep the check cheap.
-_CHECK_SIZE = 256
+# Images are binned 2 x 2 (at most `_MAX_BINNINGS` times) while their shorter side stays at least this long,
+# to keep the check cheap; the edge blur never drops below 1 binned px.
+_CHECK_SIZE = 128
+_MAX_BINNINGS = 2
 
 
 def _bin2(image: np.ndarray) -> np.ndarray:
@@ -80,7 +82,7 @@ def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
 
 def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
                fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None,
-               sigma: float = 2.0, radius: int = 3, stride: int = 2) -> EdgeCheck:
+               sigma: float = 2.0, radius: int = 3, stride: int = 2, binnings: int = _MAX_BINNINGS) -> EdgeCheck:
     """Correlate edge strength (gradient magnitude, blur `sigma`) of `fixed` with that of `moving` resampled
     by `transform`, over every further integer shift within `radius` px, and fit the best one to subpixel.
 
@@ -89,12 +91,13 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
     Every `stride`-th pixel enters the sums (the blurred edge map varies slowly) and large images are first
     binned down to about `_CHECK_SIZE` px (sigma and radius scale with them), which keeps this cheap.
     """
-    if min(fixed.shape) // 2 >= _CHECK_SIZE:
+    if binnings > 0 and min(fixed.shape) // 2 >= _CHECK_SIZE:
         fixed, moving, fixed_mask, moving_mask = (None if image is None else _bin2(image)
                                                   for image in (fixed, moving, fixed_mask, moving_mask))
         # Binned pixel i covers pixels 2i and 2i + 1, so the image centres coincide and shifts halve.
         half = Transform(transform.dy / 2, transform.dx / 2, transform.angle_deg)
-        found = edge_check(fixed, moving, half, fixed_mask, moving_mask, sigma / 2, max(2, radius // 2), stride)
+        found = edge_check(fixed, moving, half, fixed_mask, moving_mask, max(1.0, sigma / 2), max(2, radius // 2),
+                           stride, binnings - 1)
         return EdgeCheck((2 * found.offset[0], 2 * found.offset[1]), found.peak, found.at_limit,
                          found.rotation_hint)
     # the blurred gradient spreads a masked-out feature about 3 sigma into the usable pixels: drop those
