@@ -14,6 +14,7 @@ import time
 
 from . import __version__
 from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded
+from .engine.check_params import CHECK_CHOICES, DISAGREE_PX, default_check
 
 # The engine (numpy, scipy, scikit-image) is imported inside the guard, so Ctrl-C while it loads is clean.
 
@@ -71,8 +72,9 @@ def _cmd_register(args) -> int:
     fixed = read_image(args.fixed)
     moving = read_image(args.moving)
     mask = read_mask(args.mask) if args.mask else None
+    check = default_check(args.method) if args.check == "auto" else args.check
     result = register_pair(fixed, moving, method=args.method, params=_method_params(args), mask=mask,
-                           roi=args.roi, progress=terminal_progress("register"))
+                           roi=args.roi, progress=terminal_progress("register"), check=check)
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
@@ -84,6 +86,11 @@ def _cmd_register(args) -> int:
         print(f"status      {result.status} (confidence {result.confidence:.2f})"
               + (f": {result.message}" if result.message else ""))
         print(f"time        {result.seconds:.3f} s")
+        if "check" in result.details:
+            c = result.details["check"]
+            verdict = "agrees" if c["agrees"] else f"DISAGREES (more than {DISAGREE_PX} px)"
+            print(f"check       {c['method']}: {c['dy']:+.3f} px, {c['dx']:+.3f} px, {c['angle_deg']:+.3f} deg "
+                  f"({c['status']}); differs by {c['difference_px']:.2f} px: {verdict}")
         print("apply as    ndimage.shift(skimage.transform.rotate(moving, angle), (dy, dx)) ~ fixed")
     return 0 if result.status != "failed" else EXIT_FAILED
 
@@ -140,8 +147,8 @@ def _cmd_align(args) -> int:
     options = AlignOptions(
         method=args.method, params=_method_params(args), strategy=args.strategy, anchor=args.anchor,
         chunk_size=args.chunk_size, window=args.window, binning=args.binning, roi=args.roi,
-        mask_path=args.mask, reference=args.reference, jobs=args.jobs, prepare=_prepare_options(args),
-        skip_axis_values=args.skip_axis_values)
+        mask_path=args.mask, reference=args.reference, jobs=args.jobs, check_method=args.check_method,
+        prepare=_prepare_options(args), skip_axis_values=args.skip_axis_values)
     summary = run_align(args.input, args.out, options, progress=terminal_progress("align"),
                         transforms_csv=args.transforms_csv, tiff=args.tiff, force=args.force)
     status = 0 if summary["trusted"] else EXIT_FAILED
@@ -160,6 +167,11 @@ def _cmd_align(args) -> int:
     print(f"largest     shift {summary['largest_shift_px']:.2f} px, angle {summary['largest_angle_deg']:.2f} deg")
     if summary["flagged_pairs"]:
         print(f"flagged     {summary['flagged_pairs']} registrations disagreed with the rest")
+    if summary["check_method"] != "none":
+        flagged = summary["check_disagreements"]
+        print(f"check       {summary['check_method']}: " + (f"differs by more than {DISAGREE_PX} px on images "
+                                                            f"{', '.join(map(str, flagged))}" if flagged
+                                                            else "agrees on every image"))
     for message in summary["messages"]:
         print(f"note        {message}")
     print(f"written     {args.out}" + "".join(f", {p}" for p in (args.transforms_csv, args.tiff) if p))
@@ -316,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("fixed", help="target image: TIFF, .npy or file.h5:/dataset[index]")
     p.add_argument("moving", help="image to align, same forms as FIXED")
     _add_method_options(p)
+    p.add_argument("--check", nargs="?", const="auto", choices=("auto",) + CHECK_CHOICES[1:],
+                   metavar="METHOD", help="second opinion: register again with an independent METHOD "
+                   f"(default {default_check('tvdm')}) and flag a difference over {DISAGREE_PX} px")
     p.add_argument("--json", action="store_true", help="print one JSON line with the result")
     p.set_defaults(handler=_cmd_register)
 
@@ -337,6 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reference", metavar="IMAGE",
                    help="separate registration target (TIFF, .npy or file.h5:/dataset[index])")
     p.add_argument("--jobs", type=int, default=0, help="worker processes; 0 = all cores (default)")
+    p.add_argument("--check-method", default="none", choices=CHECK_CHOICES,
+                   help="second opinion on every pair with this independent method; images where it differs "
+                        f"by more than {DISAGREE_PX} px are flagged (default none)")
     p.add_argument("--transforms-csv", metavar="FILE", help="also write index,dy,dx,angle_deg rows")
     p.add_argument("--tiff", metavar="FILE", help="also write the aligned stack as TIFF")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON line")

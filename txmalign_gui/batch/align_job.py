@@ -34,13 +34,15 @@ class AlignOptions:
     mask_path: Optional[str] = None
     reference: Optional[str] = None
     jobs: int = 0
+    check_method: str = "none"
     prepare: PrepareOptions = PrepareOptions()
     skip_axis_values: int = 0
 
     def stack_options(self) -> dict:
         """The options recorded in the provenance under `options` (as the app records its stack options)."""
         return {"strategy": self.strategy, "anchor": self.anchor, "chunk_size": self.chunk_size,
-                "window": self.window, "binning": self.binning, "jobs": self.jobs}
+                "window": self.window, "binning": self.binning, "jobs": self.jobs,
+                "check_method": self.check_method}
 
 
 def run_align(source: str, out: str, options: AlignOptions, progress: Optional[Progress] = None,
@@ -59,23 +61,27 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     result = align_stack(images, method=options.method, params=options.params, strategy=options.strategy,
                          anchor=options.anchor, chunk_size=options.chunk_size, window=options.window,
                          mask=mask, roi=options.roi, reference=reference, jobs=options.jobs,
-                         binning=options.binning, progress=progress.sub(0.0, _REGISTER_SHARE))
+                         binning=options.binning, check_method=options.check_method,
+                         progress=progress.sub(0.0, _REGISTER_SHARE))
     aligned = apply_transforms(images, result.transforms,
                                progress=progress.sub(_REGISTER_SHARE, 0.95))
     notes = list(data.metadata.get("warnings", []))
+    checks = {} if result.check_differences is None else {"check_differences_px": result.check_differences}
     record = io.RunRecord(
         result.method, result.params, source, strategy=result.strategy, anchor=result.anchor,
         preprocessing=options.prepare.to_dict(), options=options.stack_options(),
         details=dict(roi=list(options.roi) if options.roi else None, mask=options.mask_path,
                      reference=options.reference, flagged_pairs=result.flagged_pairs,
                      linked_inputs=io.linked_checksums(data.metadata),
-                     messages=notes + list(result.messages)))
+                     messages=notes + list(result.messages), check_method=result.check_method,
+                     check_disagreements=result.check_disagreements))
     progress.update(0.95, "writing")
     io.write_aligned(out, aligned, result.transforms, record, input_path=source_file(source),
                      costs=result.costs, confidences=result.confidences, statuses=result.statuses,
-                     energies=data.energies, angles=data.angles)
+                     energies=data.energies, angles=data.angles, extras=checks)
     if transforms_csv:
-        io.write_transforms_csv(transforms_csv, result.transforms, input_path=source_file(source))
+        io.write_transforms_csv(transforms_csv, result.transforms, input_path=source_file(source),
+                                extra_columns=checks)
     if tiff:
         io.write_aligned(tiff, aligned, result.transforms, record, input_path=source_file(source))
     progress.update(1.0, "done")
@@ -96,4 +102,5 @@ def summarise(result, count: int) -> dict:
         "lowest_confidence": (worst, float(result.confidences[worst])) if count else None,
         "flagged_pairs": len(result.flagged_pairs), "messages": list(result.messages),
         "trusted": not too_many_failed(result.statuses),
+        "check_method": result.check_method, "check_disagreements": result.check_disagreements,
     }

@@ -8,11 +8,12 @@ from . import validation
 from .methods import get_method
 from .progress import as_progress
 from .result import RegistrationResult
+from .second_opinion import check_method_name, second_opinion, with_second_opinion
 from .transform import Transform, image_centre
 
 
 def register_pair(fixed, moving, method: str = "tvdm", params=None, mask=None, roi=None,
-                  progress=None, cancel=None) -> RegistrationResult:
+                  progress=None, cancel=None, check=None) -> RegistrationResult:
     """Find the rigid transform that aligns `moving` with `fixed`.
 
     The returned `result.transform` (dy, dx, angle_deg) satisfies
@@ -27,6 +28,7 @@ def register_pair(fixed, moving, method: str = "tvdm", params=None, mask=None, r
     bad input and `Cancelled` when cancelled.
     """
     spec = get_method(method)
+    check = check_method_name(check)
     resolved = spec.resolve(params)
     fixed = validation.check_image(fixed, "fixed image")
     moving = validation.check_image(moving, "moving image")
@@ -52,8 +54,13 @@ def register_pair(fixed, moving, method: str = "tvdm", params=None, mask=None, r
         roi_centre = image_centre(fixed_crop.shape) + (y0, x0)
         transform = transform.recentred(roi_centre, image_centre(fixed.shape))
     transform = Transform(float(transform.dy), float(transform.dx), float(transform.angle_deg))
+    result = RegistrationResult(transform=transform, cost=float(outcome.cost), method=spec.name,
+                                params=resolved, seconds=seconds, status=outcome.status,
+                                confidence=float(outcome.confidence), message=outcome.message,
+                                roi=roi, details=dict(outcome.details))
+    if check is not None:
+        reporter.update(0.95, f"second opinion ({check})")
+        result = with_second_opinion(result, second_opinion(fixed, moving, result, check, fixed_mask,
+                                                            moving_mask, roi))
     reporter.update(1.0, f"{spec.label}: done")
-    return RegistrationResult(transform=transform, cost=float(outcome.cost), method=spec.name,
-                              params=resolved, seconds=seconds, status=outcome.status,
-                              confidence=float(outcome.confidence), message=outcome.message,
-                              roi=roi, details=dict(outcome.details))
+    return result

@@ -2,28 +2,182 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Optional
+
 import numpy as np
 from scipy import ndimage
 
+from .peaks import quadratic_peak
+from .result import LOW_CONFIDENCE, OK, MethodOutcome
 from .transform import Transform, apply_transform
 
-# Edge agreement below which the edges of the two images are taken not to coincide after registration.
-MIN_EDGE_AGREEMENT = 0.15
+# An answer whose edges line up best farther than this (px) from it is not confirmed by the edges.
+MAX_EDGE_OFFSET = 0.5
+# The rotation probe turns the moving image until its corners move this far (px).
+_ROTATION_PROBE_PX = 2.0
+# A probe rotation must raise the edge correlation by more than this to count as a hint.
+_ROTATION_MARGIN = 1e-3
+# Images are binned 2 x 2 (at most `_MAX_BINNINGS` times) while their shorter side stays at least this long,
+# to keep the check cheap; the edge blur never drops below 1 binned px.
+_CHECK_SIZE = 128
+_MAX_BINNINGS = 2
 
 
-def edge_agreement(fixed: np.ndarray, moving: np.ndarray, transform: Transform, sigma: float = 2.0) -> float:
-    """Correlation (-1..1) of the edge strength of `fixed` and of `moving` resampled with `transform`.
+def _bin2(image: np.ndarray) -> np.ndarray:
+    """2 x 2 block mean (a trailing odd row or column dropped); a mask stays a mask of all-usable blocks."""
+    rows, cols = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+    blocks = image[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2)
+    return blocks.all(axis=(1, 3)) if image.dtype == bool else blocks.mean(axis=(1, 3))
 
-    Edge strength (gradient magnitude) survives changes of contrast and background, so a correct
-    alignment keeps it high (about 0.3 or more on TXM images) while a peak caused by a background
-    pattern gives nearly zero.
+
+@dataclass(frozen=True)
+class EdgeCheck:
+    """Where the edges of both images line up best, near a registration answer.
+
+    `offset` (dy, dx) is the further shift (px) that would line the edges up best, `peak` their correlation
+    there, `at_limit` whether that best shift lies on the border of the searched window (the edges want to
+    move even farther), `rotation_hint` a further rotation (deg) that lines them up better still (0 = none),
+    `agrees` whether the answer is confirmed: best shift within `MAX_EDGE_OFFSET` and no rotation hint.
     """
+
+    offset: tuple
+    peak: float
+    at_limit: bool
+    rotation_hint: float = 0.0
+
+    @property
+    def distance(self) -> float:
+        return float(np.hypot(*self.offset))
+
+    @property
+    def agrees(self) -> bool:
+        return not self.at_limit and self.distance <= MAX_EDGE_OFFSET and self.rotation_hint == 0.0
+
+    def message(self) -> str:
+        parts = []
+        if self.at_limit or self.distance > MAX_EDGE_OFFSET:
+            where = "beyond" if self.at_limit else "at"
+            parts.append(f"the edges of the two images line up best {where} {self.distance:.1f} px from this "
+                         f"answer (further shift {self.offset[0]:+.2f}, {self.offset[1]:+.2f})")
+        if self.rotation_hint:
+            parts.append(f"a further rotation of {self.rotation_hint:+.2f} deg lines them up better (the images "
+                         "are rotated beyond this answer: turn rotation on or widen its range)")
+        return "; ".join(parts) + "; the answer is not confirmed" if parts else ""
+
+
+def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
+    """Correlation of `a` and `b` over the pixels where `weight` is 1 (weight is 0 or 1)."""
+    count = float(weight.sum())
+    if count < 16:
+        return float("nan")
+    a = a * weight
+    b = b * weight
+    sa, sb = float(a.sum()), float(b.sum())
+    cov = float((a * b).sum()) - sa * sb / count
+    var_a = float((a * a).sum()) - sa * sa / count
+    var_b = float((b * b).sum()) - sb * sb / count
+    return cov / np.sqrt(var_a * var_b) if var_a > 0 and var_b > 0 else 0.0
+
+
+def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
+               fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None,
+               sigma: float = 2.0, radius: int = 3, stride: int = 2, binnings: int = _MAX_BINNINGS) -> EdgeCheck:
+    """Correlate edge strength (gradient magnitude, blur `sigma`) of `fixed` with that of `moving` resampled
+    by `transform`, over every further integer shift within `radius` px, and fit the best one to subpixel.
+
+    Edge strength is indifferent to the contrast and background changes across an absorption edge, which
+    fool gray-value costs (a flat SSD valley, a histogram artefact in MI), so it is an independent witness.
+    Every `stride`-th pixel enters the sums (the blurred edge map varies slowly) and large images are first
+    binned down to about `_CHECK_SIZE` px (sigma and radius scale with them), which keeps this cheap.
+    """
+    if binnings > 0 and min(fixed.shape) // 2 >= _CHECK_SIZE:
+        fixed, moving, fixed_mask, moving_mask = (None if image is None else _bin2(image)
+                                                  for image in (fixed, moving, fixed_mask, moving_mask))
+        # Binned pixel i covers pixels 2i and 2i + 1, so the image centres coincide and shifts halve.
+        half = Transform(transform.dy / 2, transform.dx / 2, transform.angle_deg)
+        found = edge_check(fixed, moving, half, fixed_mask, moving_mask, max(1.0, sigma / 2), max(2, radius // 2),
+                           stride, binnings - 1)
+        return EdgeCheck((2 * found.offset[0], 2 * found.offset[1]), found.peak, found.at_limit,
+                         found.rotation_hint)
+    # the blurred gradient spreads a masked-out feature about 3 sigma into the usable pixels: drop those
+    margin = int(np.ceil(3 * sigma))
+    fixed_mask, moving_mask = (None if m is None else ndimage.binary_erosion(m, iterations=margin, border_value=1)
+                               for m in (fixed_mask, moving_mask))
     edges_fixed = ndimage.gaussian_gradient_magnitude(fixed, sigma)
-    edges_moving = apply_transform(ndimage.gaussian_gradient_magnitude(moving, sigma), transform)
-    overlap = np.isfinite(edges_moving)
-    if overlap.sum() < 16:
-        return 0.0
-    a = edges_fixed[overlap] - edges_fixed[overlap].mean()
-    b = edges_moving[overlap] - edges_moving[overlap].mean()
-    norm = np.sqrt((a * a).sum() * (b * b).sum())
-    return float((a * b).sum() / norm) if norm > 0 else 0.0
+    raw_edges_moving = ndimage.gaussian_gradient_magnitude(moving, sigma)
+    edges_moving, usable = _warp_edges(raw_edges_moving, moving_mask, fixed_mask, transform)
+    rows, cols = fixed.shape
+    r = radius
+    centre = (slice(r, rows - r, stride), slice(r, cols - r, stride))
+    fixed_part = np.ascontiguousarray(edges_fixed[centre])
+    usable_part = usable[centre].astype(np.float64)
+    weights = usable.astype(np.float64)
+    surface = np.full((2 * r + 1, 2 * r + 1), np.nan)
+    for i in range(-r, r + 1):
+        for j in range(-r, r + 1):
+            # edges of moving shifted further by (i, j): the value at p comes from p - (i, j)
+            window = (slice(r - i, rows - r - i, stride), slice(r - j, cols - r - j, stride))
+            surface[i + r, j + r] = _weighted_ncc(fixed_part, np.ascontiguousarray(edges_moving[window]),
+                                                  usable_part * weights[window])
+    if not np.isfinite(surface).any():
+        return EdgeCheck((0.0, 0.0), 0.0, True)
+    best = np.unravel_index(int(np.nanargmax(surface)), surface.shape)
+    at_limit = bool(min(best) == 0 or max(best) == 2 * r)
+    offset = np.asarray(best, dtype=float) - r
+    if not at_limit and np.isfinite(surface).all():
+        offset = offset + quadratic_peak(surface, best)
+    hint = 0.0 if at_limit else _rotation_hint(edges_fixed, raw_edges_moving, moving_mask, fixed_mask,
+                                               Transform(transform.dy + best[0] - r, transform.dx + best[1] - r,
+                                                         transform.angle_deg))
+    return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit, hint)
+
+
+def _warp_edges(edges_moving, moving_mask, fixed_mask, transform: Transform):
+    """Moving's edge map resampled by `transform` (0 where unusable) and the map of usable pixels."""
+    warped = apply_transform(edges_moving, transform, order=1)
+    usable = np.isfinite(warped)
+    if moving_mask is not None:
+        usable &= apply_transform(moving_mask.astype(np.float64), transform, order=1, cval=0.0) > 0.999
+    if fixed_mask is not None:
+        usable &= fixed_mask
+    return np.where(usable, warped, 0.0), usable
+
+
+def _rotation_hint(edges_fixed, edges_moving, moving_mask, fixed_mask, transform: Transform,
+                   stride: int = 2) -> float:
+    """The further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0.
+
+    Only every `stride`-th pixel is resampled (map_coordinates at those points), which keeps this cheap.
+    """
+    rows, cols = edges_fixed.shape
+    grid = np.mgrid[0:rows:stride, 0:cols:stride].reshape(2, -1).astype(np.float64)
+    centre = (np.array([rows, cols], dtype=np.float64) - 1) / 2
+    fixed_values = edges_fixed[::stride, ::stride].ravel()
+    fixed_usable = np.ones(fixed_values.shape, bool) if fixed_mask is None else fixed_mask[::stride, ::stride].ravel()
+    probe = np.degrees(_ROTATION_PROBE_PX / (0.5 * np.hypot(rows, cols)))
+    scores = {}
+    for turn in (0.0, -probe, probe):
+        angle = np.radians(transform.angle_deg + turn)
+        # p = R(a) (q - c) + c + d  =>  q = R(a)^T (p - c - d) + c
+        rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        source = rotation.T @ (grid - (centre + transform.shift)[:, None]) + centre[:, None]
+        values = ndimage.map_coordinates(edges_moving, source, order=1, cval=np.nan)
+        usable = fixed_usable & np.isfinite(values)
+        if moving_mask is not None:
+            usable &= ndimage.map_coordinates(moving_mask.astype(np.float64), source, order=1, cval=0.0) > 0.999
+        scores[turn] = _weighted_ncc(fixed_values, np.where(usable, values, 0.0), usable.astype(np.float64))
+    best = max(scores, key=lambda turn: scores[turn] if np.isfinite(scores[turn]) else -np.inf)
+    return float(best) if scores[best] > scores[0.0] + _ROTATION_MARGIN else 0.0
+
+def confirm(outcome: MethodOutcome, fixed: np.ndarray, moving: np.ndarray,
+            fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None) -> MethodOutcome:
+    """`outcome` kept OK only when the images' edges confirm its transform (`edge_check`); otherwise it
+    becomes LOW_CONFIDENCE with the reason.  Answers already not OK are returned unchanged."""
+    if outcome.status != OK:
+        return outcome
+    edges = edge_check(fixed, moving, outcome.transform, fixed_mask, moving_mask)
+    details = {**outcome.details, "edge_offset_px": list(edges.offset), "edge_peak": edges.peak}
+    if edges.agrees:
+        return replace(outcome, details=details)
+    return replace(outcome, status=LOW_CONFIDENCE, message=edges.message(), details=details)

@@ -68,4 +68,6 @@ class RegistrationResult:
                "confidence": float(self.confidence)}
         if self.message:
             out["message"] = self.message
+        if "check" in self.details:
+            out["check"] = dict(self.details["check"])
         return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Optional
 
 import numpy as np
 
@@ -30,6 +31,7 @@ class Alignment:
     seconds: float
     messages: tuple = field(default_factory=tuple)
     prepare: dict = field(default_factory=dict)
+    check_differences: Optional[np.ndarray] = None  # px between each answer and its second opinion
 
     @classmethod
     def from_result(cls, result, stack_options: dict, prepare: dict) -> "Alignment":
@@ -39,7 +41,8 @@ class Alignment:
                    statuses=tuple(str(s) for s in result.statuses), method=result.method,
                    params=dict(result.params), stack_options=dict(stack_options),
                    anchor=int(result.anchor), seconds=float(result.seconds),
-                   messages=tuple(result.messages), prepare=dict(prepare))
+                   messages=tuple(result.messages), prepare=dict(prepare),
+                   check_differences=_optional_floats(getattr(result, "check_differences", None)))
 
     def __len__(self) -> int:
         return len(self.transforms)
@@ -62,7 +65,13 @@ class Alignment:
         kept = tuple(m for m in self.messages if not _frames_named(m) & set(frames))
         news = tuple(f"image {frame}: {status} (re-run)" for frame, status in zip(frames, result.statuses)
                      if str(status) != OK)
+        checks = self.check_differences
+        rerun_checks = getattr(result, "check_differences", None)
+        if checks is not None or rerun_checks is not None:
+            checks = np.full(len(self), np.nan) if checks is None else checks.copy()
+            checks[frames] = np.nan if rerun_checks is None else rerun_checks
         return replace(self, transforms=transforms, costs=costs, confidences=confidences,
+                       check_differences=checks,
                        statuses=tuple(statuses), seconds=self.seconds + float(result.seconds),
                        messages=kept + news)
 
@@ -71,7 +80,8 @@ class Alignment:
                 "confidences": _floats(self.confidences), "statuses": list(self.statuses),
                 "method": self.method, "params": self.params, "stack_options": self.stack_options,
                 "anchor": self.anchor, "seconds": self.seconds, "messages": list(self.messages),
-                "prepare": self.prepare}
+                "prepare": self.prepare,
+                "check_differences": None if self.check_differences is None else _floats(self.check_differences)}
 
     @classmethod
     def from_dict(cls, state: dict) -> "Alignment":
@@ -82,7 +92,13 @@ class Alignment:
                    statuses=tuple(state["statuses"]), method=state["method"],
                    params=dict(state["params"]), stack_options=dict(state.get("stack_options", {})),
                    anchor=int(state["anchor"]), seconds=float(state.get("seconds", 0.0)),
-                   messages=tuple(state.get("messages", ())), prepare=dict(state.get("prepare", {})))
+                   messages=tuple(state.get("messages", ())), prepare=dict(state.get("prepare", {})),
+                   check_differences=_optional_floats(state.get("check_differences")))
+
+
+def _optional_floats(values) -> Optional[np.ndarray]:
+    """A float array (None entries become NaN), or None when there are no values."""
+    return None if values is None else np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 def _frames_named(message: str) -> set:

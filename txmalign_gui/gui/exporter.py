@@ -19,8 +19,14 @@ def save_aligned(path: str, stack, alignment: Alignment, aligned, roi=None, mask
         program="txmalign-gui")
     txio.write_aligned(path, aligned, alignment.transforms, record, input_path=stack.path,
                        costs=alignment.costs, confidences=alignment.confidences,
-                       statuses=list(alignment.statuses), energies=stack.energies, angles=stack.angles)
+                       statuses=list(alignment.statuses), energies=stack.energies, angles=stack.angles,
+                       extras=_checks(alignment))
 
 
 def save_transforms(path: str, stack, alignment: Alignment) -> None:
-    txio.write_transforms_csv(path, alignment.transforms, input_path=stack.path)
+    txio.write_transforms_csv(path, alignment.transforms, input_path=stack.path, extra_columns=_checks(alignment))
+
+
+def _checks(alignment: Alignment) -> dict:
+    """The second-opinion differences under the name `txmalign align` saves them, when there are any."""
+    return {} if alignment.check_differences is None else {"check_differences_px": alignment.check_differences}

@@ -18,16 +18,26 @@ from PyQt6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, 
 
 from ..engine.methods import available_methods
 from ..engine.result import FAILED, LOW_CONFIDENCE, OK
+from ..engine.check_params import DISAGREE_PX
 from .alignment import Alignment
 
 STATUS_COLOURS = {OK: "#2e9d4a", LOW_CONFIDENCE: "#f0a020", FAILED: "#d62728"}
 _ROW_COLOURS = {LOW_CONFIDENCE: QColor(255, 236, 200), FAILED: QColor(255, 205, 205)}
 _STATUS_TEXT = {OK: "ok", LOW_CONFIDENCE: "low confidence", FAILED: "failed"}
-_COLUMNS = ("Frame", "Axis", "dy (px)", "dx (px)", "Angle (°)", "Cost", "Confidence", "Status")
+_COLUMNS = ("Frame", "Axis", "dy (px)", "dx (px)", "Angle (°)", "Cost", "Confidence", "Status", "Check (px)")
+_STATUS_COLUMN = 7
 _PENDING = "#bbbbbb"
 _DY_COLOUR, _DX_COLOUR = "#1f77b4", "#ff7f0e"
 _MIN_POOR_BAR = 0.06
 _LIVE_REDRAW_MS = 100  # live results are drawn at most this often, however fast frames finish
+
+
+def _check_text(differences, row: int) -> str:
+    """How far the second opinion lies from the frame's answer, with '!' beyond DISAGREE_PX; blank if none."""
+    if differences is None or not np.isfinite(differences[row]):
+        return ""
+    value = float(differences[row])
+    return f"{value:.2f}" + (" !" if value > DISAGREE_PX else "")
 
 
 class ResultsPanel(QWidget):
@@ -312,10 +322,10 @@ class ResultsPanel(QWidget):
         status = alignment.statuses[row]
         cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
                  f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
-                 _STATUS_TEXT.get(status, status))
+                 _STATUS_TEXT.get(status, status), _check_text(alignment.check_differences, row))
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            if col < len(cells) - 1:
+            if col != _STATUS_COLUMN:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if status in _ROW_COLOURS:
                 item.setBackground(_ROW_COLOURS[status])

@@ -30,15 +30,18 @@ def as_transforms(transforms, count=None) -> np.ndarray:
     return table
 
 
-def write_transforms_csv(path: str, transforms, *, input_path=None) -> None:
-    """Write `index,dy,dx,angle_deg` rows (atomically; never over `input_path`)."""
+def write_transforms_csv(path: str, transforms, *, input_path=None, extra_columns=None) -> None:
+    """Write `index,dy,dx,angle_deg` rows (atomically; never over `input_path`); `extra_columns` maps
+    further column names to one number per image (readers find columns by name, so these are ignored)."""
     table = as_transforms(transforms)
+    extra = {name: np.asarray(values, dtype=float) for name, values in (extra_columns or {}).items()}
     with atomic_output(path, [input_path]) as temporary:
         with open(temporary, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(("index",) + COLUMNS)
+            writer.writerow(("index",) + COLUMNS + tuple(extra))
             for index, row in enumerate(table):
-                writer.writerow([index] + [repr(float(v)) for v in row])
+                writer.writerow([index] + [repr(float(v)) for v in row]
+                                + [repr(float(values[index])) for values in extra.values()])
 
 
 def _read_csv(path: str) -> np.ndarray:

@@ -16,6 +16,7 @@ from skimage.measure import ransac
 from skimage.transform import EuclideanTransform, SimilarityTransform
 
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
+from ..quality import confirm
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform, image_centre
 from .registry import MethodSpec, register_method
@@ -150,8 +151,9 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
         status, message = LOW_CONFIDENCE, f"few consistent matches ({count} of {len(matches)})"
     else:
         status, message = OK, ""
-    return MethodOutcome(transform, cost=details["rms_residual_px"], confidence=float(confidence),
-                         status=status, message=message, details=details)
+    outcome = MethodOutcome(transform, cost=details["rms_residual_px"], confidence=float(confidence),
+                            status=status, message=message, details=details)
+    return confirm(outcome, fixed, moving, fixed_mask, moving_mask)
 
 
 SPEC = register_method(MethodSpec(

@@ -16,6 +16,7 @@ from scipy import ndimage, optimize
 
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
 from ..pyramid import build_pyramid, to_finer
+from ..quality import confirm
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
 from ._common import warp_with_mask
@@ -37,8 +38,9 @@ _MIN_OVERLAP = 0.3
 _MIN_LEVEL_SIZE = 32
 # Gain over a misaligned pair, times sqrt(overlap in px), below which the answer is not told from noise.
 _MIN_SCORE = 8.0
-# Gain over a misaligned pair below which the answer is flagged as weak.
-_WEAK_GAIN = 0.15
+# Gain over a misaligned pair below which the answer is flagged as weak (the edge witness in `confirm`
+# guards the answers above it).
+_WEAK_GAIN = 0.05
 # How far (in pixels of the level, or pixels of rotation at the image corner) a level may move the estimate.
 _LOCAL_RANGE = 3.0
 # Angle candidates from the coarse search refined before descending the pyramid.
@@ -53,6 +55,14 @@ class _Level:
     fixed_mask: Optional[np.ndarray]
     moving: np.ndarray
     moving_mask: Optional[np.ndarray]
+
+    @property
+    def ranges(self) -> tuple:
+        """(low, high) gray values of the usable pixels of the fixed and of the moving image."""
+        def extremes(image, mask):
+            values = image if mask is None else image[mask]
+            return float(values.min()), float(values.max())
+        return extremes(self.fixed, self.fixed_mask), extremes(self.moving, self.moving_mask)
 
     @property
     def usable(self) -> int:
@@ -73,20 +83,22 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b) / norm if norm > 0 else 0.0
 
 
-def _normalised_mi(a: np.ndarray, b: np.ndarray, bins: int) -> float:
+def _normalised_mi(a: np.ndarray, b: np.ndarray, bins: int, ranges=None) -> float:
     """Normalised mutual information minus one, in [0, 1], from a joint histogram with linear bin weights.
 
     Spreading each sample over its two nearest bins per image keeps the value continuous in the transform,
-    which the optimiser needs.
+    which the optimiser needs; so do fixed gray-value `ranges` ((low, high) per image, values clipped to
+    them): bins taken from each overlap's own extremes would jump whenever an interpolation overshoot
+    enters or leaves it, and the optimiser was led 1 px astray by such jumps.
     """
-    def position(values):
-        low, high = float(values.min()), float(values.max())
-        scaled = (values - low) / (high - low if high > low else 1.0) * (bins - 1)
+    def position(values, value_range):
+        low, high = value_range if value_range is not None else (float(values.min()), float(values.max()))
+        scaled = np.clip((values - low) / (high - low if high > low else 1.0), 0.0, 1.0) * (bins - 1)
         index = np.minimum(scaled.astype(np.int64), bins - 2)
         return index, scaled - index
 
-    ia, wa = position(a)
-    ib, wb = position(b)
+    ia, wa = position(a, None if ranges is None else ranges[0])
+    ib, wb = position(b, None if ranges is None else ranges[1])
     joint = np.zeros(bins * bins)
     for da, weight_a in ((0, 1.0 - wa), (1, wa)):
         for db, weight_b in ((0, 1.0 - wb), (1, wb)):
@@ -105,17 +117,17 @@ def _normalised_mi(a: np.ndarray, b: np.ndarray, bins: int) -> float:
 class _Criterion:
     """A cost to minimise, a similarity in [.., 1] for the confidence, and the image used to initialise."""
 
-    cost: Callable[[np.ndarray, np.ndarray, dict], float]
-    similarity: Callable[[np.ndarray, np.ndarray, dict], float]
+    cost: Callable[[np.ndarray, np.ndarray, dict, tuple], float]
+    similarity: Callable[[np.ndarray, np.ndarray, dict, tuple], float]
     init_feature: Callable[[np.ndarray], np.ndarray]
 
 
-SSD = _Criterion(cost=lambda a, b, p: float(np.mean((a - b) ** 2)),
-                 similarity=lambda a, b, p: _pearson(a, b),
+SSD = _Criterion(cost=lambda a, b, p, ranges: float(np.mean((a - b) ** 2)),
+                 similarity=lambda a, b, p, ranges: _pearson(a, b),
                  init_feature=lambda image: image)
 # Gradient magnitude does not care whether a particle is brighter or darker than its surroundings.
-MI = _Criterion(cost=lambda a, b, p: -_normalised_mi(a, b, p["bins"]),
-                similarity=lambda a, b, p: _normalised_mi(a, b, p["bins"]),
+MI = _Criterion(cost=lambda a, b, p, ranges: -_normalised_mi(a, b, p["bins"], ranges),
+                similarity=lambda a, b, p, ranges: _normalised_mi(a, b, p["bins"], ranges),
                 init_feature=lambda image: ndimage.gaussian_gradient_magnitude(image, 1.0))
 
 
@@ -157,6 +169,7 @@ class _Objective:
         self.rotation = params["rotation"]
         self.deg_per_unit = math.degrees(1.0 / (0.5 * math.hypot(*level.fixed.shape)))
         self.min_count = _MIN_OVERLAP * level.usable
+        self.ranges = level.ranges
         self.calls = 0
 
     def to_vector(self, transform: Transform) -> np.ndarray:
@@ -174,7 +187,7 @@ class _Objective:
         a, b = self.level.overlap(self.to_transform(vector), self.order)
         if a.size < self.min_count:
             return 1e12
-        return self.criterion.cost(a, b, self.params)
+        return self.criterion.cost(a, b, self.params, self.ranges)
 
     def minimise(self, start: Transform):
         """Powell's method from `start`, kept within `_LOCAL_RANGE` (level pixels) of it and the angle range."""
@@ -186,8 +199,12 @@ class _Objective:
             origin[2] = np.clip(origin[2], *bounds[2])
         result = optimize.minimize(self, origin, method="Powell", bounds=bounds,
                                    options={"xtol": 1e-2, "ftol": 1e-6, "maxfev": 2000})
-        at_bound = any(min(abs(x - low), abs(x - high)) < 0.02 for x, (low, high) in zip(result.x, bounds))
-        return self.to_transform(result.x), float(result.fun), at_bound
+        best, cost = result.x, float(result.fun)
+        start_cost = self(origin)
+        if start_cost < cost:  # never hand back a worse point than the one the optimiser started from
+            best, cost = origin, start_cost
+        at_bound = any(min(abs(x - low), abs(x - high)) < 0.02 for x, (low, high) in zip(best, bounds))
+        return self.to_transform(best), cost, at_bound
 
 
 def _build_levels(fixed, moving, fixed_mask, moving_mask, count: int) -> List[_Level]:
@@ -201,12 +218,13 @@ def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: 
     a, b = level.overlap(transform, order=3)
     if a.size < _MIN_OVERLAP * level.usable:
         return 0.0, FAILED, "the images hardly overlap at the best transform found", {}
-    aligned = criterion.similarity(a, b, params)
+    ranges = level.ranges
+    aligned = criterion.similarity(a, b, params, ranges)
     rows, cols = level.fixed.shape
     misaligned = []
     for dy, dx in ((rows / 4, 0), (-rows / 4, 0), (0, cols / 4), (0, -cols / 4)):
         other = Transform(transform.dy + dy, transform.dx + dx, transform.angle_deg)
-        misaligned.append(criterion.similarity(*level.overlap(other, order=1), params))
+        misaligned.append(criterion.similarity(*level.overlap(other, order=1), params, ranges))
     baseline = float(np.mean(misaligned))
     gain = float(np.clip((aligned - baseline) / max(1.0 - baseline, 1e-6), 0.0, 1.0))
     details = {"similarity": aligned, "misaligned_similarity": baseline, "overlap_px": int(a.size)}
@@ -239,8 +257,8 @@ def _register(criterion: _Criterion, fixed, moving, params, fixed_mask, moving_m
         transform, cost, at_bound = _Objective(levels[0], criterion, params, 3, progress).minimise(transform)
     progress.update(0.95, "assessing the match")
     confidence, status, message, details = _assess(levels[0], transform, criterion, params, at_bound)
-    return MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
-                         details=details)
+    return confirm(MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
+                                 details=details), fixed, moving, fixed_mask, moving_mask)
 
 
 def run_ssd(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:

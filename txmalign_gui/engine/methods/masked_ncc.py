@@ -14,7 +14,9 @@ from scipy import fft, ndimage
 from ..params import Param, ParamSet
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
-from ._common import quadratic_peak, standardise
+from ..peaks import quadratic_peak
+from ..quality import confirm
+from ._common import standardise
 from .registry import MethodSpec, register_method
 
 PARAMS = ParamSet((
@@ -127,10 +129,11 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
         status, message = LOW_CONFIDENCE, "the best shift lies at the edge of the searched range"
     else:
         status, message = OK, ""
-    return MethodOutcome(Transform(float(shift[0]), float(shift[1]), 0.0), cost=1.0 - peak,
-                         confidence=confidence, status=status, message=message,
-                         details={"peak_ncc": peak, "second_peak_ncc": second,
-                                  "overlap_px": int(overlap[best])})
+    outcome = MethodOutcome(Transform(float(shift[0]), float(shift[1]), 0.0), cost=1.0 - peak,
+                            confidence=confidence, status=status, message=message,
+                            details={"peak_ncc": peak, "second_peak_ncc": second,
+                                     "overlap_px": int(overlap[best])})
+    return confirm(outcome, fixed, moving, fixed_mask, moving_mask)
 
 
 SPEC = register_method(MethodSpec(

@@ -1,17 +1,18 @@
-"""Subpixel phase correlation (upsampled DFT, scikit-image), with an optional band-pass filter.
+"""Subpixel phase correlation (Guizar-Sicairos upsampled DFT on real FFTs), with an optional band-pass filter.
 
-Fast and accurate when both images share contrast; fails when backgrounds or
-contrast differ strongly (the TVDM paper's experiments show where).
+Fast and accurate when both images share contrast; fails when backgrounds or contrast differ strongly
+(the TVDM paper's experiments show where), so every answer is checked against the images' edges.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from skimage.filters import difference_of_gaussians, window
-from skimage.registration import phase_cross_correlation
+from scipy import fft
+from skimage.filters import difference_of_gaussians
 
 from ..params import Param, ParamSet
-from ..quality import MIN_EDGE_AGREEMENT, edge_agreement
+from ..peaks import quadratic_peak
+from ..quality import edge_check
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
 from .registry import MethodSpec, register_method
@@ -42,40 +43,84 @@ def _prepare(image: np.ndarray, mask, params: dict) -> np.ndarray:
         work = difference_of_gaussians(work, low, high if high > 0 else None)
     work = work - work.mean()
     if params["window"]:
-        work = work * window("hann", work.shape)
+        work *= np.outer(np.hanning(work.shape[0]), np.hanning(work.shape[1]))
     return work
 
 
-def peak_ratio(fixed: np.ndarray, moving: np.ndarray) -> float:
-    """Height of the phase-correlation peak over the mean of the correlation surface."""
-    product = np.fft.fft2(fixed) * np.fft.fft2(moving).conj()
-    product /= np.maximum(np.abs(product), 1e-12)
-    surface = np.abs(np.fft.ifft2(product))
-    return float(surface.max() / max(surface.mean(), 1e-12))
+def _cross_power(fixed: np.ndarray, moving: np.ndarray) -> np.ndarray:
+    """Half (real-FFT) spectrum of the cross-correlation of fixed and moving."""
+    return fft.rfft2(fixed) * fft.rfft2(moving).conj()
+
+
+def _sampled_surface(product: np.ndarray, shape, centre, step: float, count: int) -> np.ndarray:
+    """The cross-correlation (inverse DFT of the half spectrum `product`) on a `count` x `count` grid of
+    spacing `step` px centred on `centre` (dy, dx), by matrix-multiply DFT (Guizar-Sicairos 2008)."""
+    rows, cols = shape
+    offsets = (np.arange(count) - count // 2) * step
+    ky = fft.fftfreq(rows)                       # cycles per pixel along rows
+    kx = np.arange(product.shape[1]) / cols      # the half spectrum's columns
+    # A real signal's inverse DFT from its half spectrum: columns other than 0 (and cols/2) count twice.
+    weight = np.full(product.shape[1], 2.0)
+    weight[0] = 1.0
+    if cols % 2 == 0:
+        weight[-1] = 1.0
+    along_rows = np.exp(2j * np.pi * np.outer(centre[0] + offsets, ky))                      # (n, rows)
+    along_cols = weight[:, None] * np.exp(2j * np.pi * np.outer(kx, centre[1] + offsets))   # (half, n)
+    return np.real((along_rows @ product) @ along_cols)
+
+
+def _refine(product: np.ndarray, shape, shift: np.ndarray, step: float, count: int) -> np.ndarray:
+    """The best grid point of `_sampled_surface` around `shift`, fitted to subpixel by a quadratic."""
+    surface = _sampled_surface(product, shape, shift, step, count)
+    best = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    offset = np.asarray(best, dtype=float) + quadratic_peak(surface, best) - count // 2
+    return shift + offset * step
+
+
+def phase_shift(fixed: np.ndarray, moving: np.ndarray, upsample: int = 100):
+    """(shift (dy, dx) with fixed(p) ~ moving(p - shift), peak-to-mean ratio of the phase-only surface).
+
+    The shift comes from the plain cross-correlation, which weighs each frequency by its power and so
+    resists noise better than the phase-only one; the phase-only surface (every frequency weighted
+    equally) gives a sharp peak whose height over the mean says whether there is a match at all.
+    The integer peak is refined on a 1.5 px grid of 1/8 px, then on a 5 x 5 grid of 1/upsample px, each
+    fitted by a quadratic: as precise as one 1.5 px grid of 1/upsample px at a small fraction of its cost.
+    """
+    product = _cross_power(fixed, moving)
+    phase_only = fft.irfft2(product / np.maximum(np.abs(product), 1e-12), s=fixed.shape)
+    ratio = float(phase_only.max() / max(np.abs(phase_only).mean(), 1e-12))
+    surface = fft.irfft2(product, s=fixed.shape)
+    best = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    shift = np.array([b if b <= n // 2 else b - n for b, n in zip(best, surface.shape)], dtype=float)
+    if upsample > 1:
+        coarse = min(upsample, 8)
+        shift = _refine(product, fixed.shape, shift, 1.0 / coarse, int(np.ceil(1.5 * coarse)) | 1)
+        if upsample > coarse:
+            shift = _refine(product, fixed.shape, shift, 1.0 / upsample, 5)
+    return shift, ratio
 
 
 def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
     a = _prepare(fixed, fixed_mask, params)
     b = _prepare(moving, moving_mask, params)
     progress.update(0.3, "phase correlation")
-    shift, error, _ = phase_cross_correlation(a, b, upsample_factor=params["upsample"],
-                                              normalization=None)
-    ratio = peak_ratio(a, b)
+    shift, ratio = phase_shift(a, b, params["upsample"])
     transform = Transform(float(shift[0]), float(shift[1]), 0.0)
-    edges = edge_agreement(fixed, moving, transform)
-    confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0) * np.clip(edges / 0.3, 0.0, 1.0))
+    progress.update(0.7, "checking the answer against the edges")
+    edges = edge_check(fixed, moving, transform, fixed_mask, moving_mask)
+    confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0) * np.clip(edges.peak / 0.3, 0.0, 1.0))
     if ratio < _MIN_PEAK_RATIO / 2:
         status, message = FAILED, f"no clear correlation peak (peak/mean {ratio:.1f})"
     elif ratio < _MIN_PEAK_RATIO:
         status, message = LOW_CONFIDENCE, f"weak correlation peak (peak/mean {ratio:.1f})"
-    elif edges < MIN_EDGE_AGREEMENT:
-        status, message = LOW_CONFIDENCE, (f"edges do not coincide after the shift (agreement {edges:.2f}); "
-                                           "backgrounds may dominate: try tvdm or a band-pass")
+    elif not edges.agrees:
+        status, message = LOW_CONFIDENCE, edges.message() + "; backgrounds may dominate: try tvdm or a band-pass"
     else:
         status, message = OK, ""
-    return MethodOutcome(transform, cost=float(error),
+    return MethodOutcome(transform, cost=1.0 - min(ratio / (4 * _MIN_PEAK_RATIO), 1.0),
                          confidence=confidence, status=status, message=message,
-                         details={"peak_ratio": ratio, "edge_agreement": edges})
+                         details={"peak_ratio": ratio, "edge_offset_px": list(edges.offset),
+                                  "edge_peak": edges.peak})
 
 
 SPEC = register_method(MethodSpec(

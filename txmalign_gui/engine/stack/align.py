@@ -13,6 +13,8 @@ from ..errors import InputError
 from ..methods import get_method
 from ..progress import as_progress
 from ..result import OK, RegistrationResult
+from ..check_params import DISAGREE_PX
+from ..second_opinion import check_method_name
 from ..transform import Transform
 from . import plan
 from .chain import TreeAssembler
@@ -30,20 +32,22 @@ OnResult = Callable[[int, RegistrationResult], None]
 def align_stack(stack, method: str = "tvdm", params=None, strategy: str = "anchor", anchor=None,
                 chunk_size: int = 5, window: int = 3, mask=None, roi=None, reference=None, jobs: int = 1,
                 progress=None, cancel=None, on_result: Optional[OnResult] = None,
-                binning: int = 1) -> StackResult:
+                binning: int = 1, check_method: str = "none") -> StackResult:
     """Find, for every image of `stack` (N, H, W), the transform aligning it with the anchor image.
 
     `reference` is an optional registration target used instead of the images themselves: one 2-D
     image (anchor strategy only; transforms then align each image with it) or a stack of N targets
     in the same positions as the images (e.g. contrast-stable versions).  `mask` and `roi` are passed
     to every `register_pair`.  `binning` > 1 registers binned copies and scales the transforms back.
-    `jobs` worker processes (0 = all cores) give the same result as a serial run.  `on_result(index,
+    `jobs` worker processes (0 = all cores) give the same result as a serial run.  `check_method`
+    (see STACK_PARAMS) registers every pair again with an independent method for a second opinion.  `on_result(index,
     result)` is called in this thread as each image's anchor-relative transform becomes known.
     Raises `InputError` for bad input and `Cancelled` when cancelled.
     """
     start = time.perf_counter()
     settings = STACK_PARAMS.resolve({"strategy": strategy, "anchor": -1 if anchor is None else anchor,
-                                     "chunk_size": chunk_size, "window": window, "jobs": jobs})
+                                     "chunk_size": chunk_size, "window": window, "jobs": jobs,
+                                     "check_method": check_method})
     spec = get_method(method)
     resolved = spec.resolve(params)
     images = load_stack(stack)
@@ -65,7 +69,8 @@ def align_stack(stack, method: str = "tvdm", params=None, strategy: str = "ancho
         images, targets, fixed_mask, moving_mask, roi = _binned(images, targets, fixed_mask, moving_mask,
                                                                 roi, binning)
     mask_pair = None if fixed_mask is None else (fixed_mask, moving_mask)
-    registrar = PairRegistrar(spec.name, resolved, mask_pair, roi)
+    check = check_method_name(settings["check_method"])
+    registrar = PairRegistrar(spec.name, resolved, mask_pair, roi, check)
     frames = Frames(images, targets)
     on_image = _full_size_reporter(on_result, binning, full_shape)
 
@@ -74,13 +79,17 @@ def align_stack(stack, method: str = "tvdm", params=None, strategy: str = "ancho
     else:
         outcome = _align_tree(frames, registrar, count, anchor_index, settings, reporter, on_image,
                               single_target=targets is not None and targets.ndim == 2)
-    transforms, costs, confidences, statuses, messages, flagged, pair_count = outcome
+    transforms, costs, confidences, statuses, messages, flagged, pair_count, own_pairs = outcome
+    differences = None if check is None else _check_differences(own_pairs, binning)
+    if differences is not None:
+        messages = messages + [f"image {i}: the second opinion ({check}) differs by {differences[i]:.2f} px"
+                               for i in np.flatnonzero(np.nan_to_num(differences) > DISAGREE_PX)]
     reporter.update(1.0, "alignment done")
     result = StackResult(transforms=unbin_transforms(transforms, binning, full_shape), costs=costs,
                          confidences=confidences, statuses=statuses, strategy=settings["strategy"],
                          anchor=anchor_index, method=spec.name, params=resolved,
                          seconds=time.perf_counter() - start, messages=messages, flagged_pairs=flagged,
-                         pair_count=pair_count)
+                         pair_count=pair_count, check_method=check or "none", check_differences=differences)
     flag_null_result(result, images)  # all exactly 0 at full confidence on differing images is not ok
     return result
 
@@ -113,6 +122,12 @@ def _full_size_reporter(on_result, binning, full_shape):
     return report
 
 
+def _check_differences(own_pairs, binning: int) -> np.ndarray:
+    """Per image, how far (full-size px) the second opinion on its own pair lies from the primary answer."""
+    return np.array([np.nan if r is None or "check" not in r.details
+                     else binning * r.details["check"]["difference_px"] for r in own_pairs])
+
+
 def _pair_messages(results):
     messages, flagged = [], []
     for (fixed, moving), r in results.items():
@@ -135,7 +150,9 @@ def _align_tree(frames, registrar, count, anchor, settings, reporter, on_image, 
                              lambda pair, result: assembler.add(pair[1], result))
     transforms, costs, confidences, statuses = assembler.arrays()
     messages, flagged = _pair_messages(results)
-    return transforms, costs, confidences, statuses, messages, flagged, len(pairs)
+    own = {moving: result for (_, moving), result in results.items()}
+    return (transforms, costs, confidences, statuses, messages, flagged, len(pairs),
+            [own.get(i) for i in range(count)])
 
 
 def _align_consistent(frames, registrar, count, anchor, settings, reporter, on_image):
@@ -156,4 +173,4 @@ def _align_consistent(frames, registrar, count, anchor, settings, reporter, on_i
                 base, transform=Transform(*solution.transforms[index]),
                 confidence=float(solution.confidences[index]), status=solution.statuses[index]))
     return (solution.transforms, costs, solution.confidences, solution.statuses, messages,
-            solution.flagged, len(pairs))
+            solution.flagged, len(pairs), primary)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..params import Param, ParamSet
+from ..check_params import CHECK_METHOD
 
 STRATEGIES = ("anchor", "sequential", "chunked", "consistent")
 
@@ -21,4 +22,5 @@ STACK_PARAMS = ParamSet((
           minimum=1, maximum=50),
     Param("jobs", "Parallel jobs", int, 1,
           "Worker processes; 0 = one per CPU core.  Results are identical to a serial run.", minimum=0),
+    CHECK_METHOD,
 ))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
+from ..check_params import DISAGREE_PX
 from ..transform import Transform
 
 
 @dataclass
 class StackResult:
     """Transforms (N, 3) [dy, dx, angle_deg] aligning each image with the anchor, with per-image cost,
-    confidence in [0, 1] and status, the settings used, and pairs that disagreed or failed."""
+    confidence in [0, 1] and status, the settings used, and pairs that disagreed or failed.  With a
+    second opinion, `check_differences` (N,) holds how far (px) the check method's answer for each
+    image's own pair lies from the primary one (NaN for the anchor)."""
 
     transforms: np.ndarray
     costs: np.ndarray
@@ -27,6 +30,15 @@ class StackResult:
     messages: list = field(default_factory=list)
     flagged_pairs: list = field(default_factory=list)
     pair_count: int = 0
+    check_method: str = "none"
+    check_differences: Optional[np.ndarray] = None
+
+    @property
+    def check_disagreements(self) -> list:
+        """Images whose own registration and its second opinion differ by more than DISAGREE_PX."""
+        if self.check_differences is None:
+            return []
+        return [int(i) for i in np.flatnonzero(np.nan_to_num(self.check_differences) > DISAGREE_PX)]
 
     def transform(self, index: int) -> Transform:
         """Image `index`'s transform as a `Transform`."""
@@ -42,4 +54,8 @@ class StackResult:
             "confidences": np.asarray(self.confidences, dtype=float).tolist(),
             "statuses": list(self.statuses), "messages": list(self.messages),
             "flagged_pairs": [dict(p) for p in self.flagged_pairs],
+            "check_method": self.check_method,
+            "check_differences": None if self.check_differences is None else
+            [None if not np.isfinite(v) else float(v) for v in self.check_differences],
+            "check_disagreements": self.check_disagreements,
         }

@@ -26,13 +26,15 @@ _POLL_SECONDS = 0.1
 
 
 class PairRegistrar:
-    """Registers frames with one method, its resolved parameters, a mask and an ROI."""
+    """Registers frames with one method, its resolved parameters, a mask and an ROI (and, when `check`
+    names a method, a second opinion on every pair)."""
 
-    def __init__(self, method: str, params: dict, mask=None, roi=None):
-        self.method, self.params, self.mask, self.roi = method, params, mask, roi
+    def __init__(self, method: str, params: dict, mask=None, roi=None, check=None):
+        self.method, self.params, self.mask, self.roi, self.check = method, params, mask, roi, check
 
     def __call__(self, fixed: np.ndarray, moving: np.ndarray, progress=None) -> RegistrationResult:
-        return register_pair(fixed, moving, self.method, self.params, self.mask, self.roi, progress)
+        return register_pair(fixed, moving, self.method, self.params, self.mask, self.roi, progress,
+                             check=self.check)
 
 
 class Frames:
