@@ -63,16 +63,20 @@ class XanesControls(QWidget):
 
     # -- I0 -----------------------------------------------------------------
     def refill(self) -> None:
-        """Offer flats/transmission, every rectangle of the tool, and the loaded file."""
+        """Offer flats/transmission, every rectangle of the tool, and the loaded file.  A chosen I0 region
+        that was removed stays chosen (and says so) rather than silently becoming I0 = 1; undoing the
+        removal brings it back."""
         current = self.i0_combo.currentData()
         self.i0_combo.blockSignals(True)
         self.i0_combo.clear()
         self.i0_combo.addItem("1 (flat-fielded: I/I0)", FLATS)
         for probe in self.tool.probes:
             if probe.kind != "point":
-                self.i0_combo.addItem(f"region '{probe.name}'", f"{REGION_I0}:{probe.name}")
+                self.i0_combo.addItem(f"region '{probe.name}'", f"{REGION_I0}:{probe.key}")
         if self.i0_path:
             self.i0_combo.addItem(f"file {os.path.basename(self.i0_path)}", f"{FILE_I0}:{self.i0_path}")
+        if current is not None and current.startswith(REGION_I0) and self.i0_combo.findData(current) < 0:
+            self.i0_combo.addItem("removed region (choose another I0)", current)
         index = self.i0_combo.findData(current) if current is not None else 0
         self.i0_combo.setCurrentIndex(max(index, 0))
         self.i0_combo.blockSignals(False)
@@ -95,17 +99,18 @@ class XanesControls(QWidget):
         return True
 
     def use_i0_region(self, name: str) -> None:
-        """Take I0 from the rectangle called `name` (it stays the I0 when moved or resized)."""
+        """Take I0 from the rectangle called `name` (it stays the I0 when renamed, moved or resized)."""
+        probe = next(p for p in self.tool.probes if p.name == name)
         self.refill()
-        self.i0_combo.setCurrentIndex(self.i0_combo.findData(f"{REGION_I0}:{name}"))
+        self.i0_combo.setCurrentIndex(self.i0_combo.findData(f"{REGION_I0}:{probe.key}"))
 
     def i0(self, images) -> Optional[np.ndarray]:
         """I0 per frame for `images`, or None when the images are taken as I/I0 already."""
-        kind, _, name = (self.i0_combo.currentData() or FLATS).partition(":")
+        kind, _, which = (self.i0_combo.currentData() or FLATS).partition(":")
         if kind == REGION_I0:
-            probe = next((p for p in self.tool.probes if p.name == name), None)
+            probe = next((p for p in self.tool.probes if str(p.key) == which), None)
             if probe is None:
-                raise InputError(f"the I0 region '{name}' was removed or renamed; choose another I0")
+                raise InputError("the I0 region was removed; choose another I0")
             return i0_from_region(images, self.tool.probe_mask(probe, images.shape[1:]))
         if kind == FILE_I0:
             energies, label = self.tool.context.axis()
@@ -113,6 +118,15 @@ class XanesControls(QWidget):
                 raise InputError("an I0 file needs a stack with energies")
             return i0_on_energies(self.i0_energies, self.i0_counts, energies)
         return None
+
+    def uses_region(self) -> bool:
+        """Whether I0 is taken from a rectangle of the Spectra tab (so moving it changes every OD)."""
+        return (self.i0_combo.currentData() or FLATS).startswith(REGION_I0)
+
+    def frame_by_frame(self) -> bool:
+        """Whether the OD of a frame is -ln of its own intensity alone (I0 = 1, no normalisation), so an
+        edit of some frames can update only their values."""
+        return (self.i0_combo.currentData() or FLATS) == FLATS and not self.normalize_check.isChecked()
 
     def optical_density(self, images, mask, statistic: str) -> Optional[np.ndarray]:
         """The region's OD with the chosen I0, or None when I0 is 1 (the tool then takes -ln itself)."""
@@ -144,12 +158,17 @@ class XanesControls(QWidget):
         self.ranges["post"].setRegion(post)
         self.changed.emit()
 
+    def edge_ranges(self) -> tuple:
+        """(pre-edge, post-edge) energy ranges when normalisation is on, else (None, None)."""
+        if not self.normalize_check.isChecked():
+            return None, None
+        return tuple(self.ranges["pre"].getRegion()), tuple(self.ranges["post"].getRegion())
+
     def normalize(self, label: str, x: np.ndarray, values: np.ndarray) -> np.ndarray:
         """The normalised curve when normalisation is on (remembered for the read-out), else `values`."""
         if not self.normalize_check.isChecked():
             return values
-        result = normalize_spectrum(x, values, tuple(self.ranges["pre"].getRegion()),
-                                    tuple(self.ranges["post"].getRegion()))
+        result = normalize_spectrum(x, values, *self.edge_ranges())
         self.results[label] = result
         return result.normalized
 
