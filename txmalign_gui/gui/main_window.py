@@ -12,7 +12,7 @@ import zlib
 from typing import Optional
 
 import numpy as np
-from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                              QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget)
@@ -141,8 +141,11 @@ class MainWindow(SessionActions, QMainWindow):
         super().showEvent(event)
         if not self._tools_sized:
             self._tools_sized = True
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.tools_dock], [int(0.32 * self.height())],
-                                                          Qt.Orientation.Vertical))
+            # a bound method, not a lambda: Qt drops the call when the window is deleted before it runs
+            QTimer.singleShot(0, self._size_tools_dock)
+
+    def _size_tools_dock(self) -> None:
+        self.resizeDocks([self.tools_dock], [int(0.32 * self.height())], Qt.Orientation.Vertical)
 
     def collapse_tools(self, collapsed: bool) -> None:
         """Fold the results and checks down to their tab bar (or open them again)."""
@@ -179,7 +182,8 @@ class MainWindow(SessionActions, QMainWindow):
         if widget is self.tools or self.tools.isAncestorOf(widget):
             self.collapse_tools(False)
         for scroll in scrolls:  # once the unfolded sections are laid out
-            QTimer.singleShot(0, lambda scroll=scroll: scroll.ensureWidgetVisible(widget, 4, 4))
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
+            scroll.ensureWidgetVisible(widget, 4, 4)
 
     def _tool_chosen(self, index: int) -> None:
         """The image comparisons need height to judge a tenth of a pixel: give them half the window."""
