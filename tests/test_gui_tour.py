@@ -134,3 +134,20 @@ def test_exercise_dialog_creates_opens_and_checks(window, qtbot):
     verdicts = dict(dialog.check())
     assert verdicts["bad frame"].correct and verdicts["alignment"].correct
     assert "right" in dialog.verdict.text()
+
+
+def test_exercise_dialog_checks_the_mask_painted_in_the_document(window, qtbot):
+    from txmalign_gui.engine.teaching import make_exercise
+
+    next(a for a in window.menuBar().actions()[-1].menu().actions() if a.text() == "Teaching &exercises...").trigger()
+    dialog = window.exercises_dialog
+    dialog.combo.setCurrentIndex(dialog.combo.findData("beam_block"))
+    dialog.create_and_open()
+    assert dialog.check() == [] and "paint the beam block" in dialog.verdict.text()
+    block = make_exercise("beam_block").answer["block"]
+    window.roi_model.set_mask(np.ones_like(block))               # nothing hidden: wrong
+    assert not dict(dialog.check())["mask"].correct
+    window.roi_model.set_mask(~block)
+    assert dict(dialog.check())["mask"].correct
+    window.model.undo()                                          # the check reads the document's current mask
+    assert not dict(dialog.check())["mask"].correct
