@@ -140,6 +140,9 @@ def test_i0_file_and_counts_refused_as_transmission(window, tmp_path):
     tool.xanes.i0_combo.setCurrentIndex(0)
     tool.redraw()
     assert "not plotted" in tool.xanes.edge_label.text() and "detector counts" in tool.xanes.edge_label.toolTip()
+    tool.xanes.i0_combo.setCurrentIndex(tool.xanes.i0_combo.findText("file i0.txt"))
+    assert window.open_path(window.stack.path)                    # another file: its I0 is not carried over
+    assert tool.xanes.i0_combo.currentData() == "flats" and tool.xanes.i0_combo.findText("file i0.txt") < 0
 
 
 def test_maps_separate_the_phases_after_alignment_and_the_movie(window, tmp_path):

@@ -60,6 +60,18 @@ class XanesControls(QWidget):
         layout.addWidget(self.edge_label, 1)  # takes the rest of the row, elided rather than widening it
         self.setLayout(layout)
         self.refill()
+        tool.context.stack_changed.connect(self._stack_changed)
+
+    def _stack_changed(self) -> None:
+        """Another file was opened: an I0 spectrum measured for the previous one must not carry over
+        silently; the edge ranges start again from the new energies."""
+        self.i0_energies = self.i0_counts = self.i0_path = None
+        self.i0_combo.blockSignals(True)
+        self.i0_combo.setCurrentIndex(0)
+        self.i0_combo.blockSignals(False)
+        self.refill()
+        if self.normalize_check.isChecked():
+            self._default_ranges()
 
     # -- I0 -----------------------------------------------------------------
     def refill(self) -> None:
@@ -142,16 +154,19 @@ class XanesControls(QWidget):
         plot = self.plot.getPlotItem()
         if on:
             self.tool.absorbance_check.setChecked(True)
-            x, _ = self.tool.context.axis()
-            if len(x) >= 5:
-                for name, span in zip(("pre", "post"), default_edge_ranges(x)):
-                    self.ranges[name].setRegion(span)
+            self._default_ranges()
             for region in self.ranges.values():
                 plot.addItem(region, ignoreBounds=True)
         else:
             for region in self.ranges.values():
                 plot.removeItem(region)
         self.changed.emit()
+
+    def _default_ranges(self) -> None:
+        x, _ = self.tool.context.axis()
+        if len(x) >= 5:
+            for name, span in zip(("pre", "post"), default_edge_ranges(x)):
+                self.ranges[name].setRegion(span)
 
     def set_ranges(self, pre: tuple, post: tuple) -> None:
         self.ranges["pre"].setRegion(pre)
