@@ -45,12 +45,9 @@ def shown(window, target) -> bool:
     (by the tour's card, say), and the highlight frames it."""
     centre = target.mapTo(window, target.rect().center())
     hit = window.childAt(centre)
+    highlight = window.tour.highlight
     return target.isVisible() and hit is not None and (hit is target or target.isAncestorOf(hit)) and \
-        tour_of(window).highlight.isVisible() and tour_of(window).highlight.geometry().contains(centre)
-
-
-def tour_of(window):
-    return window.tour
+        highlight.isVisible() and highlight.geometry().contains(centre)
 
 
 def press_next(qtbot, tour):
