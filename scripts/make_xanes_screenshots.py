@@ -1,6 +1,7 @@
 """Render the XANES-check, help and tour screenshots in docs/images/ by driving the real main window.
 
 Run from the repository root: `QT_QPA_PLATFORM=offscreen python scripts/make_xanes_screenshots.py`.
+The real STXM Fe screenshot is made when `../shared/data/real/` (or $TXMALIGN_REAL_DATA) holds that stack.
 Opens the bundled example, aligns it with the default settings (a real run), then shows the Spectra tab
 (OD, normalised, raw vs aligned), the Maps tab, the help window and the guided tour, each at 1366 x 768
 and 1920 x 1080.  Settings go to a temporary folder so the user's own are untouched.
@@ -8,21 +9,26 @@ and 1920 x 1080.  Settings go to a temporary folder so the user's own are untouc
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 from PyQt6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PyQt6.QtGui import QColor, QPainter
 from PyQt6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from txmalign_gui.engine.synthetic import synthetic_xanes  # noqa: E402
 from txmalign_gui.gui.app import create_app, save_screenshot  # noqa: E402
+from txmalign_gui.gui.help_viewer import context_page  # noqa: E402
 from txmalign_gui.gui.main_window import MainWindow  # noqa: E402
 from txmalign_gui.gui.settings import AppSettings  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "images"
+REAL = Path(os.environ.get("TXMALIGN_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
 SIZES = ((1366, 768), (1920, 1080))
 
 
@@ -40,6 +46,27 @@ def settle(ms: int = 300) -> None:
     QApplication.processEvents()
 
 
+def save_with_dialog(window, dialog, path: str) -> None:
+    """The window with `dialog` over its middle, as the user sees it (offscreen, each is grabbed alone):
+    the dialog as wide as the help text reads well and as tall as its page."""
+    width = min(1100, window.width() - 120)
+    dialog.resize(width, 200)
+    settle()
+    text = dialog.browser.document()
+    text.setTextWidth(dialog.browser.viewport().width())
+    dialog.resize(width, min(int(text.size().height()) + 40, window.height() - 80))
+    settle()
+    shot = window.grab()
+    painter = QPainter(shot)
+    left, top = (window.width() - dialog.width()) // 2, (window.height() - dialog.height()) // 2
+    painter.fillRect(left + 6, top + 6, dialog.width(), dialog.height(), QColor(0, 0, 0, 60))  # shadow
+    painter.drawPixmap(left, top, dialog.grab())
+    painter.setPen(QColor("#888"))
+    painter.drawRect(left, top, dialog.width() - 1, dialog.height() - 1)
+    painter.end()
+    shot.save(path)
+
+
 def particle_rects() -> list:
     """4 x 4 rectangles where phase A and phase B are thickest in the example (from its known phases)."""
     from scipy import ndimage
@@ -55,11 +82,9 @@ def particle_rects() -> list:
 
 def real_stxm(settings) -> None:
     """The real ALS STXM Fe L-edge stack (not shipped) with its measured I0 spectrum, when it is present."""
-    folder = next((Path(p) / "stxm_fe_L3_als_71214098" for p in (Path(__file__).resolve().parents[2] / "shared" /
-                                                                   "data" / "real", Path("/work/shared/data/real"))
-                   if (Path(p) / "stxm_fe_L3_als_71214098").exists()), None)
-    if folder is None:
-        print("skipped the STXM screenshots: no ../shared/data/real/stxm_fe_L3_als_71214098")
+    folder = REAL / "stxm_fe_L3_als_71214098"
+    if not folder.exists():
+        print(f"skipped the STXM screenshot: no {folder} (set TXMALIGN_REAL_DATA)")
         return
     window = MainWindow(settings, autosave_path=str(Path(tempfile.mkdtemp()) / "autosave.txmas"))
     window.resize(*SIZES[0])
@@ -68,7 +93,6 @@ def real_stxm(settings) -> None:
     spectra = window.checks.spectra
     spectra.source_combo.setCurrentIndex(spectra.source_combo.findText("Raw"))  # the file is already aligned
     spectra.add_region((10, 30, 30, 60), name="Fe particle")
-    spectra.add_region((0, 30, 0, 20), name="empty beam")
     spectra.xanes.load_i0_file(str(folder / "i0.xsp"))
     spectra.absorbance_check.setChecked(True)
     spectra.xanes.normalize_check.setChecked(True)
@@ -78,7 +102,8 @@ def real_stxm(settings) -> None:
     settle()
     window.resizeDocks([window.tools_dock], [int(SIZES[0][1] * 0.5)], Qt.Orientation.Vertical)
     window.tools.setCurrentWidget(spectra)
-    save_screenshot(window, str(OUT / "10_stxm_fe_i0_file_1366x768.png"))
+    window.statusBar().clearMessage()  # it names the local data path
+    save_screenshot(window, str(OUT / "xanes_stxm_fe_i0_file_1366x768.png"))
     window.close()
 
 
@@ -108,20 +133,18 @@ def main() -> int:
         settle()
         tag = f"{width}x{height}"
         window.tools.setCurrentWidget(spectra)
-        save_screenshot(window, str(OUT / f"6_spectra_od_normalised_{tag}.png"))
+        save_screenshot(window, str(OUT / f"xanes_spectra_od_normalised_{tag}.png"))
         window.tools.setCurrentWidget(window.checks.maps)
-        save_screenshot(window, str(OUT / f"7_maps_raw_vs_aligned_{tag}.png"))
+        save_screenshot(window, str(OUT / f"xanes_maps_raw_vs_aligned_{tag}.png"))
         window.tools.setCurrentWidget(spectra)
-        viewer = window.help.show("spectra")
-        viewer.resize(min(1100, width - 100), min(760, height - 60))
-        settle()
-        viewer.grab().save(str(OUT / f"8_help_{tag}.png"))
+        spectra.table.setFocus()
+        viewer = window.help.show(context_page(window))  # F1 on the Spectra tab
+        save_with_dialog(window, viewer, str(OUT / f"xanes_help_{tag}.png"))
         viewer.hide()
         window.tour.start()
-        window.tour.go(4)  # 'Read the results': the results tab highlighted
-        window.tools.setCurrentWidget(window.results)
+        window.tour.go(4)  # 'Read the results': the tour brings the results tab forward and highlights it
         settle(600)
-        save_screenshot(window, str(OUT / f"9_tour_{tag}.png"))
+        save_screenshot(window, str(OUT / f"xanes_tour_{tag}.png"))
         window.tour.leave()
     window.close()
     real_stxm(settings)

@@ -54,6 +54,15 @@ def test_probes_and_lines_survive_a_json_round_trip():
     assert ProfileLine.from_dict(line.to_dict()) == line
 
 
+def test_a_probe_keeps_its_key_through_edits_and_new_probes_get_new_ones():
+    from dataclasses import replace
+
+    first, second = Probe("a", "region", (0, 2, 0, 2), "#f00"), Probe("a", "region", (0, 2, 0, 2), "#f00")
+    assert first.key != second.key and first == second          # the key names a probe, it is not its content
+    renamed = replace(replace(first, name="empty beam"), rect=(1, 3, 1, 3))
+    assert renamed.key == first.key and renamed != first
+
+
 class CountingJob:
     """A job the runner has never heard of: counts, tells each step as news, stops when cancelled."""
 

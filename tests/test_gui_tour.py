@@ -40,8 +40,20 @@ def advance(qtbot, tour, expect_waiting=True):
     return panel
 
 
+def shown(window, target) -> bool:
+    """Whether the middle of `target` is on screen in the window, not folded, scrolled away or covered
+    (by the tour's card, say), and the highlight frames it."""
+    centre = target.mapTo(window, target.rect().center())
+    hit = window.childAt(centre)
+    highlight = window.tour.highlight
+    return target.isVisible() and hit is not None and (hit is target or target.isAncestorOf(hit)) and \
+        highlight.isVisible() and highlight.geometry().contains(centre)
+
+
 def press_next(qtbot, tour):
     qtbot.waitUntil(lambda: tour.panel.next_button.isEnabled(), timeout=3000)
+    target = tour.steps[tour.index].target(tour.window)
+    qtbot.waitUntil(lambda: shown(tour.window, target), timeout=2000)
     assert "Look for:" in tour.panel.look_for.text()
     step = tour.index
     tour.panel.next_button.click()
@@ -57,20 +69,21 @@ def test_walk_the_tour_on_the_example(window, qtbot, example_file, tmp_path):
     window.open_path(example_file)
     press_next(qtbot, tour)
     assert tour.index == 1 and tour.panel.next_button.isEnabled()   # 2 prepare: reading only
-    target = tour.steps[1].target(window)
-    qtbot.waitUntil(lambda: tour.highlight.geometry().contains(
-        target.mapTo(window, target.rect().center())), timeout=2000)
+    assert window.panel.prepare_section.expanded                    # folded by default: the tour unfolds it
     press_next(qtbot, tour)
     press_next(qtbot, tour)                                   # 3 method
     assert tour.index == 3
     advance(qtbot, tour)                                      # 4 run: waits for an alignment
     with h5py.File(example_file, "r") as handle:
         align_with(window, handle["truth_transforms"][()])
+    window.collapse_tools(True)                               # folded results open again for the next step
     press_next(qtbot, tour)
     advance(qtbot, tour)                                      # 5 results: waits for another frame
+    assert window.tools.currentWidget() is window.results and not window.collapse_button.isChecked()
     window.view.set_index((window.view.index + 7) % len(window.stack))
     press_next(qtbot, tour)
     advance(qtbot, tour)                                      # 6 spectra and profile
+    assert not window.collapse_button.isChecked()
     window.checks.spectra.add_region((40, 48, 40, 48))
     qtbot.wait(300)
     assert not tour.panel.next_button.isEnabled()             # the profile is still missing
@@ -118,3 +131,20 @@ def test_exercise_dialog_creates_opens_and_checks(window, qtbot):
     verdicts = dict(dialog.check())
     assert verdicts["bad frame"].correct and verdicts["alignment"].correct
     assert "right" in dialog.verdict.text()
+
+
+def test_exercise_dialog_checks_the_mask_painted_in_the_document(window, qtbot):
+    from txmalign_gui.engine.teaching import make_exercise
+
+    next(a for a in window.menuBar().actions()[-1].menu().actions() if a.text() == "Teaching &exercises...").trigger()
+    dialog = window.exercises_dialog
+    dialog.combo.setCurrentIndex(dialog.combo.findData("beam_block"))
+    dialog.create_and_open()
+    assert dialog.check() == [] and "paint the beam block" in dialog.verdict.text()
+    block = make_exercise("beam_block").answer["block"]
+    window.roi_model.set_mask(np.ones_like(block))               # nothing hidden: wrong
+    assert not dict(dialog.check())["mask"].correct
+    window.roi_model.set_mask(~block)
+    assert dict(dialog.check())["mask"].correct
+    window.model.undo()                                          # the check reads the document's current mask
+    assert not dict(dialog.check())["mask"].correct

@@ -37,13 +37,11 @@ def align_with(win, transforms):
     from txmalign_gui.engine.stack import apply_transforms
 
     count = len(transforms)
-    win.alignment = Alignment(transforms=np.asarray(transforms, float), costs=np.zeros(count),
-                              confidences=np.ones(count), statuses=("ok",) * count, method="tvdm", params={},
-                              stack_options={}, anchor=count // 2, seconds=0.0, prepare={"flat_field": True})
-    raw = win.checks.context.images("raw")
-    win.aligned = apply_transforms(raw, transforms)
-    win.view.set_aligned(win.aligned)
-    win.alignment_changed.emit(win.alignment)
+    alignment = Alignment(transforms=np.asarray(transforms, float), costs=np.zeros(count),
+                          confidences=np.ones(count), statuses=("ok",) * count, method="tvdm", params={},
+                          stack_options={}, anchor=count // 2, seconds=0.0, prepare={"flat_field": True})
+    raw = win.prepared.images(win.model.stack, alignment.prepare)
+    win.model.set(alignment=alignment, aligned=apply_transforms(raw, transforms))
 
 
 def particle_rect(win):
@@ -95,6 +93,36 @@ def test_od_normalisation_and_edge_energy_in_the_spectra_tab(window, tmp_path):
         assert tool.save_plot(str(tmp_path / name)) and (tmp_path / name).stat().st_size > 1000
 
 
+def plotted(tool, name):
+    return next(item for item in tool.plot.getPlotItem().listDataItems() if item.name() == name).getData()[1]
+
+
+def test_a_nudge_updates_od_with_its_i0_and_normalisation_and_undo_keeps_the_i0(window):
+    tool = window.checks.spectra
+    window.tools.setCurrentWidget(tool)
+    rect = tool.add_region(particle_rect(window), name="particle")
+    tool.add_region((60, 64, 60, 64), name="ref")
+    tool.source_combo.setCurrentIndex(1)  # aligned only
+    tool.absorbance_check.setChecked(True)
+    tool.xanes.use_i0_region("ref")
+    for normalise in (False, True):
+        tool.xanes.normalize_check.setChecked(normalise)
+        before = plotted(tool, "particle (aligned)").copy()
+        window.checks.edits.set_rows([40, 41], [[2.0, -3.0, 0.0], [-2.0, 1.0, 0.0]], "Nudge")
+        after = plotted(tool, "particle (aligned)")
+        expected = tool.spectrum(rect, "aligned")
+        if normalise:
+            expected = tool.xanes.results["particle (aligned)"].normalized
+        np.testing.assert_allclose(after, expected, rtol=1e-5)
+        assert not np.allclose(after[40:42], before[40:42])
+        window.model.undo()
+        np.testing.assert_allclose(plotted(tool, "particle (aligned)"), before, rtol=1e-5)
+    window.model.edit("Remove ref", probes=(rect,))   # removing the I0 region says so; undo brings it back
+    assert "I0 region was removed" in tool.xanes.edge_label.toolTip()
+    window.model.undo()
+    assert tool.xanes.i0_combo.currentText() == "region 'ref'"
+
+
 def test_i0_file_and_counts_refused_as_transmission(window, tmp_path):
     tool = window.checks.spectra
     rect = tool.add_region(particle_rect(window), name="particle")
@@ -106,11 +134,15 @@ def test_i0_file_and_counts_refused_as_transmission(window, tmp_path):
     np.testing.assert_allclose(tool.spectrum(rect, "aligned"),
                                -np.log(window.aligned[:, rect.rect[0]:rect.rect[1], rect.rect[2]:rect.rect[3]] / 2)
                                .mean(axis=(1, 2)), rtol=1e-5)
-    window.alignment = None  # raw counts, no flat field: I0 = 1 must not give a negative "OD"
-    window.alignment_changed.emit(None)
+    # raw counts, no flat field: I0 = 1 must not give a negative "OD"
+    window.model.set(alignment=None, aligned=None)
+    window.panel.prepare_form.editor("flat_field").setChecked(False)
     tool.xanes.i0_combo.setCurrentIndex(0)
     tool.redraw()
     assert "not plotted" in tool.xanes.edge_label.text() and "detector counts" in tool.xanes.edge_label.toolTip()
+    tool.xanes.i0_combo.setCurrentIndex(tool.xanes.i0_combo.findText("file i0.txt"))
+    assert window.open_path(window.stack.path)                    # another file: its I0 is not carried over
+    assert tool.xanes.i0_combo.currentData() == "flats" and tool.xanes.i0_combo.findText("file i0.txt") < 0
 
 
 def test_maps_separate_the_phases_after_alignment_and_the_movie(window, tmp_path):
@@ -127,6 +159,10 @@ def test_maps_separate_the_phases_after_alignment_and_the_movie(window, tmp_path
         return np.mean((np.abs(v - a) > 1.5) & (np.abs(v - b) > 1.5))
     assert off(raw) > 2 * off(aligned)
     assert "pixels mapped" in maps.summary.text()
+    window.checks.edits.set_rows([3], [[4.0, 4.0, 0.0]], "Nudge")  # maps of another alignment are not kept
+    assert maps.maps == {} and "Compute maps" in maps.summary.text()
+    window.model.undo()
+    assert maps.compute()
     maps.kind_combo.setCurrentIndex(2)
     assert maps.save_plot(str(tmp_path / "maps.png"))
     count = maps.save_movie(str(tmp_path / "movie.gif"))

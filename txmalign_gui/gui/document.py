@@ -10,7 +10,8 @@ file forgets everything about the previous one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
@@ -24,11 +25,14 @@ FIELDS = frozenset(_DEFAULTS)
 UNDOABLE = frozenset({ALIGNMENT, ROI, MASK, PROBES, LINE, EXCLUDED})
 
 Listener = Callable[[frozenset, Optional[tuple]], None]
+_PROBE_KEYS = itertools.count(1)
 
 
 @dataclass(frozen=True)
 class Probe:
-    """A named place whose spectrum is plotted: a pixel or rectangle `rect` = (y0, y1, x0, x1), or a mask."""
+    """A named place whose spectrum is plotted: a pixel or rectangle `rect` = (y0, y1, x0, x1), or a mask.
+    `key` names the probe for as long as the session runs: `dataclasses.replace` (a rename, a move, a new
+    colour) keeps it, so a choice that refers to a probe (the I0 rectangle) follows it through edits and undo."""
 
     name: str
     kind: str
@@ -36,6 +40,7 @@ class Probe:
     colour: str
     visible: bool = True
     mask: Optional[np.ndarray] = None
+    key: int = field(default_factory=lambda: next(_PROBE_KEYS), compare=False, repr=False)
 
     def to_dict(self) -> dict:
         from .roi_model import pack_mask

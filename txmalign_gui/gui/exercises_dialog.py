@@ -70,7 +70,8 @@ class ExercisesDialog(QDialog):
 
     def check(self) -> list:
         """[(what, Verdict)] for what the open exercise asks; also shown in the dialog."""
-        stack = self.window.stack
+        document = self.window.model.document
+        stack = document.stack
         try:
             if stack is None:
                 raise TxmAlignError("open the exercise first ('Create and open')")
@@ -80,11 +81,11 @@ class ExercisesDialog(QDialog):
             if name == "bad_frame":
                 verdicts.append(("bad frame", check_frame(truth, self.frame_spin.value())))
             if name == "beam_block":
-                mask = self.window.roi_model.mask
+                mask = document.mask
                 if mask is None:
                     raise TxmAlignError("paint the beam block on the 'ROI and mask' tab first")
                 verdicts.append(("mask", check_mask(truth, mask)))
-            alignment = self.window.alignment
+            alignment = document.alignment
             if alignment is None:
                 verdicts.append(("alignment", None))
             else:

@@ -12,10 +12,10 @@ import zlib
 from typing import Optional
 
 import numpy as np
-from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                             QTabWidget, QToolButton, QVBoxLayout, QWidget)
+                             QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from .. import __version__
 from .. import io as txio
@@ -38,6 +38,7 @@ from .prepare import PREPARE_PARAMS, PreparedImages
 from .results_panel import ResultsPanel
 from .job_runner import JobRunner
 from .roi_model import RoiMaskModel
+from .run_panel import Section
 from .session import SESSION_EXTENSION, SESSION_FILTER
 from .session_actions import SessionActions
 from .settings import AppSettings
@@ -148,8 +149,11 @@ class MainWindow(SessionActions, QMainWindow):
         super().showEvent(event)
         if not self._tools_sized:
             self._tools_sized = True
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.tools_dock], [int(0.32 * self.height())],
-                                                          Qt.Orientation.Vertical))
+            # a bound method, not a lambda: Qt drops the call when the window is deleted before it runs
+            QTimer.singleShot(0, self._size_tools_dock)
+
+    def _size_tools_dock(self) -> None:
+        self.resizeDocks([self.tools_dock], [int(0.32 * self.height())], Qt.Orientation.Vertical)
 
     def collapse_tools(self, collapsed: bool) -> None:
         """Fold the results and checks down to their tab bar (or open them again)."""
@@ -164,6 +168,30 @@ class MainWindow(SessionActions, QMainWindow):
         self.tools_dock.setMaximumHeight(bar + 24 if collapsed else 16777215)
         if not collapsed:
             self._tool_chosen(self.tools.currentIndex())
+
+    def reveal(self, widget: QWidget) -> None:
+        """Make `widget` visible in this layout (for the guided tour and help that point at it): show its dock,
+        unfold its settings section, bring its tab forward, open the folded results and checks, and scroll
+        the settings to it."""
+        child, parent = widget, widget.parentWidget()
+        scrolls = []
+        while parent is not None and child is not self:
+            if isinstance(parent, Section) and child is parent.body:
+                parent.set_expanded(True)
+            elif isinstance(parent, QTabWidget):
+                parent.setCurrentIndex(next(i for i in range(parent.count())
+                                            if parent.widget(i) is widget or parent.widget(i).isAncestorOf(widget)))
+            elif isinstance(parent, QDockWidget):
+                parent.show()
+                parent.raise_()
+            elif isinstance(parent, QScrollArea):
+                scrolls.append(parent)
+            child, parent = parent, parent.parentWidget()
+        if widget is self.tools or self.tools.isAncestorOf(widget):
+            self.collapse_tools(False)
+        for scroll in scrolls:  # once the unfolded sections are laid out
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
+            scroll.ensureWidgetVisible(widget, 4, 4)
 
     def _tool_chosen(self, index: int) -> None:
         """The image comparisons need height to judge a tenth of a pixel: give them half the window."""

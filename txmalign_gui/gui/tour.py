@@ -57,7 +57,8 @@ STEPS = (
     Step("Run the alignment",
          "Press <b>Align stack</b> (Ctrl+R). It runs in the background; each frame's result appears as soon "
          "as it is done.",
-         "The run ends with a summary in the message bar: how many frames are ok and the largest shift.",
+         "The Run box and the status bar say when it has finished; frames registered with low confidence are "
+         "named in the message bar above the image.",
          lambda w: w.panel.run_button, lambda t: t.window.alignment is not None),
     Step("Read the results",
          "The <b>Results</b> tab plots each frame's shift against energy. Click a point to show that frame.",
@@ -166,8 +167,6 @@ class GuidedTour:
         return self.index is not None
 
     def start(self) -> None:
-        self.window.method_dock.show()
-        self.window.tools_dock.show()
         self.go(0)
         self.timer.start()
 
@@ -186,6 +185,9 @@ class GuidedTour:
         self.index = max(0, index)
         step = self.steps[self.index]
         self.state = step.start(self) if step.start else None
+        target = step.target(self.window)
+        if target is not None:  # once per step: the user may fold it away again
+            self.window.reveal(target)
         panel = self.panel
         panel.counter.setText(f"Step {self.index + 1} of {len(self.steps)}")
         panel.title.setText(step.title)

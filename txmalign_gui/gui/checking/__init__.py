@@ -27,7 +27,7 @@ class CheckingTools:
         window.add_tool(self.roi_mask, "ROI and mask")
         self.spectra = SpectrumTool(self.context, self.canvas, window.roi_model, window.show_notice)
         window.add_tool(self.spectra, "Spectra")
-        self.maps = MapsTool(self.context, self.spectra, window.show_notice)
+        self.maps = MapsTool(self.context, self.spectra.xanes, window.show_notice)
         window.add_tool(self.maps, "Maps")
         self.profiles = ProfileTool(self.context, self.canvas)
         window.add_tool(self.profiles, "Line profiles")

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QComboBox, QFileDialog, QLabel, QVBoxLayout, QWidget
 from ...engine.errors import InputError, TxmAlignError
 from ...engine.xanes import edge_maps, optical_density
 from ...io.movie import write_movie_gif
+from ..document import PROBES
 from ..plot_export import FILTERS as PLOT_FILTERS, export_plot
 from .context import ALIGNED, RAW
 from .widgets import button, double_spin, hint, row
@@ -25,11 +26,12 @@ KINDS = (("edge_derivative", "Edge energy (derivative maximum)", "eV"),
 
 
 class MapsTool(QWidget):
-    """Computes the maps on demand (a few seconds for a large stack) with the Spectra tab's I0 and ranges."""
+    """Computes the maps on demand (a few seconds for a large stack) with the I0 and edge ranges chosen in
+    the Spectra tab (`xanes`, its XanesControls)."""
 
-    def __init__(self, context, spectra_tool, notify, parent=None):
+    def __init__(self, context, xanes, notify, parent=None):
         super().__init__(parent)
-        self.context, self.spectra, self.notify = context, spectra_tool, notify
+        self.context, self.xanes, self.notify = context, xanes, notify
         self.maps: dict = {}
         self.kind_combo = QComboBox()
         for key, text, _ in KINDS:
@@ -70,18 +72,21 @@ class MapsTool(QWidget):
         layout.addWidget(self.layout_widget, 1)
         layout.addWidget(self.summary)
         context.data_changed.connect(self._clear)
+        context.frames_changed.connect(lambda _: self._outdated())
+        xanes.changed.connect(self._outdated)
+        context.model.changed.connect(lambda fields, _: PROBES in fields and xanes.uses_region()
+                                      and self._outdated())
 
-    def _clear(self) -> None:
+    def _clear(self, note: str = "") -> None:
         self.maps = {}
         for item in list(self.images.values()) + list(self.backdrops.values()):
             item.clear()
-        self.summary.setText("")
+        self.summary.setText(note)
 
-    def _ranges(self) -> tuple:
-        if self.spectra.xanes.normalize_check.isChecked():
-            return (tuple(self.spectra.xanes.ranges["pre"].getRegion()),
-                    tuple(self.spectra.xanes.ranges["post"].getRegion()))
-        return None, None
+    def _outdated(self) -> None:
+        """Frames were edited or the I0 / edge ranges changed: maps shown now would describe another state."""
+        if self.maps:
+            self._clear("The alignment or the I0 changed since the maps were computed: press Compute maps.")
 
     def map_of(self, source: str):
         """EdgeMaps of the raw or aligned stack (optical density with the Spectra tab's I0)."""
@@ -91,8 +96,8 @@ class MapsTool(QWidget):
             return None
         if not label.startswith("Energy"):
             raise InputError("maps need a stack with energies (a XANES series)")
-        od = optical_density(images, self.spectra.xanes.i0(images))
-        pre, post = self._ranges()
+        od = optical_density(images, self.xanes.i0(images))
+        pre, post = self.xanes.edge_ranges()
         return edge_maps(energies, od, pre, post, smooth_ev=self.smooth_spin.value(),
                          min_step_fraction=self.step_spin.value())
 

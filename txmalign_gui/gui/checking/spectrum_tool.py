@@ -390,12 +390,16 @@ class SpectrumTool(QWidget):
 
     def _frames_changed(self, frames: list) -> None:
         """Some frames' transforms were edited: update the aligned curves' values at those frames only (all
-        of them once the tab is shown, when it is hidden now)."""
+        of them once the tab is shown, when it is hidden now, or when the XANES options make each value
+        depend on more than its own frame: an I0 spectrum or region, an edge normalisation)."""
         images = self.context.images(ALIGNED)
         if images is None or not self._curves:
             return
         if not self.isVisible():
             self._stale = True
+            return
+        if self.absorbance_check.isChecked() and not self.xanes.frame_by_frame():
+            self.redraw()
             return
         for (index, source), item in self._curves.items():
             if source != ALIGNED or index >= len(self.probes):

@@ -13,7 +13,8 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QLabel, QSizePolicy, QWidget
 
 from ...engine.errors import InputError, TxmAlignError
-from ...engine.xanes import check_transmission, default_edge_ranges, i0_from_region, i0_on_energies, normalize_spectrum, region_od
+from ...engine.xanes import (check_transmission, default_edge_ranges, i0_from_region, i0_on_energies,
+                             normalize_spectrum, region_od)
 from ...io.spectra_files import add_spectra_to_hdf5, read_i0_spectrum
 from .widgets import button, row
 
@@ -60,19 +61,35 @@ class XanesControls(QWidget):
         layout.addWidget(self.edge_label, 1)  # takes the rest of the row, elided rather than widening it
         self.setLayout(layout)
         self.refill()
+        tool.context.stack_changed.connect(self._stack_changed)
+
+    def _stack_changed(self) -> None:
+        """Another file was opened: an I0 spectrum measured for the previous one must not carry over
+        silently; the edge ranges start again from the new energies."""
+        self.i0_energies = self.i0_counts = self.i0_path = None
+        self.i0_combo.blockSignals(True)
+        self.i0_combo.setCurrentIndex(0)
+        self.i0_combo.blockSignals(False)
+        self.refill()
+        if self.normalize_check.isChecked():
+            self._default_ranges()
 
     # -- I0 -----------------------------------------------------------------
     def refill(self) -> None:
-        """Offer flats/transmission, every rectangle of the tool, and the loaded file."""
+        """Offer flats/transmission, every rectangle of the tool, and the loaded file.  A chosen I0 region
+        that was removed stays chosen (and says so) rather than silently becoming I0 = 1; undoing the
+        removal brings it back."""
         current = self.i0_combo.currentData()
         self.i0_combo.blockSignals(True)
         self.i0_combo.clear()
         self.i0_combo.addItem("1 (flat-fielded: I/I0)", FLATS)
         for probe in self.tool.probes:
             if probe.kind != "point":
-                self.i0_combo.addItem(f"region '{probe.name}'", f"{REGION_I0}:{probe.name}")
+                self.i0_combo.addItem(f"region '{probe.name}'", f"{REGION_I0}:{probe.key}")
         if self.i0_path:
             self.i0_combo.addItem(f"file {os.path.basename(self.i0_path)}", f"{FILE_I0}:{self.i0_path}")
+        if current is not None and current.startswith(REGION_I0) and self.i0_combo.findData(current) < 0:
+            self.i0_combo.addItem("removed region (choose another I0)", current)
         index = self.i0_combo.findData(current) if current is not None else 0
         self.i0_combo.setCurrentIndex(max(index, 0))
         self.i0_combo.blockSignals(False)
@@ -95,17 +112,18 @@ class XanesControls(QWidget):
         return True
 
     def use_i0_region(self, name: str) -> None:
-        """Take I0 from the rectangle called `name` (it stays the I0 when moved or resized)."""
+        """Take I0 from the rectangle called `name` (it stays the I0 when renamed, moved or resized)."""
+        probe = next(p for p in self.tool.probes if p.name == name)
         self.refill()
-        self.i0_combo.setCurrentIndex(self.i0_combo.findData(f"{REGION_I0}:{name}"))
+        self.i0_combo.setCurrentIndex(self.i0_combo.findData(f"{REGION_I0}:{probe.key}"))
 
     def i0(self, images) -> Optional[np.ndarray]:
         """I0 per frame for `images`, or None when the images are taken as I/I0 already."""
-        kind, _, name = (self.i0_combo.currentData() or FLATS).partition(":")
+        kind, _, which = (self.i0_combo.currentData() or FLATS).partition(":")
         if kind == REGION_I0:
-            probe = next((p for p in self.tool.probes if p.name == name), None)
+            probe = next((p for p in self.tool.probes if str(p.key) == which), None)
             if probe is None:
-                raise InputError(f"the I0 region '{name}' was removed or renamed; choose another I0")
+                raise InputError("the I0 region was removed; choose another I0")
             return i0_from_region(images, self.tool.probe_mask(probe, images.shape[1:]))
         if kind == FILE_I0:
             energies, label = self.tool.context.axis()
@@ -113,6 +131,15 @@ class XanesControls(QWidget):
                 raise InputError("an I0 file needs a stack with energies")
             return i0_on_energies(self.i0_energies, self.i0_counts, energies)
         return None
+
+    def uses_region(self) -> bool:
+        """Whether I0 is taken from a rectangle of the Spectra tab (so moving it changes every OD)."""
+        return (self.i0_combo.currentData() or FLATS).startswith(REGION_I0)
+
+    def frame_by_frame(self) -> bool:
+        """Whether the OD of a frame is -ln of its own intensity alone (I0 = 1, no normalisation), so an
+        edit of some frames can update only their values."""
+        return (self.i0_combo.currentData() or FLATS) == FLATS and not self.normalize_check.isChecked()
 
     def optical_density(self, images, mask, statistic: str) -> Optional[np.ndarray]:
         """The region's OD with the chosen I0, or None when I0 is 1 (the tool then takes -ln itself)."""
@@ -128,10 +155,7 @@ class XanesControls(QWidget):
         plot = self.plot.getPlotItem()
         if on:
             self.tool.absorbance_check.setChecked(True)
-            x, _ = self.tool.context.axis()
-            if len(x) >= 5:
-                for name, span in zip(("pre", "post"), default_edge_ranges(x)):
-                    self.ranges[name].setRegion(span)
+            self._default_ranges()
             for region in self.ranges.values():
                 plot.addItem(region, ignoreBounds=True)
         else:
@@ -139,17 +163,28 @@ class XanesControls(QWidget):
                 plot.removeItem(region)
         self.changed.emit()
 
+    def _default_ranges(self) -> None:
+        x, _ = self.tool.context.axis()
+        if len(x) >= 5:
+            for name, span in zip(("pre", "post"), default_edge_ranges(x)):
+                self.ranges[name].setRegion(span)
+
     def set_ranges(self, pre: tuple, post: tuple) -> None:
         self.ranges["pre"].setRegion(pre)
         self.ranges["post"].setRegion(post)
         self.changed.emit()
 
+    def edge_ranges(self) -> tuple:
+        """(pre-edge, post-edge) energy ranges when normalisation is on, else (None, None)."""
+        if not self.normalize_check.isChecked():
+            return None, None
+        return tuple(self.ranges["pre"].getRegion()), tuple(self.ranges["post"].getRegion())
+
     def normalize(self, label: str, x: np.ndarray, values: np.ndarray) -> np.ndarray:
         """The normalised curve when normalisation is on (remembered for the read-out), else `values`."""
         if not self.normalize_check.isChecked():
             return values
-        result = normalize_spectrum(x, values, tuple(self.ranges["pre"].getRegion()),
-                                    tuple(self.ranges["post"].getRegion()))
+        result = normalize_spectrum(x, values, *self.edge_ranges())
         self.results[label] = result
         return result.normalized
 
