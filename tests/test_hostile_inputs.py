@@ -355,7 +355,7 @@ def _(tmp, monkeypatch=None):
 
 def _zero_registrations(frames, registrar, count, *args, **kwargs):
     """What a method returns on data without usable signal: every pair exactly 0, full confidence."""
-    return np.zeros((count, 3)), np.zeros(count), np.ones(count), ["ok"] * count, [], [], count - 1
+    return np.zeros((count, 3)), np.zeros(count), np.ones(count), ["ok"] * count, [], [], count - 1, [None] * count
 
 
 @case("silent", "all-zero-full-confidence-is-not-ok")

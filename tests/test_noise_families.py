@@ -30,7 +30,7 @@ def test_hardest_levels_are_solved(family, level):
     for case in _cases(family, level, (3.7, 53.9)):
         result = register_pair(case.fixed, case.moving, "tvdm", RIGID)
         assert solved(case, result.transform), (case.angle, case_errors(case, result.transform))
-        assert result.status == OK or "noise" in result.message
+        assert result.status == OK or "noise" in result.message or "not confirmed" in result.message
 
 
 def test_strong_noise_is_not_called_ok():

@@ -14,7 +14,13 @@ import time
 
 from . import __version__
 from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded
+from .cli_params import add_param_options, given_params
 from .engine.check_params import CHECK_CHOICES, DISAGREE_PX, default_check
+from .engine.stack.params import PREPARE_PARAMS, STACK_PARAMS
+from .engine.tomo.params import TOMO_PREPARE_PARAMS
+
+# `apply` resamples with saved transforms: of the preparation it takes flat-field and -log only.
+_APPLY_PREPARE = PREPARE_PARAMS.only("flat_field", "minus_log")
 
 # The engine (numpy, scipy, scikit-image) is imported inside the guard, so Ctrl-C while it loads is clean.
 
@@ -134,21 +140,25 @@ def _cmd_formats(args) -> int:
 
 
 # -- align / apply / tomo / example -------------------------------------------------------------
-def _prepare_options(args, minus_log_default: bool = False):
+def _prepare_options(args, params):
+    """The PrepareOptions from the preparation options of `params` the user gave (defaults otherwise)."""
     from .batch import PrepareOptions
 
-    minus_log = minus_log_default if args.minus_log is None else args.minus_log
-    return PrepareOptions(flat_field=not args.no_flat_field, minus_log=minus_log)
+    values = params.resolve(given_params(args, params))
+    return PrepareOptions(flat_field=values["flat_field"], minus_log=values["minus_log"],
+                          scale_gray=values.get("scale_gray", False))
 
 
 def _cmd_align(args) -> int:
     from .batch import AlignOptions, run_align
 
+    stack = STACK_PARAMS.resolve(given_params(args, STACK_PARAMS))
+    binning = PREPARE_PARAMS.resolve(given_params(args, PREPARE_PARAMS))["binning"]
     options = AlignOptions(
-        method=args.method, params=_method_params(args), strategy=args.strategy, anchor=args.anchor,
-        chunk_size=args.chunk_size, window=args.window, binning=args.binning, roi=args.roi,
-        mask_path=args.mask, reference=args.reference, jobs=args.jobs, check_method=args.check_method,
-        prepare=_prepare_options(args), skip_axis_values=args.skip_axis_values)
+        method=args.method, params=_method_params(args), strategy=stack["strategy"], anchor=stack["anchor"],
+        chunk_size=stack["chunk_size"], window=stack["window"], binning=binning, roi=args.roi,
+        mask_path=args.mask, reference=args.reference, jobs=stack["jobs"], check_method=stack["check_method"],
+        prepare=_prepare_options(args, PREPARE_PARAMS), skip_axis_values=args.skip_axis_values)
     summary = run_align(args.input, args.out, options, progress=terminal_progress("align"),
                         transforms_csv=args.transforms_csv, tiff=args.tiff, force=args.force)
     status = 0 if summary["trusted"] else EXIT_FAILED
@@ -181,7 +191,7 @@ def _cmd_align(args) -> int:
 def _cmd_apply(args) -> int:
     from .batch import run_apply
 
-    summary = run_apply(args.transforms, args.input, args.out, _prepare_options(args),
+    summary = run_apply(args.transforms, args.input, args.out, _prepare_options(args, _APPLY_PREPARE),
                         progress=terminal_progress("apply"), force=args.force,
                         skip_axis_values=args.skip_axis_values)
     print(f"resampled {summary['images']} images into {summary['output']}")
@@ -200,7 +210,7 @@ def _cmd_tomo(args) -> int:
     if args.binning is not None:
         params["binning"] = args.binning
     summary = run_tomo(args.input, args.out, angles=args.angles, params=params,
-                       prepare=_prepare_options(args, minus_log_default=True),
+                       prepare=_prepare_options(args, TOMO_PREPARE_PARAMS),
                        progress=terminal_progress("tomo"), force=args.force,
                        skip_axis_values=args.skip_axis_values)
     state = "converged" if summary["converged"] else "stopped at the iteration limit"
@@ -280,15 +290,9 @@ def _cmd_exercise(args) -> int:
     return 0 if all(v.correct for _, v in verdicts) else 1
 
 
-def _add_prepare_options(parser: argparse.ArgumentParser, minus_log_default: bool) -> None:
-    parser.add_argument("--no-flat-field", action="store_true",
-                        help="ignore flat and dark fields stored with the data")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--minus-log", dest="minus_log", action="store_true", default=None,
-                       help="convert transmission to absorbance (-log)" + (" (default)" if minus_log_default
-                                                                          else ""))
-    group.add_argument("--no-minus-log", dest="minus_log", action="store_false",
-                       help="keep intensities as they are" + ("" if minus_log_default else " (default)"))
+def _add_prepare_options(parser: argparse.ArgumentParser, params) -> None:
+    """The image-preparation options (from `params`, as in the app's form), --force and --skip-axis-values."""
+    add_param_options(parser, params, title="image preparation")
     parser.add_argument("--force", action="store_true", help="replace OUTPUT if it exists (never the input)")
     parser.add_argument("--skip-axis-values", type=_count, default=0, metavar="N",
                         help="drop the first N values of the energies/angles file or dataset (entries of "
@@ -343,22 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="stack in any format of `txmalign formats` (HDF5 as file.h5:/dataset)")
     p.add_argument("--out", required=True, help="aligned HDF5 file to write")
     _add_method_options(p)
-    p.add_argument("--strategy", default="anchor", choices=("anchor", "sequential", "chunked", "consistent"),
-                   help="how images are paired (default: anchor)")
-    p.add_argument("--anchor", type=int, help="index of the anchor image (default: the middle one)")
-    p.add_argument("--chunk-size", type=int, default=5, help="chunk size for chunked/consistent (default 5)")
-    p.add_argument("--window", type=int, default=3, help="neighbours on each side for consistent (default 3)")
-    p.add_argument("--binning", type=int, default=1, help="register binned copies (faster), default 1")
+    add_param_options(p, STACK_PARAMS, title="stack alignment (as in the app's form)")
     p.add_argument("--reference", metavar="IMAGE",
                    help="separate registration target (TIFF, .npy or file.h5:/dataset[index])")
-    p.add_argument("--jobs", type=int, default=0, help="worker processes; 0 = all cores (default)")
-    p.add_argument("--check-method", default="none", choices=CHECK_CHOICES,
-                   help="second opinion on every pair with this independent method; images where it differs "
-                        f"by more than {DISAGREE_PX} px are flagged (default none)")
     p.add_argument("--transforms-csv", metavar="FILE", help="also write index,dy,dx,angle_deg rows")
     p.add_argument("--tiff", metavar="FILE", help="also write the aligned stack as TIFF")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
-    _add_prepare_options(p, minus_log_default=False)
+    _add_prepare_options(p, PREPARE_PARAMS)
     p.set_defaults(handler=_cmd_align)
 
     p = sub.add_parser("apply", formatter_class=_Formatter, help="apply saved transforms to another stack",
@@ -367,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("transforms", help="transforms CSV or aligned HDF5 file")
     p.add_argument("input", help="stack with as many images as there are transforms")
     p.add_argument("--out", required=True, help="output: .h5 (with provenance) or .tif")
-    _add_prepare_options(p, minus_log_default=False)
+    _add_prepare_options(p, _APPLY_PREPARE)
     p.set_defaults(handler=_cmd_apply)
 
     p = sub.add_parser("tomo", formatter_class=_Formatter, help="correct jitter in a tomography series",
@@ -384,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--binning", type=int, help="coarsest binning of the schedule (default 4: 4, 2, 1)")
     p.add_argument("--param", action="append", metavar="KEY=VALUE",
                    help="set a tomography parameter, repeatable (see `txmalign methods`)")
-    _add_prepare_options(p, minus_log_default=True)
+    _add_prepare_options(p, TOMO_PREPARE_PARAMS)
     p.set_defaults(handler=_cmd_tomo)
 
     p = sub.add_parser("example", formatter_class=_Formatter, help="write the synthetic example stack",

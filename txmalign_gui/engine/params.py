@@ -8,7 +8,7 @@ complete, validated dict; unknown names and out-of-range values raise
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .errors import InputError
@@ -103,6 +103,17 @@ class ParamSet:
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
+
+    def only(self, *names: str) -> "ParamSet":
+        """The Params called `names`, in this set's order (for a use that needs a subset of a description)."""
+        return ParamSet(tuple(p for p in self.params if p.name in names))
+
+    def with_defaults(self, **defaults: Any) -> "ParamSet":
+        """The same Params with other defaults (e.g. tomography takes -log by default, XANES does not)."""
+        for name in defaults:
+            self.get(name)  # KeyError for a name that is not here
+        return ParamSet(tuple(replace(p, default=defaults[p.name]) if p.name in defaults else p
+                              for p in self.params))
 
     def resolve(self, overrides: Optional[Mapping[str, Any]] = None, owner: str = "") -> dict:
         """Defaults updated with `overrides`, each value converted and range-checked."""

@@ -10,7 +10,7 @@ from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import QDialog, QHBoxLayout, QListWidget, QListWidgetItem, QSplitter, QTextBrowser
 
 from .. import help as pages
-from .prepare import PREPARE_PARAMS
+from ..engine.stack import PREPARE_PARAMS
 
 # Tab titles of the 'Results and checks' dock -> page.
 TAB_PAGES = {"Results": "results", "ROI and mask": "roi_mask", "Spectra": "spectra", "Maps": "maps",

@@ -21,7 +21,7 @@ from .. import __version__
 from .. import io as txio
 from ..engine.errors import TxmAlignError
 from ..engine.methods import get_method
-from ..engine.stack import STACK_PARAMS
+from ..engine.stack import PREPARE_PARAMS, STACK_PARAMS, apply_transforms
 from ..io.paths import split_source
 from . import exporter
 from .alignment import Alignment
@@ -34,7 +34,7 @@ from .help_viewer import install_help
 from .memory import memory_warning
 from .message_bar import MessageBar
 from .method_panel import MethodPanel
-from .prepare import PREPARE_PARAMS, PreparedImages
+from .prepare import PreparedImages
 from .results_panel import ResultsPanel
 from .job_runner import JobRunner
 from .roi_model import RoiMaskModel
@@ -45,7 +45,6 @@ from .settings import AppSettings
 from .stack_view import StackView
 from .tomo import install_tomo_mode
 from .worker import AlignJob
-from ..engine.stack import apply_transforms
 
 AUTOSAVE_INTERVAL_MS = 60_000
 def open_filter() -> str:

@@ -15,9 +15,8 @@ from PyQt6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGroupBox, QH
                              QPushButton, QRadioButton, QToolButton, QVBoxLayout, QWidget)
 
 from ..engine.methods import available_methods
-from ..engine.stack import STACK_PARAMS
+from ..engine.stack import PREPARE_PARAMS, STACK_PARAMS
 from .param_form import ParamForm
-from .prepare import PREPARE_PARAMS
 from .run_panel import RunPanel, flats_text, group_box, note, show_flat_field
 
 DEFAULT_METHOD = "tvdm"

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
+from ..quality import confirm
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
 from .registry import MethodSpec, register_method
@@ -142,8 +143,10 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                "coarse_search_range": search_range,
                "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels],
                "noise_sigma": list(finest.noise)}
-    return MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
-                         details=details)
+    outcome = MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
+                            details=details)
+    # An independent witness, as for every method: edges must line up best at the answer to keep it ok.
+    return confirm(outcome, fixed, moving, fixed_mask, moving_mask)
 
 
 SPEC = register_method(MethodSpec(

@@ -9,7 +9,7 @@ from ..lazy_exports import lazy_exports
 __getattr__, __dir__ = lazy_exports(__name__, {
     ".align": ("align_stack",),
     ".apply": ("apply_transforms",),
-    ".params": ("STACK_PARAMS", "STRATEGIES"),
+    ".params": ("PREPARE_PARAMS", "STACK_PARAMS", "STRATEGIES"),
     ".preprocess": ("bin_image", "unbin_transforms"),
     ".result": ("StackResult",),
 })

@@ -24,3 +24,20 @@ STACK_PARAMS = ParamSet((
           "Worker processes; 0 = one per CPU core.  Results are identical to a serial run.", minimum=0),
     CHECK_METHOD,
 ))
+
+# How raw frames become the images that are registered (batch.prepare_stack applies them; the app's
+# "Prepare the images" form and the CLI options come from here).
+PREPARE_PARAMS = ParamSet((
+    Param("flat_field", "Flat-field correction", bool, True,
+          "Subtract the dark images and divide by the flat (bright-field) images the file holds, so the "
+          "beam profile does not pull the registration; ignored when the file has no flats."),
+    Param("minus_log", "Absorbance (-ln)", bool, False,
+          "Convert transmission to absorbance (line integrals) before aligning; the saved stack is then "
+          "absorbance too. Switch off for data that already are absorbance."),
+    Param("binning", "Registration binning", int, 1,
+          "Register on images binned by this factor (faster, less noisy); the transforms are scaled back "
+          "and applied to the full-size images.", minimum=1, maximum=16),
+    Param("scale_gray", "Normalise gray levels", bool, False,
+          "Give every image zero mean and unit spread, so gray levels drifting across the series do not "
+          "bias the registration (the saved stack is normalised too).", advanced=True),
+))

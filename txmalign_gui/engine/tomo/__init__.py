@@ -7,7 +7,7 @@ from ..lazy_exports import lazy_exports
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     ".align": ("align_tomo",),
-    ".params": ("TOMO_PARAMS",),
+    ".params": ("TOMO_PARAMS", "TOMO_PREPARE_PARAMS"),
     ".result": ("TomoIteration", "TomoResult"),
 })
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..params import Param, ParamSet
+from ..stack.params import PREPARE_PARAMS
 
 TOMO_PARAMS = ParamSet((
     Param("iterations", "Iterations per level", int, 6,
@@ -37,3 +38,6 @@ TOMO_PARAMS = ParamSet((
           "Reconstruct the most absorbing slice before and after alignment for a visual check.",
           advanced=True),
 ))
+
+# Projections are flat-fielded and turned into line integrals (-log) by default.
+TOMO_PREPARE_PARAMS = PREPARE_PARAMS.only("flat_field", "minus_log").with_defaults(minus_log=True)

@@ -15,7 +15,8 @@ from ...engine.methods import available_methods
 from ...engine.tomo import TOMO_PARAMS
 from ..param_form import ParamForm
 from ..run_panel import RunPanel, flats_text, group_box, note, show_flat_field
-from .tomo_runner import TOMO_ANGLE_PARAMS, TOMO_PREPARE_PARAMS, default_skip
+from ...engine.tomo.params import TOMO_PREPARE_PARAMS
+from .tomo_runner import TOMO_ANGLE_PARAMS, default_skip
 
 
 class TomoPanel(RunPanel):

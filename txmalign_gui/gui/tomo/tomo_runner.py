@@ -23,14 +23,6 @@ from ...engine.errors import InputError, TxmAlignError
 from ...engine.tomo import TomoIteration, TomoResult, align_tomo
 from ...io.axis_values import find_sidecar, load_angles
 
-TOMO_PREPARE_PARAMS = ParamSet((
-    Param("flat_field", "Flat-field correction", bool, True,
-          "Subtract the dark images and divide by the flat (bright-field) images the file holds; "
-          "ignored when the file has no flats."),
-    Param("minus_log", "Absorbance (-ln)", bool, True,
-          "Turn transmission into line integrals; switch off when the projections already are absorbance."),
-))
-
 TOMO_ANGLE_PARAMS = ParamSet((
     Param("first", "First angle (°)", float, 0.0, "Rotation angle of the first projection.",
           minimum=-3600.0, maximum=3600.0),
