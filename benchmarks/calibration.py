@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     for case in family_cases(sizes=args.sizes, angles=args.angles, images=args.images, draws=args.draws,
                              families=args.families):
         for spec in specs:
-            result = register_pair(case.fixed, case.moving, spec.name, method_params(spec))
+            result = register_pair(case.fixed, case.moving, spec.name, params=method_params(spec))
             right = solved(case, result.transform)
             ok = result.status == OK
             for tally in (totals[spec.name], groups[(spec.name, case.family, case.level)]):

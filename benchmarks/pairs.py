@@ -92,7 +92,7 @@ def _time_scene(scene, size, kind, angle, methods, repeat) -> None:
         if angle and not spec.supports_rotation:
             continue
         params = {"rotation": True, "angle_range": 180} if angle else {}
-        seconds, cpu, result = best_time(lambda: register_pair(fixed, moving, spec.name, params), repeat)
+        seconds, cpu, result = best_time(lambda: register_pair(fixed, moving, spec.name, params=params), repeat)
         error = np.hypot(result.dy - SHIFT[0], result.dx - SHIFT[1])
         print(f"{scene:<14}{spec.name:<12}{size:>6} {kind:<6}{seconds:>10.4f}{seconds / baseline:>8.2f}"
               f"{cpu:>9.4f}{cpu / baseline_cpu:>8.2f}{error:>11.3f}{abs(result.angle_deg - angle):>11.3f}"

@@ -212,7 +212,7 @@ def main(argv=None) -> None:
     seconds = []
     for case in family_cases(args.sizes, args.angles, args.images, range(args.draws), args.families):
         start = time.perf_counter()
-        result = register_pair(case.fixed, case.moving, args.method, params)
+        result = register_pair(case.fixed, case.moving, args.method, params=params)
         seconds.append(time.perf_counter() - start)
         error, angle_error = case_errors(case, result.transform)
         good = solved(case, result.transform)

@@ -37,7 +37,7 @@ def measure(stack, method, params, strategy, jobs):
     tracemalloc.start()
     tracemalloc.reset_peak()
     start = time.perf_counter()
-    result = align_stack(stack.images, method, params, strategy=strategy, jobs=jobs)
+    result = align_stack(stack.images, method, params=params, strategy=strategy, jobs=jobs)
     seconds = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -91,7 +91,7 @@ def tile_fit(fixed, moving, method: str, params: dict, tile: int = 256, step: in
     points, shifts = [], []
     for y0 in range(margin, fixed.shape[0] - margin - tile + 1, step):
         for x0 in range(margin, fixed.shape[1] - margin - tile + 1, step):
-            result = register_pair(fixed, moving, method, params, roi=(y0, y0 + tile, x0, x0 + tile))
+            result = register_pair(fixed, moving, method, params=params, roi=(y0, y0 + tile, x0, x0 + tile))
             points.append((y0 + (tile - 1) / 2, x0 + (tile - 1) / 2))
             shifts.append((result.dy, result.dx))
     points, shifts = np.array(points) - centre, np.array(shifts)

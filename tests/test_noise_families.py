@@ -28,13 +28,13 @@ def _cases(family, level, angles):
 @pytest.mark.parametrize("family,level", [("exp2", 1.0), ("exp2", 0.5), ("exp1_b63", 1.0)])
 def test_hardest_levels_are_solved(family, level):
     for case in _cases(family, level, (3.7, 53.9)):
-        result = register_pair(case.fixed, case.moving, "tvdm", RIGID)
+        result = register_pair(case.fixed, case.moving, "tvdm", params=RIGID)
         assert solved(case, result.transform), (case.angle, case_errors(case, result.transform))
         assert result.status == OK or "noise" in result.message or "not confirmed" in result.message
 
 
 def test_strong_noise_is_not_called_ok():
     case = _cases("exp1_b0", 1.0, (0.0,))[0]
-    result = register_pair(case.fixed, case.moving, "tvdm", RIGID)
+    result = register_pair(case.fixed, case.moving, "tvdm", params=RIGID)
     assert solved(case, result.transform)
     assert result.status != OK and "noise limits the precision" in result.message

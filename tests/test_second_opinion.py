@@ -37,7 +37,7 @@ def test_a_confident_disagreement_demotes_an_ok_answer():
 
 def test_translation_only_check_of_a_rotated_answer_compares_shifts():
     fixed, moving = make_pair(160, 2.5, -3.0, 6.0)
-    primary = register_pair(fixed, moving, "tvdm", {"rotation": True})
+    primary = register_pair(fixed, moving, "tvdm", params={"rotation": True})
     opinion = second_opinion(fixed, moving, primary, "masked_ncc")
     assert opinion.transform.angle_deg == primary.angle_deg and opinion.agrees
 

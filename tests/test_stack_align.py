@@ -110,7 +110,7 @@ def test_binning_roi_and_mask_still_recover_the_jitter(small):
 
 def test_rigid_tvdm_recovers_small_rotations():
     stack = synthetic_xanes(5, 96, jitter=4.0, max_angle=1.5, seed=8)
-    result = align_stack(stack.images, "tvdm", {"rotation": True, "angle_range": 5.0}, strategy="anchor")
+    result = align_stack(stack.images, "tvdm", params={"rotation": True, "angle_range": 5.0}, strategy="anchor")
     assert np.abs(result.transforms[:, 2] - stack.transforms[:, 2]).max() < 0.2
     assert _errors(result, stack).max() < 0.5
 

@@ -28,7 +28,7 @@ def test_rigid_sign_matches_apply_transform():
     fixed, _ = make_pair(192, seed=4)
     truth = Transform(4.0, -7.0, 6.0)
     moving = np.nan_to_num(apply_transform(fixed, truth.inverse(), order=3), nan=0.0)
-    result = register_pair(fixed, moving, "tvdm", {**RIGID, "angle_range": 10})
+    result = register_pair(fixed, moving, "tvdm", params={**RIGID, "angle_range": 10})
     assert result.angle_deg == pytest.approx(6.0, abs=0.1)
     assert result.dy == pytest.approx(4.0, abs=0.3) and result.dx == pytest.approx(-7.0, abs=0.3)
 
@@ -44,7 +44,7 @@ def test_subpixel_accuracy_noise_free(seed):
 
 def test_full_turn_rotation_search():
     fixed, moving = make_pair(192, 5.0, -3.0, -150.0, seed=5)
-    result = register_pair(fixed, moving, "tvdm", {**RIGID, "angle_range": 180})
+    result = register_pair(fixed, moving, "tvdm", params={**RIGID, "angle_range": 180})
     assert result.angle_deg == pytest.approx(-150.0, abs=0.1)
     assert result.dy == pytest.approx(5.0, abs=0.2) and result.dx == pytest.approx(-3.0, abs=0.2)
 
@@ -70,7 +70,7 @@ def test_masked_pixels_are_ignored():
 
 def test_shift_beyond_the_search_range_fails():
     fixed, moving = make_pair(128, 20.0, 0.0, seed=8)
-    result = register_pair(fixed, moving, "tvdm", {"levels": 1, "search_range": 6})
+    result = register_pair(fixed, moving, "tvdm", params={"levels": 1, "search_range": 6})
     assert result.status == FAILED and "edge" in result.message
 
 
@@ -99,16 +99,16 @@ def test_cancel_during_rotation_search():
 
     progress = Progress(callback)
     with pytest.raises(Cancelled):
-        register_pair(fixed, moving, "tvdm", RIGID, progress=progress)
+        register_pair(fixed, moving, "tvdm", params=RIGID, progress=progress)
     assert any("evolution" in m for m in calls)
 
 
 def test_bad_parameters_raise_input_error():
     fixed, moving = make_pair(64)
     with pytest.raises(InputError):
-        register_pair(fixed, moving, "tvdm", {"mutation_min": 1.5, "mutation_max": 1.0})
+        register_pair(fixed, moving, "tvdm", params={"mutation_min": 1.5, "mutation_max": 1.0})
     with pytest.raises(InputError):
-        register_pair(fixed, moving, "tvdm", {"sigma": -1})
+        register_pair(fixed, moving, "tvdm", params={"sigma": -1})
 
 
 @pytest.mark.parametrize("level", [0, 1, 2, 3])
@@ -127,7 +127,7 @@ def test_level_sigma_is_the_requested_full_resolution_smoothing(level):
 def test_known_shift_at_several_sigmas(sigma):
     # A shift that needs the coarse levels (512 px: 4 levels): no sigma may scale it down.
     fixed, moving = make_pair(512, 37.4, -45.2, seed=5)
-    result = register_pair(fixed, moving, "tvdm", {"sigma": sigma})
+    result = register_pair(fixed, moving, "tvdm", params={"sigma": sigma})
     assert result.dy == pytest.approx(37.4, abs=0.05) and result.dx == pytest.approx(-45.2, abs=0.05)
     assert result.details["level_shapes"] == [[512, 512], [256, 256], [128, 128], [64, 64]]
 
@@ -158,7 +158,7 @@ def test_sigma_does_not_halve_the_shift_on_the_real_ni_pair():
     reference = register_pair(fixed, moving, "tvdm")
     assert np.hypot(reference.dy, reference.dx) > 45
     for sigma in (3.0, 5.0):
-        result = register_pair(fixed, moving, "tvdm", {"sigma": sigma})
+        result = register_pair(fixed, moving, "tvdm", params={"sigma": sigma})
         assert np.abs(result.transform.shift - reference.transform.shift).max() < 3.0
 
 

@@ -12,20 +12,44 @@ from .second_opinion import check_method_name, second_opinion, with_second_opini
 from .transform import Transform, image_centre
 
 
-def register_pair(fixed, moving, method: str = "tvdm", params=None, mask=None, roi=None,
+def register_pair(fixed, moving, method: str = "tvdm", *, params=None, mask=None, roi=None,
                   progress=None, cancel=None, check=None) -> RegistrationResult:
     """Find the rigid transform that aligns `moving` with `fixed`.
 
-    The returned `result.transform` (dy, dx, angle_deg) satisfies
-    `ndimage.shift(skimage.transform.rotate(moving, angle_deg), (dy, dx)) ~= fixed`
-    with the rotation about the full image's centre (see `engine.transform`).
+    Parameters
+    ----------
+    fixed, moving : array_like, 2-D, same shape
+        The target image and the image to align with it (any real dtype; NaN or constant images are refused).
+    method : str
+        A registered method (`txmalign methods`): "tvdm" (default), "phasecorr", "masked_ncc", "ssd",
+        "mi" or "features".
+    params : dict, optional
+        Overrides of the method's parameters, e.g. ``{"rotation": True, "sigma": 2}``.
+    mask : array_like of bool, or (fixed_mask, moving_mask), optional
+        True (or nonzero) where a pixel may be used, e.g. not under a beam block.
+    roi : (y0, y1, x0, x1), optional
+        Register only this rectangle; a rotation found there is re-centred on the full image.
+    progress : Progress or callable ``(fraction, message)``, optional
+        Told how far the search is; cancelling it (or `cancel`) stops the search.
+    cancel : threading.Event-like, optional
+        Set it to stop at the next progress update.
+    check : str, optional
+        A second, independent method; a confident disagreement over 0.5 px lowers the status.
 
-    `params` overrides the method's defaults (see `txmalign methods`).  `mask` is
-    one boolean image for both inputs or a (fixed_mask, moving_mask) pair, True
-    (or nonzero) where a pixel may be used.  `roi` = (y0, y1, x0, x1) limits the
-    registration to a rectangle.  `progress` is a `Progress` or a callable
-    `(fraction, message)`; `cancel` an Event-like object.  Raises `InputError` for
-    bad input and `Cancelled` when cancelled.
+    Returns
+    -------
+    RegistrationResult
+        ``result.transform`` (dy, dx, angle_deg) satisfies
+        ``ndimage.shift(skimage.transform.rotate(moving, angle_deg), (dy, dx)) ~= fixed`` with the rotation
+        about the image centre (see `engine.transform`); ``status`` is "ok" only when the method has evidence,
+        otherwise "low_confidence" or "failed" with a ``message`` saying why.
+
+    Raises
+    ------
+    InputError
+        For bad input (shapes, NaN images, unknown method or parameter), with a message naming the problem.
+    Cancelled
+        When cancelled.
     """
     spec = get_method(method)
     check = check_method_name(check)

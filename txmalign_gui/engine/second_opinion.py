@@ -71,7 +71,7 @@ def second_opinion(fixed: np.ndarray, moving: np.ndarray, primary: RegistrationR
         moving_mask = usable
         fixed_mask = np.ones(fixed.shape, bool) if fixed_mask is None else fixed_mask
     mask = None if fixed_mask is None and moving_mask is None else (fixed_mask, moving_mask)
-    result = register_pair(fixed, moving, spec.name, params, mask=mask, roi=roi)
+    result = register_pair(fixed, moving, spec.name, params=params, mask=mask, roi=roi)
     found = result.transform if rotating else Transform(result.dy, result.dx, angle)
     centre_shift = np.hypot(found.dy - primary.dy, found.dx - primary.dx)
     angle_gap = found.angle_deg - primary.transform.angle_deg

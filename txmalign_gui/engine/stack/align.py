@@ -29,20 +29,52 @@ from .trust import flag_null_result
 OnResult = Callable[[int, RegistrationResult], None]
 
 
-def align_stack(stack, method: str = "tvdm", params=None, strategy: str = "anchor", anchor=None,
+def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "anchor", anchor=None,
                 chunk_size: int = 5, window: int = 3, mask=None, roi=None, reference=None, jobs: int = 1,
                 progress=None, cancel=None, on_result: Optional[OnResult] = None,
                 binning: int = 1, check_method: str = "none") -> StackResult:
-    """Find, for every image of `stack` (N, H, W), the transform aligning it with the anchor image.
+    """Find, for every image of `stack`, the transform aligning it with the anchor image.
 
-    `reference` is an optional registration target used instead of the images themselves: one 2-D
-    image (anchor strategy only; transforms then align each image with it) or a stack of N targets
-    in the same positions as the images (e.g. contrast-stable versions).  `mask` and `roi` are passed
-    to every `register_pair`.  `binning` > 1 registers binned copies and scales the transforms back.
-    `jobs` worker processes (0 = all cores) give the same result as a serial run.  `check_method`
-    (see STACK_PARAMS) registers every pair again with an independent method for a second opinion.  `on_result(index,
-    result)` is called in this thread as each image's anchor-relative transform becomes known.
-    Raises `InputError` for bad input and `Cancelled` when cancelled.
+    Parameters
+    ----------
+    stack : array_like (N, H, W)
+        The images (a lazy h5py-backed array works; it is read once).
+    method : str
+        The pair method (see `register_pair`); `params` overrides its parameters.
+    strategy : {"anchor", "sequential", "chunked", "consistent"}
+        How images are paired (see STACK_PARAMS): every image to the anchor, neighbour to neighbour,
+        to local targets `chunk_size` apart chained toward the anchor, or many pairs (`window` neighbours
+        each side) solved together with disagreeing pairs flagged.
+    anchor : int, optional
+        Index of the image the others are aligned with; None or -1 mean the middle image.
+    mask, roi
+        As for `register_pair`, used for every pair.
+    reference : array_like, optional
+        A registration target instead of the images themselves: one 2-D image (anchor strategy only) or N
+        targets in the images' positions (e.g. contrast-stable versions).
+    jobs : int
+        Worker processes (0 = one per core); the result is identical to a serial run.
+    progress, cancel
+        As for `register_pair`.
+    on_result : callable ``(index, RegistrationResult)``, optional
+        Called in this thread as each image's anchor-relative transform becomes known (live preview).
+    binning : int
+        Register binned copies (faster, less noisy) and scale the transforms back.
+    check_method : str
+        A second, independent method run on every pair; images where it differs by more than 0.5 px are
+        flagged ("none" skips it).
+
+    Returns
+    -------
+    StackResult
+        ``transforms`` (N, 3) rows (dy, dx, angle_deg) aligning each image with the anchor (apply them with
+        `apply_transforms`), with per-image costs, confidences, statuses and messages explaining every image
+        that is not ok.
+
+    Raises
+    ------
+    InputError
+        For bad input; `Cancelled` when cancelled.
     """
     start = time.perf_counter()
     settings = STACK_PARAMS.resolve({"strategy": strategy, "anchor": -1 if anchor is None else anchor,

@@ -9,8 +9,32 @@ from ..progress import as_progress
 from ..transform import Transform, apply_transform
 
 
-def apply_transforms(stack, transforms, order: int = 1, fill: float = np.nan, progress=None) -> np.ndarray:
-    """Return the aligned stack as float32 (N, H, W); pixels from outside an image get `fill`."""
+def apply_transforms(stack, transforms, *, order: int = 1, fill: float = np.nan, progress=None) -> np.ndarray:
+    """Resample every image with its transform, in one interpolation each.
+
+    Parameters
+    ----------
+    stack : array_like (N, H, W)
+        The images to move.
+    transforms : array_like (N, 3)
+        Rows (dy, dx, angle_deg) in the convention of `register_pair` (e.g. ``StackResult.transforms``).
+    order : int
+        Spline order of the interpolation (1 = linear, 3 = cubic).
+    fill : float
+        Value of pixels that come from outside an image (NaN by default, so they are easy to exclude).
+    progress : Progress or callable, optional
+        As for `register_pair`.
+
+    Returns
+    -------
+    numpy.ndarray, float32 (N, H, W)
+        The aligned stack.
+
+    Raises
+    ------
+    InputError
+        When the shapes disagree or a transform would move an image out of its frame.
+    """
     shape = getattr(stack, "shape", None) or np.shape(stack)
     table = np.asarray(transforms, dtype=float)
     if len(shape) != 3:
