@@ -1,7 +1,10 @@
 """`txmalign tomo` reports the rotation axis' offset and tilt and takes `--coarse learned`."""
 
+import re
+
 import h5py
 import numpy as np
+import pytest
 
 from txmalign_gui.cli import main
 from txmalign_gui.engine.tomo.phantom import default_phantom, project
@@ -19,6 +22,9 @@ def test_tomo_command_with_learned_coarse_prints_axis_geometry(capsys, tmp_path)
                  "--binning", "2", "--iterations", "3"])
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "rotation axis +1.5" in out.out and "tilted" in out.out and "deg" in out.out
+    found = re.search(r"rotation axis ([-+][0-9.]+) px from the central column, tilted ([-+][0-9.]+) deg", out.out)
+    assert found, out.out
+    assert float(found.group(1)) == pytest.approx(1.5, abs=0.25)
+    assert abs(float(found.group(2))) < 0.2
     with h5py.File(tmp_path / "out.h5") as h5:
         assert h5["transforms"].shape == (61, 3)
