@@ -11,7 +11,7 @@ offset and the horizontal sinusoid a cos(t) + b sin(t), which tomographic consis
 pairwise TVDM (chunked strategy) in the same run.  Also tries the 7-projection TXM .txrm.
 Exits 0 with a note when the data are absent.
 
-    python scripts/validate_tomo_real.py [FOLDER] [--draws 3]
+    python scripts/validate_tomo_real.py [FOLDER] [--draws 3] [--tolerance 0.02]
 """
 
 from __future__ import annotations
@@ -81,15 +81,17 @@ def align_tvdm(series, angles):
     return align_stack(series, method="tvdm", strategy="chunked").transforms
 
 
-def align_consistency(series, angles):
-    return align_tomo(series, angles).transforms
+def align_consistency(series, angles, params=None):
+    return align_tomo(series, angles, params=params).transforms
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--draws", type=int, default=3)
+    parser.add_argument("--tolerance", type=float, help="align_tomo tolerance (px) instead of the default")
     args = parser.parse_args(argv)
+    params = {} if args.tolerance is None else {"tolerance": args.tolerance}
     if not (args.folder / "angles.txt").exists():
         print(f"skipped: real tomography data not found in {args.folder}")
         return 0
@@ -97,12 +99,13 @@ def main(argv=None):
     print(f"Diamond I13-2: {projections.shape[0]} projections of {projections.shape[1]} x "
           f"{projections.shape[2]} px, angles {angles[0]:.1f} to {angles[-1]:.1f} deg; jitter +-{AMPLITUDE:g} px, "
           f"{args.draws} draws")
-    measured, wall, cpu = timed(align_tomo, projections, angles)
+    measured, wall, cpu = timed(align_tomo, projections, angles, params=params)
     print(f"as measured: {wall:.1f} s wall ({cpu:.1f} s CPU), axis offset {measured.centre_offset:+.2f} px, "
           f"tilt {measured.axis_tilt_deg:+.3f} deg, {len(measured.iterations)} rounds")
     for message in measured.messages:
         print("  note:", message)
-    methods = {"consistency (align_tomo)": align_consistency, "pairwise TVDM (chunked)": align_tvdm}
+    methods = {"consistency (align_tomo)": lambda s, a: align_consistency(s, a, params),
+               "pairwise TVDM (chunked)": align_tvdm}
     references = {"consistency (align_tomo)": measured.transforms,
                   "pairwise TVDM (chunked)": align_tvdm(projections, angles)}
     summary = {name: [] for name in methods}

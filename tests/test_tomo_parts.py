@@ -133,7 +133,7 @@ def test_validation_script_skips_without_data(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("validate_tomo_real", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.main(["validate_tomo_real.py", str(tmp_path / "absent")]) == 0
+    assert module.main([str(tmp_path / "absent")]) == 0
     assert "skipped" in capsys.readouterr().out
 
 

@@ -1,8 +1,10 @@
 """The PyTorch twin of `txmalign_gui.engine.learned.network.ResNet`, and its export to the shipped .npz.
 
-The architecture is the paper's shape (a 7 x 7 stem (stride 4 here, for speed), a max pool, three stages of two basic
+The architecture is the paper's shape (a stride-2 stem convolution, a max pool, three stages of two basic
 residual blocks, i.e. twelve 3 x 3 convolutions, global average pooling and a dense layer) with far fewer
-channels, so that it trains on a CPU in minutes and runs in numpy in well under a second.
+channels (8, 16, 32), a 5 x 5 stem and a 64 x 64 input grid (projections are resampled to it), so that it
+trains on a shared CPU in minutes and runs in numpy in well under a second.  `target_scale` is the
+jitter (px on the input grid) that an output of 1 stands for.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from torch import nn
 
 from txmalign_gui.engine.learned.layers import fold_batchnorm
 
-SPEC = {"input": [2, 128, 128], "stem": {"kernel": 7, "stride": 4, "channels": 12}, "pool": 2,
-        "stages": [[12, 1], [24, 2], [48, 2]], "blocks": 2, "outputs": 2, "target_scale": 10.0}
+SPEC = {"input": [2, 64, 64], "stem": {"kernel": 5, "stride": 2, "channels": 8}, "pool": 2,
+        "stages": [[8, 1], [16, 2], [32, 2]], "blocks": 2, "outputs": 2, "target_scale": 5.0}
 
 
 def conv_bn(cin, cout, kernel, stride):

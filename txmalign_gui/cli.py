@@ -209,6 +209,10 @@ def _cmd_tomo(args) -> int:
         params["iterations"] = args.iterations
     if args.binning is not None:
         params["binning"] = args.binning
+    if args.coarse is not None:
+        params["coarse"] = args.coarse != "none"
+        if args.coarse != "none":
+            params["coarse_method"] = args.coarse
     summary = run_tomo(args.input, args.out, angles=args.angles, params=params,
                        prepare=_prepare_options(args, TOMO_PREPARE_PARAMS),
                        progress=terminal_progress("tomo"), force=args.force,
@@ -377,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="angles in degrees: text file or file.h5:/dataset (default: from the input)")
     p.add_argument("--iterations", type=int, help="most rounds per resolution level (default 6)")
     p.add_argument("--binning", type=int, help="coarsest binning of the schedule (default 4: 4, 2, 1)")
+    p.add_argument("--coarse", choices=("invariants", "learned", "none"),
+                   help="coarse step: invariants (row profiles, centre of mass; default), learned (trained "
+                        "network on projection/reprojection pairs) or none")
     p.add_argument("--param", action="append", metavar="KEY=VALUE",
                    help="set a tomography parameter, repeatable (see `txmalign methods`)")
     _add_prepare_options(p, TOMO_PREPARE_PARAMS)

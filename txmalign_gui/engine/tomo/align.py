@@ -1,7 +1,9 @@
 """`align_tomo`: jitter correction of a parallel-beam projection series, coarse, then by consistency.
 
-The coarse step uses row-profile and centre-of-mass invariants; the fine step reconstructs, reprojects
-and registers on a multi-resolution schedule (e.g. binning 4, 2, 1) until the corrections settle.
+The rotation axis' in-plane tilt is measured first (projections 180 deg apart) and rotated away.  The
+coarse step uses row-profile and centre-of-mass invariants, or a trained network; the fine step
+reconstructs (FBP, or SIRT for limited or sparse angles), reprojects and registers on a multi-resolution
+schedule (e.g. binning 4, 2, 1) until the corrections settle.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..methods import get_method
 from ..progress import as_progress
 from .axis import estimate_tilt, rotate_series
 from .coarse import coarse_alignment
+from .learned_coarse import learned_coarse
 from .consistency import consistency_round, sample_band
 from .inputs import MIN_WIDTH, check_angles, check_projections, consistency_refusal
 from .params import TOMO_PARAMS
@@ -36,7 +39,10 @@ _MAX_MATRIX_ENTRIES = 200_000_000
 
 def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
                on_iteration: Optional[OnIteration] = None) -> TomoResult:
-    """Find (dy, dx, 0) per projection that removes jitter from a parallel-beam series (see `TomoResult`).
+    """Find (dy, dx, angle) per projection that removes axis tilt and jitter from a parallel-beam series.
+
+    See `TomoResult`.  Series too small for tomographic consistency (fewer than 30 projections or under
+    90 deg) are aligned pairwise instead, with a notice in the messages.
 
     `projections` (N, rows, cols) are line integrals (e.g. -ln(I/I0)) with the rotation axis along the
     columns' direction, so that each detector row is one slice's sinogram; `angles_deg` (N,) the rotation
@@ -71,7 +77,9 @@ def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
             messages.append(f"axis tilt not corrected: {found.reason}")
 
     dy, dx = np.zeros(count), np.zeros(count)
-    if settings["coarse"]:
+    if settings["coarse"] and settings["coarse_method"] == "learned":
+        dy, dx = learned_coarse(stack, angles, reporter.sub(_TILT_SHARE, _COARSE_SHARE))
+    elif settings["coarse"]:
         dy, dx, _ = coarse_alignment(stack, angles, reporter.sub(_TILT_SHARE, _COARSE_SHARE))
     coarse = _as_transforms(dy, dx, tilt)
 

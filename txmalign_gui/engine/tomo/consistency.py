@@ -40,8 +40,10 @@ def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: 
     binned = shift_and_bin(projections, dy, dx, binning)
     measured = binned[:, sample_band(binned, band_rows), :]
     progress.update(0.15, f"binning {binning}: reconstructing {measured.shape[1]} slices")
-    volume = projector.sirt(measured) if solver == "sirt" else projector.reconstruct(measured)
-    reprojected = projector.forward(volume)
+    if solver == "sirt":
+        reprojected = projector.forward(projector.sirt(measured))
+    else:
+        reprojected = projector.reproject_others(measured)
     mismatch = float(np.sqrt(np.mean((reprojected - measured) ** 2) / max(np.mean(measured ** 2), 1e-30)))
     steps = np.zeros((len(measured), 2))
     failed = 0

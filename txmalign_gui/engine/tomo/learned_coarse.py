@@ -15,8 +15,9 @@ import numpy as np
 from scipy import ndimage
 
 from ..learned import load_network, weights_path
+from .coarse import background, centre_of_mass_columns
 from .jitter_data import reproject_series
-from .sinusoid import remove_sample_motion
+from .sinusoid import fit_sinusoid, remove_sample_motion
 
 WEIGHTS = "tomo_jitter.npz"
 
@@ -58,3 +59,17 @@ def learned_shifts(projections: np.ndarray, angles_deg: np.ndarray, network=None
     dy = outputs[:, 0].astype(np.float64) * rows / size
     dx = outputs[:, 1].astype(np.float64) * cols / size
     return remove_sample_motion(dy, dx, angles_deg)
+
+
+def learned_coarse(projections: np.ndarray, angles_deg: np.ndarray, progress) -> tuple:
+    """Coarse (dy, dx) for `align_tomo`: centre the axis by the centre-of-mass sinusoid (the network was
+    trained on centred series), then let the network find the jitter."""
+    progress.update(0.0, "coarse (learned): centring the rotation axis")
+    count, _, cols = projections.shape
+    centres = centre_of_mass_columns(projections, background(projections), np.zeros(count))
+    centring = (cols - 1) / 2.0 - fit_sinusoid(centres, angles_deg)[2]
+    centred = np.stack([ndimage.shift(p, (0.0, centring), order=1, mode="nearest") for p in projections])
+    progress.update(0.3, "coarse (learned): reprojecting and running the network")
+    dy, dx = learned_shifts(centred, angles_deg)
+    progress.update(1.0, "coarse (learned): done")
+    return dy, dx + centring

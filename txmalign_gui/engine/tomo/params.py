@@ -29,6 +29,10 @@ TOMO_PARAMS = ParamSet((
     Param("axis_tilt", "Correct axis tilt", bool, True,
           "Measure the in-plane tilt of the rotation axis from projections 180 deg apart and rotate "
           "the projections so that it is vertical."),
+    Param("coarse_method", "Coarse step", str, "invariants",
+          "invariants: row profiles and the centre-of-mass sinusoid; learned: a trained residual network "
+          "reads each projection next to its reprojection and returns the jitter in one pass (robust to "
+          "salt-and-pepper outliers).", choices=("invariants", "learned")),
     Param("centre_axis", "Centre the rotation axis", bool, True,
           "Include in the corrections the shift that puts the rotation axis on the central column."),
     Param("jobs", "Threads", int, 2,

@@ -82,10 +82,7 @@ class JitterPlot(QWidget):
         for iteration in result.iterations:
             self.add_round(iteration, result.transforms)
         self._draw(result.transforms)
-        verdict = "converged" if result.converged else "did not converge within the tolerance"
-        self.summary.setText(f"{len(result.iterations)} rounds in {result.seconds:.1f} s, {verdict}. "
-                             f"Rotation axis {result.centre_offset:+.2f} px from the central column"
-                             + (" (centred by the corrections)." if result.params.get("centre_axis") else "."))
+        self.summary.setText(result_summary(result))
 
     def curves(self) -> tuple:
         """The plotted (angles, dy) and (angles, dx) data."""
@@ -96,3 +93,15 @@ class JitterPlot(QWidget):
         transforms = np.asarray(transforms, dtype=float)[order]
         self.dy_curve.setData(self._angles[order], transforms[:, 0])
         self.dx_curve.setData(self._angles[order], transforms[:, 1])
+
+
+def result_summary(result) -> str:
+    """One line on a finished TomoResult: rounds, convergence, rotation-axis offset and tilt."""
+    if getattr(result, "pairwise_fallback", False):
+        return (f"Aligned pairwise in {result.seconds:.1f} s (too few projections or too small a range "
+                "for tomographic consistency); rotation axis not located.")
+    verdict = "converged" if result.converged else "did not converge within the tolerance"
+    centred = " (both corrected)" if result.params.get("centre_axis") else " (tilt corrected)"
+    return (f"{len(result.iterations)} rounds in {result.seconds:.1f} s, {verdict}. Rotation axis "
+            f"{result.centre_offset:+.2f} px from the central column, tilted "
+            f"{getattr(result, 'axis_tilt_deg', 0.0):+.3f} deg{centred}.")

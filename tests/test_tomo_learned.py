@@ -1,0 +1,90 @@
+"""The learned jitter estimator: numpy inference equals the PyTorch model it was exported from, the
+shipped weights are small and packaged, and they recover known jitter on generated series."""
+
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from txmalign_gui.engine.learned import load_network, weights_path
+from txmalign_gui.engine.learned.layers import conv2d
+from txmalign_gui.engine.tomo import align_tomo
+from txmalign_gui.engine.tomo.jitter_data import jittered_series
+from txmalign_gui.engine.tomo.learned_coarse import WEIGHTS, learned_shifts
+from txmalign_gui.engine.tomo.sinusoid import fit_sinusoid, sinusoid
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def gauge_free_error(found, truth, angles):
+    """(N,) error lengths with the common dy and the dx sinusoid (unmeasurable sample motion) removed."""
+    error = np.asarray(found, dtype=float) - truth
+    error[:, 0] -= error[:, 0].mean()
+    error[:, 1] -= sinusoid(fit_sinusoid(error[:, 1], angles), angles)
+    return np.hypot(error[:, 0], error[:, 1])
+
+
+def test_conv2d_matches_a_direct_sum():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 3, 9, 8)).astype(np.float32)
+    w = rng.normal(size=(4, 3, 3, 3)).astype(np.float32)
+    b = rng.normal(size=4).astype(np.float32)
+    out = conv2d(x, w, b, stride=2, pad=1)
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    direct = np.empty_like(out)
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            patch = padded[:, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3]
+            direct[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    np.testing.assert_allclose(out, direct, rtol=1e-5, atol=1e-5)
+
+
+def test_numpy_inference_equals_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "training"))
+    from tomo_jitter_model import JitterNet, export
+
+    torch.manual_seed(0)
+    model = JitterNet()
+    for module in model.modules():  # non-trivial batch-norm statistics, so folding is really tested
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.2, 0.2)
+    model.eval()
+    export(model, tmp_path / "net.npz")
+    x = np.random.default_rng(1).normal(size=(3, *model.spec["input"])).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(load_network(tmp_path / "net.npz")(x), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_shipped_weights_are_small_and_packaged():
+    path = weights_path(WEIGHTS)
+    assert path.exists() and path.stat().st_size <= 2_000_000
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "weights/*.npz" in config["tool"]["setuptools"]["package-data"]["txmalign_gui.engine.learned"]
+    assert "torch" in " ".join(config["project"]["optional-dependencies"]["train"])
+
+
+@pytest.mark.parametrize("seed, salt_pepper", [(101, 0.0), (102, 0.2)])
+def test_shipped_weights_recover_known_jitter(seed, salt_pepper):
+    data = jittered_series(np.random.default_rng(seed), size=128, count=60, amplitude=8.0, gaussian=0.02,
+                           salt_pepper=salt_pepper)
+    dy, dx = learned_shifts(data.projections, data.angles_deg)
+    before = gauge_free_error(np.zeros_like(data.jitter), -data.jitter, data.angles_deg)
+    after = gauge_free_error(np.stack([dy, dx], axis=1), -data.jitter, data.angles_deg)
+    assert np.sqrt(np.mean(after ** 2)) < 0.25 * np.sqrt(np.mean(before ** 2))
+    assert np.sqrt(np.mean(after ** 2)) < 1.5
+
+
+def test_align_tomo_with_the_learned_coarse_step():
+    data = jittered_series(np.random.default_rng(7), size=96, count=60, amplitude=6.0, gaussian=0.01)
+    result = align_tomo(data.projections, data.angles_deg,
+                        params={"coarse_method": "learned", "binning": 2, "iterations": 4, "preview": False})
+    assert result.params["coarse_method"] == "learned"
+    found = gauge_free_error(result.transforms[:, :2], -data.jitter, data.angles_deg)
+    assert np.sqrt(np.mean(found ** 2)) < 0.15
