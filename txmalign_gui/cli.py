@@ -17,10 +17,12 @@ from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded
 from .cli_params import add_param_options, given_params
 from .engine.check_params import CHECK_CHOICES, DISAGREE_PX, default_check
 from .engine.stack.params import PREPARE_PARAMS, STACK_PARAMS
-from .engine.tomo.params import TOMO_PREPARE_PARAMS
+from .engine.tomo.params import TOMO_PARAMS, TOMO_PREPARE_PARAMS
 
 # `apply` resamples with saved transforms: of the preparation it takes flat-field and -log only.
 _APPLY_PREPARE = PREPARE_PARAMS.only("flat_field", "minus_log")
+# `tomo --coarse invariants|learned|none` sets the two coarse-step parameters at once.
+_TOMO_OPTIONS = TOMO_PARAMS.only(*(p.name for p in TOMO_PARAMS if p.name not in ("coarse", "coarse_method")))
 
 # The engine (numpy, scipy, scikit-image) is imported inside the guard, so Ctrl-C while it loads is clean.
 
@@ -202,13 +204,8 @@ def _cmd_apply(args) -> int:
 
 def _cmd_tomo(args) -> int:
     from .batch import run_tomo
-    from .engine.params import parse_assignments
 
-    params = parse_assignments(args.param)
-    if args.iterations is not None:
-        params["iterations"] = args.iterations
-    if args.binning is not None:
-        params["binning"] = args.binning
+    params = given_params(args, _TOMO_OPTIONS)
     if args.coarse is not None:
         params["coarse"] = args.coarse != "none"
         if args.coarse != "none":
@@ -379,13 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="aligned HDF5 file to write")
     p.add_argument("--angles", metavar="FILE|DATASET",
                    help="angles in degrees: text file or file.h5:/dataset (default: from the input)")
-    p.add_argument("--iterations", type=int, help="most rounds per resolution level (default 6)")
-    p.add_argument("--binning", type=int, help="coarsest binning of the schedule (default 4: 4, 2, 1)")
-    p.add_argument("--coarse", choices=("invariants", "learned", "none"),
-                   help="coarse step: invariants (row profiles, centre of mass; default), learned (trained "
-                        "network on projection/reprojection pairs) or none")
-    p.add_argument("--param", action="append", metavar="KEY=VALUE",
-                   help="set a tomography parameter, repeatable (see `txmalign methods`)")
+    coarse = TOMO_PARAMS.get("coarse_method")
+    p.add_argument("--coarse", choices=tuple(coarse.choices) + ("none",),
+                   help=f"{coarse.help} none: no coarse step (default: {coarse.default})")
+    add_param_options(p, _TOMO_OPTIONS, title="tomographic consistency (as in the app's form)")
     _add_prepare_options(p, TOMO_PREPARE_PARAMS)
     p.set_defaults(handler=_cmd_tomo)
 

@@ -37,18 +37,35 @@ _PREVIEW_SHARE = 0.05
 _MAX_MATRIX_ENTRIES = 200_000_000
 
 
-def align_tomo(projections, angles_deg, params=None, progress=None, cancel=None,
+def align_tomo(projections, angles_deg, *, params=None, progress=None, cancel=None,
                on_iteration: Optional[OnIteration] = None) -> TomoResult:
-    """Find (dy, dx, angle) per projection that removes axis tilt and jitter from a parallel-beam series.
+    """Find the (dy, dx, angle) per projection that removes axis tilt and jitter from a parallel-beam series.
 
-    See `TomoResult`.  Series too small for tomographic consistency (fewer than 30 projections or under
-    90 deg) are aligned pairwise instead, with a notice in the messages.
+    Parameters
+    ----------
+    projections : array_like (N, rows, cols)
+        Line integrals (e.g. -ln(I/I0)) with the rotation axis along the columns' direction, so that each
+        detector row is one slice's sinogram.
+    angles_deg : array_like (N,)
+        The rotation angles in degrees.
+    params : dict, optional
+        Overrides of `TOMO_PARAMS` (iterations, binning, tolerance, reconstruction, coarse step, ...).
+    progress, cancel
+        As for `register_pair`.
+    on_iteration : callable ``(TomoIteration, transforms)``, optional
+        Called after every fine round with the current (N, 3) transforms (live preview).
 
-    `projections` (N, rows, cols) are line integrals (e.g. -ln(I/I0)) with the rotation axis along the
-    columns' direction, so that each detector row is one slice's sinogram; `angles_deg` (N,) the rotation
-    angles.  `params` overrides `TOMO_PARAMS`.  `progress`/`cancel` as for `register_pair`;
-    `on_iteration(iteration, transforms)` is called after every fine round with the current (N, 3)
-    transforms.  Raises `InputError` for bad input and `Cancelled` when cancelled.
+    Returns
+    -------
+    TomoResult
+        ``transforms`` (N, 3) to apply with `apply_transforms`, the rotation axis' offset and tilt, the
+        rounds, residuals and preview slices.  Series too small for tomographic consistency (fewer than 30
+        projections or under 90 deg) are aligned pairwise instead, with a notice in ``messages``.
+
+    Raises
+    ------
+    InputError
+        For bad input; `Cancelled` when cancelled.
     """
     settings = TOMO_PARAMS.resolve(params, owner="tomo")
     get_method(settings["method"])
