@@ -14,12 +14,9 @@ then per family and noise level.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import defaultdict
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -27,8 +24,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
 from paper_families import FAMILIES, IMAGES, family_cases, solved  # noqa: E402
-from txmalign_gui.engine import OK, available_methods, register_pair  # noqa: E402
 from validate_ni_pairs_real import NI_PAIRS, data_root, load_pair  # noqa: E402
+
+from txmalign_gui.engine import OK, available_methods, register_pair  # noqa: E402
 
 
 class Tally:

@@ -12,7 +12,9 @@ comparison picture, the results table row, the spectra at that frame and the pro
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -73,7 +75,9 @@ def main() -> int:
     manual.setFocus()
     QApplication.processEvents()
 
-    import cProfile, pstats; prof = cProfile.Profile(); prof.enable() if os.environ.get("PROFILE") else None
+    prof = cProfile.Profile()
+    if os.environ.get("PROFILE"):
+        prof.enable()
     times = []
     for press in range(args.presses):
         key = Qt.Key.Key_Right if press % 2 == 0 else Qt.Key.Key_Left
@@ -85,7 +89,8 @@ def main() -> int:
     assert abs(window.alignment.transforms[3, 1] - expected) < 1e-9, "the presses did not nudge the frame"
 
     if os.environ.get("PROFILE"):
-        prof.disable(); pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
     frame = stack[3:4]
     baseline = []
     for _ in range(10):

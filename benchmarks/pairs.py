@@ -5,7 +5,8 @@ Usage: python benchmarks/pairs.py [--sizes 256 1024] [--repeat 3] [--methods tvd
        [--scenes synthetic camera camera+noise astronaut coins]
 Each row: scene, method, size, kind (shift = translation only, rigid = +-180 deg rotation search), best wall
 and CPU time of --repeat runs, each with its ratio to skimage phase_cross_correlation(upsample_factor=100)
-on the same pair (measured in the same run), and the error.  Natural scenes come from benchmarks/paper_families.py (skimage.data
+on the same pair (measured in the same run), and the error.  Natural scenes come from
+benchmarks/paper_families.py (skimage.data
 images, exact ground truth); "+noise" adds mild Gaussian noise (sigma 0.03 of the [0, 1] gray range).
 Targets (issue 10): translation-only TVDM at 1024 px within 2x of the baseline on every scene, rigid
 +-180 deg at 256 px under 0.25 s.
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from paper_families import render_pair  # noqa: E402
 from synthetic_pairs import make_pair  # noqa: E402
+
 from txmalign_gui.engine import available_methods, register_pair  # noqa: E402
 from txmalign_gui.engine.transform import Transform  # noqa: E402
 

@@ -21,8 +21,7 @@ from txmalign_gui.engine.tomo import align_tomo
 from txmalign_gui.engine.tomo.coarse import coarse_alignment
 from txmalign_gui.engine.tomo.consistency import consistency_round
 from txmalign_gui.engine.tomo.jitter_data import jittered_series, reproject_series
-from txmalign_gui.engine.tomo.learned_coarse import (jitter_network, learned_coarse, prepare_pairs,
-                                                      resample_series)
+from txmalign_gui.engine.tomo.learned_coarse import jitter_network, learned_coarse, prepare_pairs, resample_series
 from txmalign_gui.engine.tomo.projector import ParallelProjector
 from txmalign_gui.engine.tomo.sinusoid import fit_sinusoid, sinusoid
 

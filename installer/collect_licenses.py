@@ -88,7 +88,8 @@ def write_licenses(top_level_modules, target: Path, own_license: Path) -> Path:
             destination = folder / relative.replace("/", "__")
             shutil.copy2(path, destination)
         lines.append(f"{name} {dist.version}: {declared_license(dist)}")
-    python_license = Path(sys.base_prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "LICENSE.txt"
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    python_license = Path(sys.base_prefix) / "lib" / version / "LICENSE.txt"
     if not python_license.is_file():
         python_license = Path(sys.base_prefix) / "LICENSE.txt"  # Windows layout
     if python_license.is_file():

@@ -69,8 +69,8 @@ def save_with_dialog(window, dialog, path: str) -> None:
 
 def particle_rects() -> list:
     """4 x 4 rectangles where phase A and phase B are thickest in the example (from its known phases)."""
-    from scipy import ndimage
     import numpy as np
+    from scipy import ndimage
 
     phases = synthetic_xanes(n_images=101, size=128, seed=0).phases
     rects = []

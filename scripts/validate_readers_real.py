@@ -16,8 +16,14 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from txmalign_gui.io import (build_provenance, read_mask, read_stack, read_transforms,  # noqa: E402
-                             write_aligned_hdf5, write_tiff_stack)
+from txmalign_gui.io import (  # noqa: E402
+    build_provenance,
+    read_mask,
+    read_stack,
+    read_transforms,
+    write_aligned_hdf5,
+    write_tiff_stack,
+)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CANDIDATES = [os.environ.get("TXMALIGN_REAL_DATA"), os.path.join(REPO, "..", "shared", "data", "real"),

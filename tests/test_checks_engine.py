@@ -3,12 +3,33 @@
 import numpy as np
 import pytest
 
-from txmalign_gui.engine.checks import (absorbance, brush_mask, brush_stroke, checkerboard, common_box, covered_by_all,
-                                        crop_stack, csv_text, difference, drift_range, interpolate_excluded,
-                                        largest_box, line_profile, normalise, overlay_rgb, point_spectrum,
-                                        polygon_mask, rect_mask, region_spectrum, smooth_fit, split_view,
-                                        stack_profiles, symmetric_limit, threshold_mask,
-                                        track_feature)
+from txmalign_gui.engine.checks import (
+    absorbance,
+    brush_mask,
+    brush_stroke,
+    checkerboard,
+    common_box,
+    covered_by_all,
+    crop_stack,
+    csv_text,
+    difference,
+    drift_range,
+    interpolate_excluded,
+    largest_box,
+    line_profile,
+    normalise,
+    overlay_rgb,
+    point_spectrum,
+    polygon_mask,
+    rect_mask,
+    region_spectrum,
+    smooth_fit,
+    split_view,
+    stack_profiles,
+    symmetric_limit,
+    threshold_mask,
+    track_feature,
+)
 from txmalign_gui.engine.errors import InputError
 
 

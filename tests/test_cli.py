@@ -11,8 +11,8 @@ from scipy import ndimage
 from txmalign_gui import __version__
 from txmalign_gui.batch import PrepareOptions, prepare_stack
 from txmalign_gui.cli import main
-from txmalign_gui.io import read_stack
 from txmalign_gui.engine.tomo.phantom import default_phantom, project
+from txmalign_gui.io import read_stack
 
 
 def run(capsys, *argv):

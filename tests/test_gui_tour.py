@@ -4,11 +4,11 @@ visible widget, and the tour can be left and restarted from the Help menu."""
 import h5py
 import numpy as np
 import pytest
+from test_gui_xanes import align_with
 
 from txmalign_gui.gui.main_window import MainWindow
 from txmalign_gui.gui.settings import AppSettings
 from txmalign_gui.io.example import write_example
-from test_gui_xanes import align_with
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 import tifffile
 from PyQt6.QtCore import Qt
+from test_gui_checking import drag_pixels, drifting_stack, set_known_alignment, undo_drift
 
 from txmalign_gui.gui.main_window import MainWindow
 from txmalign_gui.gui.settings import AppSettings
 from txmalign_gui.gui.stack_view import ALIGNED, PREPARED, RAW
-
-from test_gui_checking import drag_pixels, drifting_stack, set_known_alignment, undo_drift
 
 RUN_TIMEOUT_MS = 30_000
 
@@ -293,7 +292,8 @@ def test_edit_menu_undoes_and_redoes_every_kind_of_edit(qtbot, window, tmp_path)
     for _ in range(5):
         redo.trigger()
     assert window.roi_model.roi == (0, 20, 0, 20) and window.model.excluded == {3}
-    assert window.alignment.transforms[window.view.index, 1] == pytest.approx(undo_drift(window)[window.view.index, 1] + 0.1)
+    index = window.view.index
+    assert window.alignment.transforms[index, 1] == pytest.approx(undo_drift(window)[index, 1] + 0.1)
 
 
 def test_sessions_restore_points_lines_exclusions_and_nudges(qtbot, owned, window, tmp_path, gui_settings):
@@ -325,8 +325,8 @@ def test_sessions_restore_points_lines_exclusions_and_nudges(qtbot, owned, windo
 
 
 def test_sessions_restore_the_tomography_result(qtbot, owned, window, tmp_path, gui_settings):
-    from test_gui_tomo import phantom_series
     import h5py
+    from test_gui_tomo import phantom_series
 
     images, angles, _ = phantom_series()
     path = tmp_path / "tomo.h5"

@@ -72,7 +72,7 @@ def test_od_normalisation_and_edge_energy_in_the_spectra_tab(window, tmp_path):
     curve = tool.plot.getPlotItem().listDataItems()[0].getData()[1]
     assert abs(np.mean(curve[:10])) < 0.1 and abs(np.mean(curve[-10:]) - 1) < 0.1
     # I0 from another rectangle: its mean intensity per frame; OD is the mean of the per-pixel -ln(I/I0)
-    empty = tool.add_region((60, 64, 60, 64), name="ref")
+    tool.add_region((60, 64, 60, 64), name="ref")
     tool.xanes.normalize_check.setChecked(False)
     tool.xanes.use_i0_region("ref")
     i0 = window.aligned[:, 60:64, 60:64].mean(axis=(1, 2))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from hostile_support import snapshot
 from test_hostile_inputs import BAD_INPUTS
 
@@ -61,7 +60,6 @@ def test_app_main_with_a_hostile_open_still_shows_the_window(tmp_path, qapp, qt_
 def test_opening_a_file_read_with_a_correction_says_so(kind, window, tmp_path):
     """Files read with a correction open normally and the window says what was done."""
     import numpy as np
-
     from hostile_support import shifted_stack, write_fxi, write_tiff
 
     if kind == "fxi-export":

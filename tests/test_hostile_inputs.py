@@ -21,9 +21,18 @@ from typing import Callable, Optional
 import h5py
 import numpy as np
 import pytest
-
-from hostile_support import (SHIFTS, SIZE, run_cli, shifted_stack, snapshot, texture, write_fxi, write_h5,
-                             write_tiff, write_txrm)
+from hostile_support import (
+    SHIFTS,
+    SIZE,
+    run_cli,
+    shifted_stack,
+    snapshot,
+    texture,
+    write_fxi,
+    write_h5,
+    write_tiff,
+    write_txrm,
+)
 
 ALIGN = ["--method", "phasecorr", "--jobs", "1"]
 

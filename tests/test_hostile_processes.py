@@ -14,7 +14,6 @@ import time
 
 import numpy as np
 import pytest
-
 from hostile_support import shifted_stack, snapshot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -8,8 +8,8 @@ import json
 import h5py
 import numpy as np
 import pytest
-
 from hostile_support import shifted_stack
+
 from txmalign_gui.cli import main
 from txmalign_gui.io import RunRecord, read_stack, write_aligned
 

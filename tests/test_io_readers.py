@@ -10,8 +10,18 @@ import pytest
 import tifffile
 
 from txmalign_gui.engine.errors import InputError
-from txmalign_gui.io import (Reader, StackData, find_reader, list_datasets, load_angles, load_energies, read_image,
-                             read_mask, read_stack, register_reader)
+from txmalign_gui.io import (
+    Reader,
+    StackData,
+    find_reader,
+    list_datasets,
+    load_angles,
+    load_energies,
+    read_image,
+    read_mask,
+    read_stack,
+    register_reader,
+)
 from txmalign_gui.io.lazy import H5Array
 from txmalign_gui.io.paths import natural_key
 from txmalign_gui.io.registry import _READERS

@@ -25,7 +25,8 @@ def write_stxm(folder, frames: dict, energies=None, shape=(6, 6), header=None) -
         return f"({n}, " + ", ".join(f"{start + step * i:.3f}" for i in range(n)) + ")"
     text = header or (
         'ScanDefinition = { Label = "s.hdr"; Type = "NEXAFS Image Scan"; Flags = "Image Stack";\n'
-        f'\tRegions = (1,\n{{\n\t\t\tPAxis = {{ Name = "Sample X"; Unit = "um"; Points = {points(cols, -5, 0.04)};\n}};\n'
+        f'\tRegions = (1,\n{{\n\t\t\tPAxis = {{ Name = "Sample X"; Unit = "um"; '
+        f'Points = {points(cols, -5, 0.04)};\n}};\n'
         f'\t\t\tQAxis = {{ Name = "Sample Y"; Unit = "um"; Points = {points(rows, 2, 0.04)};\n}};\n}});\n'
         f'\tStackAxis = {{ Name = "Energy"; Unit = "eV"; Points = ({len(energies)}, '
         + ", ".join(str(e) for e in energies) + ");\n};\n};\n")

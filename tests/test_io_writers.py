@@ -13,9 +13,16 @@ import tifffile
 import txmalign_gui
 from txmalign_gui.engine.errors import InputError
 from txmalign_gui.engine.transform import Transform
-from txmalign_gui.io import (build_provenance, read_stack, read_transforms, sha256_of_path, write_aligned_hdf5,
-                             write_tiff_stack, write_transforms_csv)
-from txmalign_gui.io import tiff_writer
+from txmalign_gui.io import (
+    build_provenance,
+    read_stack,
+    read_transforms,
+    sha256_of_path,
+    tiff_writer,
+    write_aligned_hdf5,
+    write_tiff_stack,
+    write_transforms_csv,
+)
 
 TRANSFORMS = np.array([[1.5, -2.25, 0.0], [0.0, 0.0, 0.0], [-3.125, 4.0, 1.5]])
 

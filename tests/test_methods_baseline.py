@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 from skimage.transform import EuclideanTransform, SimilarityTransform
-
 from synthetic_pairs import make_pair
+
 from txmalign_gui.engine import Cancelled, Progress, register_pair
 from txmalign_gui.engine.methods import get_method
 from txmalign_gui.engine.methods.features import skimage_to_transform

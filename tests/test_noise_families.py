@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from paper_families import case_errors, family_cases, solved  # noqa: E402
+
 from txmalign_gui.engine import register_pair  # noqa: E402
 from txmalign_gui.engine.result import OK  # noqa: E402
 

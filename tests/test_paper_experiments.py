@@ -8,8 +8,8 @@ and SSD fail are assertions too, so a change in their behaviour shows up here.
 
 import numpy as np
 import pytest
-
 from synthetic_pairs import gaussian_noise, make_pair, sinusoidal_background
+
 from txmalign_gui.engine import InputError, get_method, register_pair
 from txmalign_gui.engine.result import OK
 

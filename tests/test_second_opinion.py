@@ -5,6 +5,7 @@ import json
 
 import h5py
 import numpy as np
+from synthetic_pairs import make_pair
 
 from txmalign_gui.cli import main
 from txmalign_gui.engine import LOW_CONFIDENCE, OK, Transform, register_pair
@@ -13,7 +14,6 @@ from txmalign_gui.engine.second_opinion import second_opinion, with_second_opini
 from txmalign_gui.engine.stack import STACK_PARAMS, align_stack
 from txmalign_gui.gui.alignment import Alignment
 from txmalign_gui.gui.results_panel import ResultsPanel
-from synthetic_pairs import make_pair
 
 
 def test_agreeing_methods_keep_ok_and_record_the_check():

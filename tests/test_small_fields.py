@@ -6,8 +6,8 @@ one level and widens that search towards the reach a full pyramid would have had
 
 import numpy as np
 import pytest
-
 from synthetic_pairs import make_pair
+
 from txmalign_gui.engine import register_pair
 from txmalign_gui.engine.stack import align_stack
 from txmalign_gui.engine.synthetic import alignment_errors, synthetic_xanes

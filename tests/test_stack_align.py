@@ -7,8 +7,7 @@ import pytest
 
 from txmalign_gui.engine.errors import Cancelled, InputError
 from txmalign_gui.engine.result import OK
-from txmalign_gui.engine.stack import plan
-from txmalign_gui.engine.stack import STACK_PARAMS, StackResult, align_stack
+from txmalign_gui.engine.stack import STACK_PARAMS, StackResult, align_stack, plan
 from txmalign_gui.engine.synthetic import alignment_errors, synthetic_xanes
 
 

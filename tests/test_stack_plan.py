@@ -1,7 +1,6 @@
 """Which pairs each stack strategy registers (anchor, sequential, chunked, consistent)."""
 
-from txmalign_gui.engine.stack.plan import (chunk_target, consistent_pairs, local_targets, tree_pairs,
-                                            tree_parents)
+from txmalign_gui.engine.stack.plan import chunk_target, consistent_pairs, local_targets, tree_pairs, tree_parents
 
 
 def test_local_targets_are_spaced_by_the_chunk_size_around_the_anchor():

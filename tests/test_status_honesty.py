@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import ndimage
 from skimage import color, data, transform
 from skimage.registration import phase_cross_correlation
 

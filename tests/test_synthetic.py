@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from txmalign_gui.engine.errors import InputError
-from txmalign_gui.engine.synthetic import (EDGE_A_EV, EDGE_B_EV, alignment_errors, edge_absorption,
-                                           synthetic_xanes)
+from txmalign_gui.engine.synthetic import EDGE_A_EV, EDGE_B_EV, alignment_errors, edge_absorption, synthetic_xanes
 from txmalign_gui.engine.transform import Transform, apply_transform
 
 

@@ -7,8 +7,14 @@ import pytest
 from txmalign_gui.cli import main
 from txmalign_gui.engine.errors import InputError
 from txmalign_gui.engine.stack import align_stack
-from txmalign_gui.engine.teaching import (EXERCISES, check_frame, check_mask, check_transforms, make_exercise,
-                                          transform_errors)
+from txmalign_gui.engine.teaching import (
+    EXERCISES,
+    check_frame,
+    check_mask,
+    check_transforms,
+    make_exercise,
+    transform_errors,
+)
 from txmalign_gui.io import read_stack
 
 

@@ -2,11 +2,11 @@
 shipped weights are small and packaged, and they recover known jitter on generated series."""
 
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 
 from txmalign_gui.engine.learned import load_network, weights_path
 from txmalign_gui.engine.learned.layers import conv2d

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 from scipy import ndimage
-
 from synthetic_pairs import gaussian_noise, make_pair
+
 from txmalign_gui.engine import Cancelled, InputError, Progress, Transform, apply_transform, register_pair
 from txmalign_gui.engine.methods import available_methods
 from txmalign_gui.engine.result import FAILED, OK

@@ -10,9 +10,17 @@ from txmalign_gui.cli import main
 from txmalign_gui.engine.errors import InputError
 from txmalign_gui.engine.stack import apply_transforms
 from txmalign_gui.engine.synthetic import EDGE_A_EV, EDGE_B_EV, edge_absorption, synthetic_xanes
-from txmalign_gui.engine.xanes import (edge_energy_derivative, edge_energy_half_step, edge_maps, i0_from_region,
-                                       i0_on_energies, normalize_spectrum, optical_density, phase_rim_fraction,
-                                       region_od)
+from txmalign_gui.engine.xanes import (
+    edge_energy_derivative,
+    edge_energy_half_step,
+    edge_maps,
+    i0_from_region,
+    i0_on_energies,
+    normalize_spectrum,
+    optical_density,
+    phase_rim_fraction,
+    region_od,
+)
 from txmalign_gui.io.spectra_files import add_spectra_to_hdf5, read_i0_spectrum
 
 

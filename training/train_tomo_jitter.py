@@ -1,9 +1,9 @@
 """Train the learned jitter estimator of `txmalign tomo --coarse learned` on synthetic particles (CPU).
 
 Generates random particles (`engine.tomo.jitter_data`), their projection series with known jitter
-(+-5 px on the 64 px input grid, i.e. +-10 px at 128 px), Gaussian noise and salt-and-pepper outliers (0 to 50 %), reconstructs and
-reprojects each series, and trains `JitterNet` to regress the correction (dy, dx) from each
-(measured, reprojected) pair with the paper's loss (mean squared error).  Everything is seeded; the
+(+-5 px on the 64 px input grid, i.e. +-10 px at 128 px), Gaussian noise and salt-and-pepper outliers
+(0 to 50 %), reconstructs and reprojects each series, and trains `JitterNet` to regress the correction
+(dy, dx) from each (measured, reprojected) pair with the paper's loss (mean squared error).  Everything is seeded; the
 weights are exported, batch normalisation folded, to the package's weights folder.
 
     pip install -e .[train]

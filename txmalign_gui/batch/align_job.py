@@ -11,8 +11,8 @@ import numpy as np
 from .. import io
 from ..engine.progress import Progress
 from ..engine.stack import align_stack, apply_transforms
-from ..io.output_paths import check_outputs, source_file
 from ..engine.stack.trust import too_many_failed
+from ..io.output_paths import check_outputs, source_file
 from .prepare import PrepareOptions, check_stack_memory, prepare_stack
 
 # Share of the progress bar spent registering; the rest resamples and writes.

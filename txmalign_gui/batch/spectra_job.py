@@ -12,8 +12,8 @@ from .. import io
 from ..engine.checks.spectra import rect_mask
 from ..engine.errors import InputError
 from ..engine.xanes import check_transmission, i0_from_region, i0_on_energies, normalize_spectrum, region_od
-from ..io.spectra_files import add_spectra_to_hdf5, read_i0_spectrum, write_spectra_csv
 from ..io.output_paths import check_output, source_file
+from ..io.spectra_files import add_spectra_to_hdf5, read_i0_spectrum, write_spectra_csv
 from .prepare import PrepareOptions, prepare_stack
 
 

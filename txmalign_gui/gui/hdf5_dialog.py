@@ -7,11 +7,18 @@ from typing import Optional
 import h5py
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor, QFont
-from PyQt6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QTreeWidget,
-                             QTreeWidgetItem, QVBoxLayout)
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
 
 from ..engine.errors import InputError
-from ..io.h5tools import EXTENSIONS as HDF5_EXTENSIONS
 
 _NO_ENERGIES = "(none, or what the file says)"
 

@@ -14,8 +14,19 @@ from typing import Optional
 import numpy as np
 from PyQt6.QtCore import QEvent, QStandardPaths, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
-from PyQt6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                             QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
 from .. import io as txio
@@ -31,12 +42,12 @@ from .document import ALIGNED, ALIGNMENT, PREPARE, SESSION_PATH, STACK
 from .document_model import DocumentModel
 from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
 from .help_viewer import install_help
+from .job_runner import JobRunner
 from .memory import memory_warning
 from .message_bar import MessageBar
 from .method_panel import MethodPanel
 from .prepare import PreparedImages
 from .results_panel import ResultsPanel
-from .job_runner import JobRunner
 from .roi_model import RoiMaskModel
 from .run_panel import Section
 from .session import SESSION_EXTENSION, SESSION_FILTER

@@ -13,12 +13,22 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor
-from PyQt6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                             QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ..engine.check_params import DISAGREE_PX
 from ..engine.methods import available_methods
 from ..engine.result import FAILED, LOW_CONFIDENCE, OK
-from ..engine.check_params import DISAGREE_PX
 from .alignment import Alignment
 
 STATUS_COLOURS = {OK: "#2e9d4a", LOW_CONFIDENCE: "#f0a020", FAILED: "#d62728"}

@@ -15,7 +15,8 @@ from ...engine.errors import InputError, TxmAlignError
 from ...engine.xanes import edge_maps, optical_density
 from ...io.movie import write_movie_gif
 from ..document import PROBES
-from ..plot_export import FILTERS as PLOT_FILTERS, export_plot
+from ..plot_export import FILTERS as PLOT_FILTERS
+from ..plot_export import export_plot
 from .context import ALIGNED, RAW
 from .widgets import button, double_spin, hint, row
 

@@ -7,7 +7,7 @@ import os
 from typing import Optional
 
 import numpy as np
-from PyQt6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, QGroupBox, QLabel, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QFileDialog, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from ...engine.checks import brush_stroke, polygon_mask, threshold_mask
 from ...engine.errors import TxmAlignError

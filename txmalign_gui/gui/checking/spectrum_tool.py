@@ -12,8 +12,18 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
-from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComboBox, QFileDialog, QSplitter,
-                             QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QFileDialog,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...engine.checks import absorbance, csv_text, point_spectrum, rect_mask, region_spectrum
 from ...engine.errors import TxmAlignError
@@ -356,7 +366,7 @@ class SpectrumTool(QWidget):
         if not self.absorbance_check.isChecked():
             return []
         out = []
-        for probe, source, values in self.curves():
+        for probe, source, _ in self.curves():
             name = f"{probe.name} ({source})"
             result = self.xanes.results.get(name)
             od = self.spectrum(probe, source)

@@ -13,8 +13,14 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QLabel, QSizePolicy, QWidget
 
 from ...engine.errors import InputError, TxmAlignError
-from ...engine.xanes import (check_transmission, default_edge_ranges, i0_from_region, i0_on_energies,
-                             normalize_spectrum, region_od)
+from ...engine.xanes import (
+    check_transmission,
+    default_edge_ranges,
+    i0_from_region,
+    i0_on_energies,
+    normalize_spectrum,
+    region_od,
+)
 from ...io.spectra_files import add_spectra_to_hdf5, read_i0_spectrum
 from .widgets import button, row
 

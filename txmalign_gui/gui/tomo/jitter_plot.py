@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, \
-    QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 _COLUMNS = ("Binning", "Round", "RMS (px)", "Max (px)", "Mismatch", "Failed")
 _DY_COLOUR, _DX_COLOUR = "#d62728", "#1f77b4"

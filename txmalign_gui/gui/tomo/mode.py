@@ -17,8 +17,15 @@ from ...engine.errors import TxmAlignError
 from ...engine.tomo import TOMO_PARAMS
 from ..document import STACK, TOMO
 from .tomo_panel import TomoPanel
-from .tomo_runner import (TomoJob, TomoOutput, evenly_spaced_angles, longer_angles_file, result_from_dict,
-                          save_tomo, skip_angles)
+from .tomo_runner import (
+    TomoJob,
+    TomoOutput,
+    evenly_spaced_angles,
+    longer_angles_file,
+    result_from_dict,
+    save_tomo,
+    skip_angles,
+)
 from .tomo_view import TomoView
 
 SAVE_FILTERS = "Aligned HDF5 with angles, corrections and provenance (*.h5);;Multi-page TIFF (*.tif)"

@@ -13,9 +13,9 @@ from PyQt6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBo
 
 from ...engine.methods import available_methods
 from ...engine.tomo import TOMO_PARAMS
+from ...engine.tomo.params import TOMO_PREPARE_PARAMS
 from ..param_form import ParamForm
 from ..run_panel import RunPanel, flats_text, group_box, note, show_flat_field
-from ...engine.tomo.params import TOMO_PREPARE_PARAMS
 from .tomo_runner import TOMO_ANGLE_PARAMS, default_skip
 
 

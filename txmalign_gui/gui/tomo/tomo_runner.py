@@ -16,10 +16,10 @@ import numpy as np
 from ... import io as txio
 from ...batch.prepare import PrepareOptions, prepare_stack
 from ...batch.tomo_job import tomo_extras, tomo_record
+from ...engine.errors import InputError, TxmAlignError
 from ...engine.params import Param, ParamSet
 from ...engine.progress import Progress
 from ...engine.stack import apply_transforms
-from ...engine.errors import InputError, TxmAlignError
 from ...engine.tomo import TomoIteration, TomoResult, align_tomo
 from ...io.axis_values import find_sidecar, load_angles
 
@@ -109,9 +109,9 @@ class TomoJob:
         """Prepare, align and resample; `news((TomoIteration, transforms))` after every round."""
         progress.update(0.0, "reading and preparing the projections")
         projections = prepare_stack(self.stack, self.prepare)
-        result = self.result if self.result is not None else align_tomo(projections, self.angles, params=dict(self.params),
-                            progress=progress.sub(0.02, _ALIGN_END),
-                            on_iteration=lambda it, transforms: self.news and self.news((it, transforms)))
+        result = self.result if self.result is not None else align_tomo(
+            projections, self.angles, params=dict(self.params), progress=progress.sub(0.02, _ALIGN_END),
+            on_iteration=lambda it, transforms: self.news and self.news((it, transforms)))
         aligned = apply_transforms(projections, result.transforms, progress=progress.sub(_ALIGN_END, 1.0))
         progress.update(1.0, "done")
         return TomoOutput(job=self, result=result, projections=projections, aligned=aligned)
