@@ -33,6 +33,7 @@ from .. import io as txio
 from ..engine.errors import TxmAlignError
 from ..engine.methods import get_method
 from ..engine.stack import PREPARE_PARAMS, STACK_PARAMS, apply_transforms
+from ..io.h5tools import EXTENSIONS as HDF5_EXTENSIONS
 from ..io.paths import split_source
 from . import exporter
 from .alignment import Alignment
@@ -40,7 +41,7 @@ from .background import BackgroundCall
 from .checking import install_checking_tools
 from .document import ALIGNED, ALIGNMENT, PREPARE, SESSION_PATH, STACK
 from .document_model import DocumentModel
-from .hdf5_dialog import HDF5_EXTENSIONS, Hdf5Dialog
+from .hdf5_dialog import Hdf5Dialog
 from .help_viewer import install_help
 from .job_runner import JobRunner
 from .memory import memory_warning
