@@ -137,7 +137,7 @@ def sidecar_values(path: str, shape: tuple, metadata: dict) -> dict:
     rather than failing the whole load, because it was guessed from its name, not chosen by the user;
     `metadata["axis_sources"]` keeps it so that `StackData.skipping_axis_values` can use it.
     """
-    found = {}
+    found: dict = {}
     if len(shape) != 3:
         return found
     count = shape[0]

@@ -18,7 +18,7 @@ import numpy as np
 try:  # registers the Bitshuffle, Blosc and Zstd decompression filters with HDF5
     import hdf5plugin  # noqa: F401
 except (ImportError, OSError):  # pragma: no cover - a dependency; without it such files get a clear message
-    hdf5plugin = None
+    pass
 
 from ..engine.errors import InputError
 from . import memory

@@ -7,7 +7,7 @@ reopened on first use), so they can be handed to worker processes.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import h5py
 import numpy as np
@@ -35,6 +35,9 @@ class _LazyStack:
 
     def __len__(self) -> int:
         return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        raise NotImplementedError  # each subclass reads its own frames
 
     def __array__(self, dtype=None, copy=None):
         array = self[:]
@@ -75,7 +78,7 @@ class H5Array(_LazyStack):
     def __init__(self, path: str, dataset: str):
         self.path = path
         self.dataset = dataset
-        self._file = None
+        self._file: Optional[h5py.File] = None
         data = self._data()
         self.shape = tuple(data.shape)
         self.dtype = data.dtype

@@ -16,7 +16,7 @@ import olefile
 
 from ..engine.errors import InputError
 
-_DATA_TYPES = {5: np.dtype("<u2"), 10: np.dtype("<f4")}
+_DATA_TYPES: dict[int, np.dtype] = {5: np.dtype("<u2"), 10: np.dtype("<f4")}
 
 
 class XradiaFile:
@@ -61,7 +61,7 @@ class XradiaFile:
 
     def _scalar(self, name: str, dtype: str, default=None):
         data = self._stream(name)
-        values = np.frombuffer(data, dtype=dtype, count=len(data) // np.dtype(dtype).itemsize) if data else []
+        values = np.frombuffer(data, dtype=dtype, count=len(data) // np.dtype(dtype).itemsize) if data else np.empty(0)
         return values[0] if len(values) else default
 
     def _per_image(self, name: str) -> Optional[np.ndarray]:

@@ -30,7 +30,7 @@ def largest_box(mask) -> tuple:
         if not box.any():
             return (int(y0), int(y1), int(x0), int(x1))
         sides = {"top": box[0].sum(), "bottom": box[-1].sum(), "left": box[:, 0].sum(), "right": box[:, -1].sum()}
-        side = max(sides, key=sides.get)
+        side = max(sides, key=sides.__getitem__)
         if side == "top":
             y0 += 1
         elif side == "bottom":

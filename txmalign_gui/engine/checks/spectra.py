@@ -4,6 +4,7 @@ frame) are left out."""
 from __future__ import annotations
 
 import warnings
+from typing import Callable
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def region_spectrum(stack, mask, statistic: str = "mean") -> np.ndarray:
     y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     inner = mask[y0:y1, x0:x1]
     values = np.asarray(stack[:, y0:y1, x0:x1], dtype=np.float64)[:, inner]
-    reduce = {"mean": np.nanmean, "sum": np.nansum, "max": np.nanmax}[statistic]
+    reduce = dict[str, Callable[..., np.ndarray]](mean=np.nanmean, sum=np.nansum, max=np.nanmax)[statistic]
     with warnings.catch_warnings():  # frames whose region is all NaN give NaN, not a warning
         warnings.simplefilter("ignore", RuntimeWarning)
         out = reduce(values, axis=1)

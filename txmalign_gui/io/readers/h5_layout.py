@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -72,12 +72,12 @@ def _read(layout: Layout, path: str, dataset=None) -> StackData:
         item = handle[layout.images]
         check_virtual_sources(item, f"{path}:{layout.images}")
         count, frame = (item.shape[0], item.shape[1:]) if item.ndim == 3 else (0, ())
-        metadata = {"format": layout.name, "attributes": {k: plain(v) for k, v in handle.attrs.items()},
+        metadata: dict[str, Any] = {"format": layout.name, "attributes": {k: plain(v) for k, v in handle.attrs.items()},
                     "linked_files": linked_files(item, path)}
         energy = scalar_value(handle, layout.single_energy) if layout.single_energy else None
         if energy is not None:
             metadata["energy_eV"] = float(to_electronvolts(energy, layout.energy_unit))
-        found = dict(
+        found: dict[str, Any] = dict(
             energies=per_image_values(handle, layout.energies, count, to_electronvolts, layout.energy_unit,
                                       metadata, "energies"),
             angles=per_image_values(handle, layout.angles, count, to_degrees, layout.angle_unit, metadata, "angles"),
@@ -100,5 +100,5 @@ def register_layout(layout: Layout) -> Reader:
     return register_reader(Reader(
         layout.name, layout.description, EXTENSIONS,
         identify=lambda path: _identify(layout, path),
-        read=lambda path, dataset=None: _read(layout, path, dataset),
+        read=lambda path, dataset: _read(layout, path, dataset),
         main_dataset=layout.images, priority=20))

@@ -54,7 +54,7 @@ def read_nxstxm(path: str, dataset=None) -> StackData:
     with open_h5(path) as handle:
         entry = _stxm_entry(handle)
         channels = _channels(entry) if entry is not None else []
-        if not channels:
+        if entry is None or not channels:
             raise InputError(f"{path} is an NXstxm file without an NXdata group holding data")
         name, data = channels[0]
         if data.ndim != 3:

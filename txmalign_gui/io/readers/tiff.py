@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import warnings
+from typing import Any
 
 import numpy as np
 import tifffile
@@ -84,7 +85,7 @@ def read_tiff_file(path: str, dataset=None) -> StackData:
     if np.ndim(images) == 2:
         raise InputError(f"{path} holds a single 2-D image; an image stack (several pages, or a folder of "
                          "TIFFs) is needed")
-    metadata = {"format": "tiff"}
+    metadata: dict[str, Any] = {"format": "tiff"}
     if noticed:
         metadata["warnings"] = [str(w.message) for w in noticed]
     extra = sidecar_values(path, np.shape(images), metadata)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import olefile
@@ -32,7 +33,7 @@ def _varies(values) -> bool:
 
 def read_txrm(path: str, dataset=None) -> StackData:
     series = XradiaFile(path)
-    metadata = {"format": "xradia txrm", "exposure_times": series.exposure_times}
+    metadata: dict[str, Any] = {"format": "xradia txrm", "exposure_times": series.exposure_times}
     energies = series.energies if _varies(series.energies) else None
     if energies is None and series.energies is not None and series.energies[0] > 0:
         metadata["energy_eV"] = float(series.energies[0])
@@ -54,7 +55,7 @@ def _energy(image: XradiaFile) -> float:
 
 def _references_by_energy(references: list) -> dict:
     """{energy: averaged reference image} over the reference files."""
-    groups = defaultdict(list)
+    groups: defaultdict[float, list] = defaultdict(list)
     for reference in references:
         energy = _energy(reference)
         key = next((k for k in groups if abs(k - energy) <= _ENERGY_TOLERANCE_EV), energy)
