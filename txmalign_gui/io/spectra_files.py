@@ -4,7 +4,7 @@ spectra CSV with `#` header lines, and a /spectra group added to an aligned HDF5
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Union
 
 import h5py
 import numpy as np
@@ -40,8 +40,9 @@ def read_i0_spectrum(path: str) -> Tuple[np.ndarray, np.ndarray]:
     return to_electronvolts(table[:, 0]), table[:, 1]
 
 
-def write_spectra_csv(path: str, header_lines: Iterable[str], names: Sequence[str], columns: Sequence[npt.ArrayLike],
-                      protect: Iterable[Optional[str]] = ()) -> None:
+def write_spectra_csv(path: str, header_lines: Iterable[str], names: Sequence[str],
+                      columns: Sequence[Union[np.ndarray, Sequence[float]]], protect: Iterable[Optional[str]] = ()
+                      ) -> None:
     """Write `#`-prefixed `header_lines`, then a CSV of `columns` named `names`, atomically."""
     text = "".join(f"# {line}\n" for line in header_lines) + csv_text(names, columns)
     with atomic_output(path, protect) as temporary:
