@@ -8,7 +8,7 @@ reported as soon as their whole chain is known, so a live preview fills in from 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 
