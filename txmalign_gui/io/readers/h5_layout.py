@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
@@ -31,11 +31,11 @@ class Layout:
     description: str
     images: str
     kind: str
-    flats: tuple = ()
-    darks: tuple = ()
-    energies: tuple = ()
-    angles: tuple = ()
-    pixel_size: tuple = ()
+    flats: Tuple[str, ...] = ()
+    darks: Tuple[str, ...] = ()
+    energies: Tuple[str, ...] = ()
+    angles: Tuple[str, ...] = ()
+    pixel_size: Tuple[str, ...] = ()
     energy_unit: Optional[str] = None
     angle_unit: Optional[str] = None
     single_energy: Optional[str] = None
@@ -46,7 +46,7 @@ class Layout:
 _NORMALISED_RATIO = 0.1
 
 
-def _already_normalised(item, flats, darks) -> bool:
+def _already_normalised(item: Any, flats: Optional[np.ndarray], darks: Optional[np.ndarray]) -> bool:
     """True when floating-point images are a small fraction of the flats' counts (already divided)."""
     if flats is None or item.dtype.kind != "f":
         return False
@@ -64,7 +64,7 @@ def _identify(layout: Layout, path: str) -> bool:
         return layout.images in handle
 
 
-def _read(layout: Layout, path: str, dataset=None) -> StackData:
+def _read(layout: Layout, path: str, dataset: Optional[str] = None) -> StackData:
     with open_h5(path) as handle:
         if is_linked(handle, layout.images) and not dataset:
             raise InputError(f"{path}:{layout.images} is stored in another file (external link or virtual "

@@ -7,7 +7,7 @@ angles also from an attribute of the image dataset (`energies`, with `energies_u
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import h5py
 
@@ -45,7 +45,7 @@ def _choose_dataset(path: str, handle: h5py.File, dataset: Optional[str]) -> str
     raise InputError(f"{path} holds several 3-D datasets, choose one: {listing}")
 
 
-def _beside(group_list, lookup):
+def _beside(group_list: Iterable[Any], lookup: Callable[[Any], Any]) -> Any:
     """The first non-None `lookup(group)` over the groups, or None."""
     for group in group_list:
         value = lookup(group)
