@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 . scripts/install_venv.sh test
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 lint-imports
+ruff check .  # style, imports and likely bugs (pyproject.toml [tool.ruff])
+mypy  # engine and io, as configured in pyproject.toml; a type error fails the run
 python -m pytest -q -ra --durations=15 "$@"

@@ -9,7 +9,7 @@ complete, validated dict; unknown names and out-of-range values raise
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Sequence, Tuple
 
 from .errors import InputError
 
@@ -70,7 +70,7 @@ class Param:
             return result
         return self.kind(value)
 
-    def describe(self) -> dict:
+    def describe(self) -> Dict[str, Any]:
         """A JSON-friendly description (for `txmalign methods --json`, docs and the GUI)."""
         return {
             "name": self.name, "label": self.label, "type": self.kind.__name__,
@@ -84,9 +84,9 @@ class Param:
 class ParamSet:
     """An ordered collection of `Param` with lookup by name."""
 
-    params: tuple = field(default_factory=tuple)
+    params: Tuple[Param, ...] = field(default_factory=tuple)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Param]:
         return iter(self.params)
 
     def __len__(self) -> int:
@@ -101,7 +101,7 @@ class ParamSet:
                 return p
         raise KeyError(name)
 
-    def defaults(self) -> dict:
+    def defaults(self) -> Dict[str, Any]:
         return {p.name: p.default for p in self.params}
 
     def only(self, *names: str) -> "ParamSet":
@@ -115,7 +115,7 @@ class ParamSet:
         return ParamSet(tuple(replace(p, default=defaults[p.name]) if p.name in defaults else p
                               for p in self.params))
 
-    def resolve(self, overrides: Optional[Mapping[str, Any]] = None, owner: str = "") -> dict:
+    def resolve(self, overrides: Optional[Mapping[str, Any]] = None, owner: str = "") -> Dict[str, Any]:
         """Defaults updated with `overrides`, each value converted and range-checked."""
         values = self.defaults()
         for key, value in (overrides or {}).items():
@@ -127,7 +127,7 @@ class ParamSet:
         return values
 
 
-def parse_assignments(items: Optional[Iterable[str]]) -> dict:
+def parse_assignments(items: Optional[Iterable[str]]) -> Dict[str, str]:
     """Parse CLI `KEY=VALUE` strings into a dict of strings (typed later by `ParamSet.resolve`)."""
     result = {}
     for item in items or ():

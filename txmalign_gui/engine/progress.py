@@ -9,7 +9,7 @@ knowledge of the caller's threading or toolkit.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 from .errors import Cancelled
 
@@ -80,7 +80,7 @@ class Progress:
         return child
 
 
-def as_progress(progress=None, cancel=None) -> Progress:
+def as_progress(progress: Union[Progress, ProgressCallback, None] = None, cancel: Any = None) -> Progress:
     """Normalise the `progress`/`cancel` arguments of engine entry points into one `Progress`.
 
     `progress` may be a `Progress`, a callable `(fraction, message)` or None;
@@ -96,7 +96,7 @@ def as_progress(progress=None, cancel=None) -> Progress:
     return Progress(callback=progress, cancel_event=event)
 
 
-def _linked(progress: Progress, cancel) -> Progress:
+def _linked(progress: Progress, cancel: Any) -> Progress:
     """A child of `progress` that also stops when the separate `cancel` object is set."""
     child = progress.sub(0.0, 1.0)
     child._cancel_event = _EitherEvent(progress.cancel_event, cancel)
@@ -106,7 +106,7 @@ def _linked(progress: Progress, cancel) -> Progress:
 class _EventAdapter(threading.Event):
     """Wraps any object with `is_set()` (or a zero-argument callable) as an Event."""
 
-    def __init__(self, source):
+    def __init__(self, source: Any) -> None:
         super().__init__()
         self._source = source
 
@@ -120,7 +120,7 @@ class _EventAdapter(threading.Event):
 class _EitherEvent(_EventAdapter):
     """Set when either of two events is set."""
 
-    def __init__(self, first: threading.Event, second):
+    def __init__(self, first: threading.Event, second: Any) -> None:
         super().__init__(second)
         self._first = first
 

@@ -6,7 +6,7 @@ each finer level; masked pixels never leak into usable ones while smoothing.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from scipy import ndimage
@@ -35,7 +35,7 @@ def build_pyramid(image: np.ndarray, mask: Optional[np.ndarray] = None, min_size
     return levels
 
 
-def to_finer(transform: Transform, coarse_shape, fine_shape) -> Transform:
+def to_finer(transform: Transform, coarse_shape: Sequence[int], fine_shape: Sequence[int]) -> Transform:
     """Express a transform found on a level made by `downsample` on the next finer level.
 
     Coarse pixel i sits at fine pixel 2 i, so shifts double and the rotation centre is moved from
@@ -45,7 +45,7 @@ def to_finer(transform: Transform, coarse_shape, fine_shape) -> Transform:
     return doubled.recentred(2.0 * image_centre(coarse_shape), image_centre(fine_shape))
 
 
-def to_coarser(transform: Transform, fine_shape, coarse_shape) -> Transform:
+def to_coarser(transform: Transform, fine_shape: Sequence[int], coarse_shape: Sequence[int]) -> Transform:
     """The inverse of `to_finer`: a fine-level transform expressed on the next coarser level."""
     moved = transform.recentred(image_centre(fine_shape), 2.0 * image_centre(coarse_shape))
     return moved.scaled(0.5)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from .transform import Transform
 
@@ -27,7 +27,7 @@ class MethodOutcome:
     confidence: float
     status: str = OK
     message: str = ""
-    details: dict = field(default_factory=dict)
+    details: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,13 @@ class RegistrationResult:
     transform: Transform
     cost: float
     method: str
-    params: dict
+    params: Dict[str, Any]
     seconds: float
     status: str = OK
     confidence: float = 1.0
     message: str = ""
-    roi: Optional[tuple] = None
-    details: dict = field(default_factory=dict)
+    roi: Optional[Tuple[int, int, int, int]] = None
+    details: Dict[str, Any] = field(default_factory=dict)
 
     @property
     def dy(self) -> float:

@@ -29,7 +29,7 @@ def _polar_magnitude(image: np.ndarray, angles: int, radii: int) -> np.ndarray:
     rho = np.linspace(_LOW, _HIGH, radii)[:, None]
     y = rows // 2 - rho * np.sin(theta) * rows
     x = cols // 2 + rho * np.cos(theta) * cols
-    polar = ndimage.map_coordinates(magnitude, [y, x], order=1)
+    polar: np.ndarray = ndimage.map_coordinates(magnitude, [y, x], order=1)
     polar -= polar.mean(axis=1, keepdims=True)
     polar /= np.maximum(polar.std(axis=1, keepdims=True), 1e-12)
     return polar

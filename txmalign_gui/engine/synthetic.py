@@ -9,9 +9,10 @@ the sample moved by a random jitter, seen through an illumination that is not pe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional, Sequence
 
 import numpy as np
+import numpy.typing as npt
 from scipy import ndimage
 
 from .errors import InputError
@@ -38,7 +39,7 @@ class SyntheticStack:
     phases: Optional[np.ndarray] = None
 
 
-def edge_absorption(energies, edge_ev: float) -> np.ndarray:
+def edge_absorption(energies: npt.ArrayLike, edge_ev: float) -> np.ndarray:
     """A XANES-like absorption curve: pre-edge slope, an edge step of 1 and a white line just above it."""
     e = np.asarray(energies, dtype=float) - edge_ev
     step = 1.0 / (1.0 + np.exp(-e / 1.5))
@@ -67,10 +68,11 @@ def _phase_maps(size: int, margin: int, rng: np.random.Generator) -> np.ndarray:
     maps[:2] *= 1.0 + 0.15 * texture
     binder = ndimage.gaussian_filter(rng.standard_normal((side, side)), 6.0 * scale)
     maps[2] = 1.0 + binder / binder.std()
-    return ndimage.gaussian_filter(maps, (0, _PSF_SIGMA_PX, _PSF_SIGMA_PX))
+    blurred: np.ndarray = ndimage.gaussian_filter(maps, (0, _PSF_SIGMA_PX, _PSF_SIGMA_PX))
+    return blurred
 
 
-def _illumination(shape, fraction: float, amplitude: float) -> np.ndarray:
+def _illumination(shape: Sequence[int], fraction: float, amplitude: float) -> np.ndarray:
     """A smooth, slowly changing detector-fixed background (imperfect flat-field) at position `fraction`."""
     rows, cols = shape
     y = np.linspace(-0.5, 0.5, rows)[:, None]
@@ -78,10 +80,11 @@ def _illumination(shape, fraction: float, amplitude: float) -> np.ndarray:
     phase = 2 * np.pi * fraction
     bump = np.exp(-((y - 0.2 * np.sin(phase)) ** 2 + (x - 0.2 * np.cos(phase)) ** 2) / 0.18)
     tilt = np.sin(phase + 1.0) * y + np.cos(1.3 * phase) * x
-    return 1.0 + amplitude * (tilt + bump - 0.5)
+    illumination: np.ndarray = 1.0 + amplitude * (tilt + bump - 0.5)
+    return illumination
 
 
-def _motions(n: int, jitter: float, max_angle: float, rng: np.random.Generator) -> list:
+def _motions(n: int, jitter: float, max_angle: float, rng: np.random.Generator) -> List[Transform]:
     """Per-image sample motion (sample frame -> image): independent uniform jitter and small rotations."""
     shifts = rng.uniform(-jitter, jitter, size=(n, 2))
     angles = rng.uniform(-max_angle, max_angle, size=n) if max_angle > 0 else np.zeros(n)
@@ -89,7 +92,8 @@ def _motions(n: int, jitter: float, max_angle: float, rng: np.random.Generator) 
 
 
 def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, max_angle: float = 0.0,
-                    noise: float = 0.02, background: float = 0.1, energies=None, anchor=None,
+                    noise: float = 0.02, background: float = 0.1, energies: Optional[npt.ArrayLike] = None,
+                    anchor: Optional[int] = None,
                     seed: int = 0) -> SyntheticStack:
     """Render a synthetic XANES stack of `n_images` square images of `size` px.
 
@@ -121,7 +125,8 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
         # Sample-frame coordinates of each image pixel: q = R(-a) (p - c - s) + c, then onto the canvas.
         back = motion.inverse()
         coords = back.rotation_matrix() @ (grid - centre[:, None]) + centre[:, None] + back.shift[:, None]
-        return coords + margin
+        canvas: np.ndarray = coords + margin
+        return canvas
 
     for i, motion in enumerate(motions):
         coords = canvas_coords(motion)
@@ -139,7 +144,7 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
     return SyntheticStack(images=images, transforms=truth, energies=energies, anchor=anchor, phases=phases)
 
 
-def alignment_errors(estimated, truth, shape) -> np.ndarray:
+def alignment_errors(estimated: npt.ArrayLike, truth: npt.ArrayLike, shape: Sequence[int]) -> np.ndarray:
     """Per-image RMS distance (px) over the image between where `estimated` and `truth` put each pixel."""
     est = np.asarray(estimated, dtype=float).reshape(-1, 3)
     tru = np.asarray(truth, dtype=float).reshape(-1, 3)

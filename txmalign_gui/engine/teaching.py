@@ -11,9 +11,10 @@ student gets: the check regenerates it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import InputError
 from .synthetic import EDGE_A_EV, EDGE_B_EV, alignment_errors, synthetic_xanes
@@ -33,7 +34,7 @@ class ExerciseStack:
     energies: np.ndarray
     anchor: int
     truth: np.ndarray
-    answer: dict = field(default_factory=dict)
+    answer: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Exercise:
     name: str
     title: str
     task: str
-    make: Callable
+    make: Callable[[int], ExerciseStack]
     default_seed: int
 
 
@@ -129,7 +130,7 @@ def check_frame(stack: ExerciseStack, frame: int) -> Verdict:
                           "neighbours, or whose confidence is lowest, and look at it.")
 
 
-def check_mask(stack: ExerciseStack, usable) -> Verdict:
+def check_mask(stack: ExerciseStack, usable: npt.ArrayLike) -> Verdict:
     """Does the mask (True = usable) hide the beam block without hiding much else?"""
     block = stack.answer.get("block")
     if block is None:
@@ -149,7 +150,7 @@ def check_mask(stack: ExerciseStack, usable) -> Verdict:
     return Verdict(True, f"Right: the mask hides {covered:.0%} of the block and little else.")
 
 
-def transform_errors(stack: ExerciseStack, transforms) -> np.ndarray:
+def transform_errors(stack: ExerciseStack, transforms: npt.ArrayLike) -> np.ndarray:
     """Per-frame RMS error (px) of `transforms` against the truth, after removing the offset common to
     all frames (choosing another anchor moves every transform by the same amount)."""
     est = np.asarray(transforms, dtype=float)
@@ -159,7 +160,7 @@ def transform_errors(stack: ExerciseStack, transforms) -> np.ndarray:
     return alignment_errors(est - offset, stack.truth, stack.images.shape[1:])
 
 
-def check_transforms(stack: ExerciseStack, transforms, skip=()) -> Verdict:
+def check_transforms(stack: ExerciseStack, transforms: npt.ArrayLike, skip: Iterable[int] = ()) -> Verdict:
     """Are all frames (but those in `skip`, e.g. the bad frame) aligned within TOLERANCE_PX?"""
     errors = transform_errors(stack, transforms)
     keep = np.ones(len(errors), dtype=bool)

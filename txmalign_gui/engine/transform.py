@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
 from scipy import ndimage
 
 
@@ -32,10 +35,10 @@ class Transform:
     angle_deg: float = 0.0
 
     # -- conversions --------------------------------------------------------
-    def as_tuple(self) -> tuple:
+    def as_tuple(self) -> Tuple[float, float, float]:
         return (float(self.dy), float(self.dx), float(self.angle_deg))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, float]:
         return {"dy": float(self.dy), "dx": float(self.dx), "angle_deg": float(self.angle_deg)}
 
     @property
@@ -62,7 +65,7 @@ class Transform:
         d = -(inv_r @ self.shift)
         return Transform(float(d[0]), float(d[1]), wrap_angle(-self.angle_deg))
 
-    def recentred(self, centre_from, centre_to) -> "Transform":
+    def recentred(self, centre_from: npt.ArrayLike, centre_to: npt.ArrayLike) -> "Transform":
         """Express a transform whose rotation is about `centre_from` as one about `centre_to`.
 
         Used when a registration ran on a crop (ROI) whose centre differs from the image centre.
@@ -86,7 +89,7 @@ def wrap_angle(angle_deg: float) -> float:
     return wrapped - 180.0
 
 
-def image_centre(shape) -> np.ndarray:
+def image_centre(shape: Sequence[int] | np.ndarray) -> NDArray[np.float64]:
     """The rotation centre used by skimage.transform.rotate, in (row, col)."""
     return (np.asarray(shape[:2], dtype=float) - 1.0) / 2.0
 
@@ -104,14 +107,16 @@ def apply_transform(image: np.ndarray, transform: Transform, order: int = 1,
     if transform.angle_deg == 0.0:
         if order == 1 and mode == "constant" and work.ndim == 2:
             return _shift_linear(work, transform.dy, transform.dx, cval)
-        return ndimage.shift(work, (transform.dy, transform.dx), order=order, mode=mode, cval=cval)
+        shifted: np.ndarray = ndimage.shift(work, (transform.dy, transform.dx), order=order, mode=mode, cval=cval)
+        return shifted
     c = image_centre(work.shape)
     inv = Transform(angle_deg=-transform.angle_deg).rotation_matrix()  # fixed -> moving
     offset = c - inv @ (transform.shift + c)
-    return ndimage.affine_transform(work, inv, offset=offset, order=order, mode=mode, cval=cval)
+    warped: np.ndarray = ndimage.affine_transform(work, inv, offset=offset, order=order, mode=mode, cval=cval)
+    return warped
 
 
-def _axis_span(shift: float, size: int) -> tuple:
+def _axis_span(shift: float, size: int) -> Tuple[int, float, int, int]:
     """For out[i] = (1 - f) in[i - k] + f in[i - k - 1] along one axis (shift = k + f): the output range
     [lo, hi) whose samples all lie inside, as `ndimage.shift(order=1, mode='constant')` decides it."""
     k = int(np.floor(shift))
@@ -131,7 +136,7 @@ def _shift_linear(image: np.ndarray, dy: float, dx: float, cval: float) -> np.nd
     rows, rows_before = slice(y0 - ky, y1 - ky), slice(y0 - ky - 1, y1 - ky - 1) if fy > 0 else None
     cols, cols_before = slice(x0 - kx, x1 - kx), slice(x0 - kx - 1, x1 - kx - 1) if fx > 0 else None
 
-    def along_x(row_slice):
+    def along_x(row_slice: slice) -> np.ndarray:
         values = image[row_slice, cols]
         return values if cols_before is None else (1 - fx) * values + fx * image[row_slice, cols_before]
 
@@ -142,7 +147,7 @@ def _shift_linear(image: np.ndarray, dy: float, dx: float, cval: float) -> np.nd
     return out
 
 
-def coverage(shape, transform: Transform) -> np.ndarray:
+def coverage(shape: Sequence[int], transform: Transform) -> NDArray[np.bool_]:
     """Boolean map of the pixels of the transformed image that come from inside the original."""
     ones = np.ones(shape[:2], dtype=np.float32)
     return apply_transform(ones, transform, order=1, cval=0.0) > 0.999

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple, overload
 
 import numpy as np
 
@@ -11,7 +11,7 @@ from .errors import InputError
 Roi = Tuple[int, int, int, int]  # (y0, y1, x0, x1), half-open like Python slices
 
 
-def check_image(image, name: str = "image", min_size: int = 8) -> np.ndarray:
+def check_image(image: Any, name: str = "image", min_size: int = 8) -> np.ndarray:
     """Return `image` as a finite, non-constant 2-D float64 array or raise `InputError`."""
     if image is None:
         raise InputError(f"{name} is missing")
@@ -38,7 +38,7 @@ def check_image(image, name: str = "image", min_size: int = 8) -> np.ndarray:
     return array
 
 
-def check_mask(mask, shape, name: str = "mask") -> Optional[np.ndarray]:
+def check_mask(mask: Any, shape: Sequence[int], name: str = "mask") -> Optional[np.ndarray]:
     """Return `mask` as a bool array of `shape` (True = usable pixel) or None."""
     if mask is None:
         return None
@@ -53,7 +53,7 @@ def check_mask(mask, shape, name: str = "mask") -> Optional[np.ndarray]:
     return array
 
 
-def check_roi(roi, shape, min_size: int = 8) -> Optional[Roi]:
+def check_roi(roi: Any, shape: Sequence[int], min_size: int = 8) -> Optional[Roi]:
     """Return `roi` as an in-bounds (y0, y1, x0, x1) tuple or None; slices are accepted too."""
     if roi is None:
         return None
@@ -91,7 +91,7 @@ def check_pair_shapes(fixed: np.ndarray, moving: np.ndarray) -> None:
                          "crop or bin them to the same size first")
 
 
-def split_masks(mask, shape) -> Tuple[Optional[np.ndarray], Optional[np.ndarray]]:
+def split_masks(mask: Any, shape: Sequence[int]) -> Tuple[Optional[np.ndarray], Optional[np.ndarray]]:
     """Accept one mask for both images or a (fixed_mask, moving_mask) pair."""
     if isinstance(mask, (tuple, list)) and len(mask) == 2 and not np.isscalar(mask[0]) \
             and (mask[0] is None or np.ndim(mask[0]) == 2):
@@ -100,7 +100,11 @@ def split_masks(mask, shape) -> Tuple[Optional[np.ndarray], Optional[np.ndarray]
     return checked, checked
 
 
-def crop(array: Optional[np.ndarray], roi: Optional[Sequence[int]]):
+@overload
+def crop(array: np.ndarray, roi: Optional[Sequence[int]]) -> np.ndarray: ...
+@overload
+def crop(array: None, roi: Optional[Sequence[int]]) -> None: ...
+def crop(array: Optional[np.ndarray], roi: Optional[Sequence[int]]) -> Optional[np.ndarray]:
     if array is None or roi is None:
         return array
     y0, y1, x0, x1 = roi

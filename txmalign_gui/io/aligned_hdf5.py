@@ -12,10 +12,11 @@ The same datasets are also reachable as a NeXus NXdata group (/entry/data: `data
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple
 
 import h5py
 import numpy as np
+import numpy.typing as npt
 
 from .. import __version__
 from ..engine.errors import InputError
@@ -28,7 +29,8 @@ FORMAT_NAME = "txmalign aligned stack"
 _ATTRIBUTE_LIMIT = 60_000  # HDF5 attributes above 64 kB fail; the /provenance dataset has no limit
 
 
-def _per_image(values, count: int, name: str, dtype=float) -> Optional[np.ndarray]:
+def _per_image(values: Optional[npt.ArrayLike], count: int, name: str, dtype: npt.DTypeLike = float
+               ) -> Optional[np.ndarray]:
     if values is None:
         return None
     values = np.asarray(values, dtype=dtype)
@@ -37,9 +39,11 @@ def _per_image(values, count: int, name: str, dtype=float) -> Optional[np.ndarra
     return values
 
 
-def write_aligned_hdf5(path: str, aligned, transforms, *, costs=None, confidences=None, statuses=None,
-                       energies=None, angles=None, provenance: Optional[dict] = None,
-                       input_path: Optional[str] = None, extras: Optional[dict] = None,
+def write_aligned_hdf5(path: str, aligned: Any, transforms: Any, *, costs: Optional[npt.ArrayLike] = None,
+                       confidences: Optional[npt.ArrayLike] = None, statuses: Optional[npt.ArrayLike] = None,
+                       energies: Optional[npt.ArrayLike] = None, angles: Optional[npt.ArrayLike] = None,
+                       provenance: Optional[Dict[str, Any]] = None,
+                       input_path: Optional[str] = None, extras: Optional[Dict[str, Any]] = None,
                        data_exchange: bool = False) -> None:
     """Write the aligned stack and everything about how it was made; refuses to overwrite the input
     (`input_path`, or `provenance["input_path"]`).  `extras` maps further dataset names (e.g.
@@ -90,7 +94,7 @@ def write_aligned_hdf5(path: str, aligned, transforms, *, costs=None, confidence
                 handle.attrs["provenance"] = text
 
 
-def _nexus_links(handle: h5py.File, columns: dict) -> None:
+def _nexus_links(handle: h5py.File, columns: Dict[str, Optional[np.ndarray]]) -> None:
     """/entry/data as an NXdata group over the stack and its energy or angle axis (hard links)."""
     handle.attrs["NX_class"] = "NXroot"
     handle.attrs["default"] = "entry"
@@ -112,7 +116,7 @@ def _nexus_links(handle: h5py.File, columns: dict) -> None:
     group.attrs["axes"] = [axis, ".", "."]
 
 
-def _data_exchange(handle: h5py.File, shape: tuple, provenance: dict) -> None:
+def _data_exchange(handle: h5py.File, shape: Tuple[int, ...], provenance: Dict[str, Any]) -> None:
     """/exchange as TomoPy's dxchange.read_aps_32id expects it; white = 1 and dark = 0 keep its
     normalisation an identity, because the projections are already flat-field corrected."""
     exchange = handle.create_group("exchange")

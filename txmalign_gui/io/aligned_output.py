@@ -10,7 +10,9 @@ stack whose first page's description holds the same provenance as JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Dict, Optional
+
+import numpy.typing as npt
 
 from .aligned_hdf5 import write_aligned_hdf5
 from .provenance import build_provenance, provenance_json
@@ -30,16 +32,16 @@ class RunRecord:
     """
 
     method: str
-    params: dict
+    params: Dict[str, Any]
     source: str
     strategy: Optional[str] = None
     anchor: Optional[int] = None
-    preprocessing: dict = field(default_factory=dict)
-    options: dict = field(default_factory=dict)
-    details: dict = field(default_factory=dict)
+    preprocessing: Dict[str, Any] = field(default_factory=dict)
+    options: Dict[str, Any] = field(default_factory=dict)
+    details: Dict[str, Any] = field(default_factory=dict)
     program: str = "txmalign"
 
-    def provenance(self) -> dict:
+    def provenance(self) -> Dict[str, Any]:
         """The provenance dictionary stored with the result (input checksum and time added)."""
         return build_provenance(self.method, self.params, self.strategy, self.anchor, self.source,
                                 program=self.program, preprocessing=dict(self.preprocessing),
@@ -50,9 +52,11 @@ def is_tiff_path(path: str) -> bool:
     return str(path).lower().endswith(TIFF_SUFFIXES)
 
 
-def write_aligned(path: str, aligned, transforms, record: RunRecord, *, input_path: Optional[str] = None,
-                  costs=None, confidences=None, statuses=None, energies=None, angles=None,
-                  extras: Optional[dict] = None, tomography: bool = False) -> dict:
+def write_aligned(path: str, aligned: Any, transforms: Any, record: RunRecord, *, input_path: Optional[str] = None,
+                  costs: Optional[npt.ArrayLike] = None, confidences: Optional[npt.ArrayLike] = None,
+                  statuses: Optional[npt.ArrayLike] = None, energies: Optional[npt.ArrayLike] = None,
+                  angles: Optional[npt.ArrayLike] = None,
+                  extras: Optional[Dict[str, Any]] = None, tomography: bool = False) -> Dict[str, Any]:
     """Write `aligned` to `path` (TIFF for .tif/.tiff, else HDF5) with provenance from `record`; return it.
 
     `tomography` adds the Data Exchange layout (needs `angles`).  Never writes over `input_path`.

@@ -12,7 +12,7 @@ import contextlib
 import errno
 import os
 import uuid
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from ..engine.errors import InputError
 from .output_paths import check_output_path
@@ -53,7 +53,7 @@ def temporary_name(path: str) -> str:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str, protect: Iterable[Optional[str]] = ()):
+def atomic_output(path: str, protect: Iterable[Optional[str]] = ()) -> Iterator[str]:
     """Yield a temporary path next to `path`; on success it replaces `path`, on any failure it is deleted.
 
     `protect` lists paths (the input) that must never be replaced; writing onto one raises `InputError`.

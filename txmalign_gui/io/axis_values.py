@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple
 
 import h5py
 import numpy as np
+import numpy.typing as npt
 
 from ..engine.errors import InputError
 from .h5tools import open_h5
@@ -23,7 +24,7 @@ _TEXT_EXTENSIONS = (".txt", ".csv", ".dat")
 _WORDS = {"energies": ("energ", "x_eng", "kev", "_ev"), "angles": ("angle", "theta")}
 
 
-def read_text_values(path: str) -> tuple:
+def read_text_values(path: str) -> Tuple[np.ndarray, str]:
     """(first numeric column, header text) of a text file; `#` comments and word headers are skipped."""
     values, header = [], []
     try:
@@ -50,7 +51,7 @@ def _unit_hint(text: str) -> Optional[str]:
     return None
 
 
-def _h5_values(path: str, name: str) -> tuple:
+def _h5_values(path: str, name: str) -> Tuple[np.ndarray, Any]:
     """(values, unit) of dataset `name`, or of an attribute when `name` is `object/attribute`."""
     try:
         with open_h5(path) as handle:
@@ -69,7 +70,7 @@ _ENERGY_RANGE_EV = (1.0, 1e6)
 _ANGLE_LIMIT_DEG = 36000.0  # a hundred turns: more is a unit or parsing error
 
 
-def check_values(values, kind: str, origin: str) -> np.ndarray:
+def check_values(values: npt.ArrayLike, kind: str, origin: str) -> np.ndarray:
     """`values` (eV or degrees) as a float array, or `InputError` when they cannot be real."""
     values = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
     if not np.isfinite(values).all():
@@ -129,7 +130,7 @@ def find_sidecar(path: str, kind: str) -> Optional[str]:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def sidecar_values(path: str, shape: tuple, metadata: dict) -> dict:
+def sidecar_values(path: str, shape: Tuple[int, ...], metadata: Dict[str, Any]) -> Dict[str, Any]:
     """{"energies": ..., "angles": ...} from text files next to `path` holding one value per image.
 
     `shape` is the stack's shape; anything but a 3-D stack gets {}.
@@ -137,7 +138,7 @@ def sidecar_values(path: str, shape: tuple, metadata: dict) -> dict:
     rather than failing the whole load, because it was guessed from its name, not chosen by the user;
     `metadata["axis_sources"]` keeps it so that `StackData.skipping_axis_values` can use it.
     """
-    found = {}
+    found: Dict[str, Any] = {}
     if len(shape) != 3:
         return found
     count = shape[0]

@@ -76,4 +76,5 @@ def _is_readable_example(path: Path) -> bool:
 
 
 def _to_uint16(array: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(array), 0, 65535).astype(np.uint16)
+    counts: np.ndarray = np.clip(np.rint(array), 0, 65535).astype(np.uint16)
+    return counts

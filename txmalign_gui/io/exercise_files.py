@@ -3,6 +3,8 @@ with the exercise's name, seed and task as attributes, and never its answer (the
 
 from __future__ import annotations
 
+from typing import Tuple
+
 import h5py
 import numpy as np
 
@@ -26,7 +28,7 @@ def write_exercise(path: str, stack: ExerciseStack) -> str:
     return path
 
 
-def read_exercise_info(path: str) -> tuple:
+def read_exercise_info(path: str) -> Tuple[str, int]:
     """(name, seed) of an exercise file, with a clear message when it is not one."""
     try:
         with h5py.File(path, "r") as h5:

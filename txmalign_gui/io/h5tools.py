@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import h5py
 import numpy as np
@@ -18,17 +18,18 @@ import numpy as np
 try:  # registers the Bitshuffle, Blosc and Zstd decompression filters with HDF5
     import hdf5plugin  # noqa: F401
 except (ImportError, OSError):  # pragma: no cover - a dependency; without it such files get a clear message
-    hdf5plugin = None
+    pass
 
 from ..engine.errors import InputError
 from . import memory
 from .units import length_to_nm
 
 EXTENSIONS = (".h5", ".hdf5", ".hdf", ".he5", ".nxs", ".cxi")
+Convert = Callable[[np.ndarray, Any], np.ndarray]  # (values, unit) -> values in the engine's unit
 
 
 @contextlib.contextmanager
-def open_h5(path: str):
+def open_h5(path: str) -> Iterator[h5py.File]:
     """`h5py.File(path, "r")`, with unreadable or non-HDF5 files turned into `InputError`."""
     try:
         handle = h5py.File(path, "r")
@@ -72,7 +73,7 @@ def is_linked(group: h5py.Group, name: str) -> bool:
     return isinstance(current, h5py.Dataset) and current.is_virtual
 
 
-def linked_files(item: h5py.Dataset, path: str) -> list:
+def linked_files(item: h5py.Dataset, path: str) -> List[str]:
     """The other files dataset `item` (opened from `path`) reads: its external file or virtual sources."""
     files = []
     if item.file.filename and os.path.abspath(item.file.filename) != os.path.abspath(path):
@@ -96,18 +97,18 @@ def check_virtual_sources(item: h5py.Dataset, spec: str) -> None:
                              "would read as zeros")
 
 
-def _is_image_type(dtype) -> bool:
+def _is_image_type(dtype: np.dtype) -> bool:
     return dtype.kind in "biuf"
 
 
-def list_datasets(h5_path: str) -> list:
+def list_datasets(h5_path: str) -> List[Tuple[str, Tuple[int, ...], np.dtype]]:
     """(path, shape, dtype) of every numeric 3-D dataset in the file: the candidates for an image stack.
 
     Virtual datasets (which read other files) are left out; name one explicitly to use it.
     """
-    found = []
+    found: List[Tuple[str, Tuple[int, ...], np.dtype]] = []
 
-    def visit(name, item):
+    def visit(name: str, item: Any) -> None:
         if isinstance(item, h5py.Dataset) and item.ndim == 3 and _is_image_type(item.dtype) \
                 and not item.is_virtual:
             found.append(("/" + name, tuple(item.shape), item.dtype))
@@ -117,7 +118,7 @@ def list_datasets(h5_path: str) -> list:
     return found
 
 
-def first_dataset(group: h5py.Group, names) -> Optional[h5py.Dataset]:
+def first_dataset(group: h5py.Group, names: Iterable[str]) -> Optional[h5py.Dataset]:
     """The first of `names` that is a dataset stored in `group`'s own file (links to other files are not
     followed unless named by the user), or None."""
     for name in names:
@@ -132,12 +133,13 @@ def first_dataset(group: h5py.Group, names) -> Optional[h5py.Dataset]:
     return None
 
 
-def _warn(metadata: Optional[dict], text: str) -> None:
+def _warn(metadata: Optional[Dict[str, Any]], text: str) -> None:
     if metadata is not None:
         metadata.setdefault("warnings", []).append(text)
 
 
-def read_references(group: h5py.Group, names, frame_shape, metadata: Optional[dict] = None,
+def read_references(group: h5py.Group, names: Iterable[str], frame_shape: Sequence[int],
+                    metadata: Optional[Dict[str, Any]] = None,
                     what: str = "references") -> Optional[np.ndarray]:
     """Flats or darks stored under one of `names`, if they exist and match the image size (else a warning)."""
     item = first_dataset(group, names)
@@ -147,10 +149,12 @@ def read_references(group: h5py.Group, names, frame_shape, metadata: Optional[di
         _warn(metadata, f"{item.name} ({what}) is {'x'.join(map(str, item.shape))} {item.dtype} but the images "
                         f"are {'x'.join(map(str, frame_shape))}; not used, no {what} correction")
         return None
-    return item[()]
+    references: np.ndarray = item[()]
+    return references
 
 
-def per_image_values(group: h5py.Group, names, count: int, convert, unit=None, metadata: Optional[dict] = None,
+def per_image_values(group: h5py.Group, names: Iterable[str], count: int, convert: Convert, unit: Any = None,
+                     metadata: Optional[Dict[str, Any]] = None,
                      kind: str = "values") -> Optional[np.ndarray]:
     """One value per image from a dataset under one of `names`, converted with `unit` or its `units` attribute.
 
@@ -173,7 +177,7 @@ def per_image_values(group: h5py.Group, names, count: int, convert, unit=None, m
     return convert(np.ravel(item[()]), unit or item.attrs.get("units"))
 
 
-def per_image_attribute(item, names, count: int, convert) -> Optional[np.ndarray]:
+def per_image_attribute(item: Any, names: Iterable[str], count: int, convert: Convert) -> Optional[np.ndarray]:
     """One value per image from an attribute of `item` under one of `names` (unit in `<name>_units`)."""
     for name in names:
         values = np.ravel(np.asarray(item.attrs.get(name, [])))
@@ -190,7 +194,7 @@ def scalar_value(group: h5py.Group, name: str) -> Optional[float]:
     return None
 
 
-def pixel_size_nm(group: h5py.Group, names) -> Optional[float]:
+def pixel_size_nm(group: h5py.Group, names: Iterable[str]) -> Optional[float]:
     """A pixel size stored as an attribute or a dataset under one of `names`, in nm."""
     for name in names:
         if name in group.attrs:
@@ -201,11 +205,11 @@ def pixel_size_nm(group: h5py.Group, names) -> Optional[float]:
     return None
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """An HDF5 attribute as a plain Python value (for metadata shown to the user or saved as JSON)."""
     if isinstance(value, bytes):
         return value.decode(errors="replace")
@@ -215,7 +219,7 @@ def plain(value):
 
 
 @contextlib.contextmanager
-def new_h5(path: str, expected_bytes: int = 0):
+def new_h5(path: str, expected_bytes: int = 0) -> Iterator[h5py.File]:
     """A new HDF5 file for the temporary output `path`, written so that a full disk is one clean OSError.
 
     HDF5 crashes the process (exit 139) when a write fails half way through a compressed dataset, so the

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import h5py
+from typing import Any, Optional
+
 import numpy as np
 
 from ..engine.errors import InputError
@@ -15,7 +17,7 @@ from .stack_data import check_pixel_type
 from .xradia_ole import XradiaFile
 
 
-def _pick(array, index, spec: str) -> np.ndarray:
+def _pick(array: Any, index: Optional[int], spec: str) -> np.ndarray:
     """The 2-D image of `array`: itself, its only frame, or frame `index` of a stack."""
     if array.ndim == 3 and index is None:
         if array.shape[0] != 1:
@@ -31,15 +33,16 @@ def _pick(array, index, spec: str) -> np.ndarray:
     check_pixel_type(array.dtype, spec)
     if array.ndim != 2:
         raise InputError(f"{spec} holds an array of shape {array.shape}, not a 2-D image")
-    return array
+    return np.asarray(array)
 
 
-def _h5_2d(path: str, dataset: str):
+def _h5_2d(path: str, dataset: str) -> Optional[np.ndarray]:
     """Dataset `dataset` of an HDF5 file if it is 2-D, else None (stacks are read lazily elsewhere)."""
     with open_h5(path) as handle:
         item = handle.get(dataset)
         if isinstance(item, h5py.Dataset) and item.ndim == 2:
-            return item[()]
+            image: np.ndarray = item[()]
+            return image
     return None
 
 
@@ -56,18 +59,18 @@ def read_image(spec: str) -> np.ndarray:
     if lower.endswith(".npy"):
         return _pick(read_npy_array(path), index, spec)
     if lower.endswith(".xrm"):
-        image = XradiaFile(path)
+        xrm = XradiaFile(path)
         try:
-            return _pick(image.image(0)[None], index, spec)
+            return _pick(xrm.image(0)[None], index, spec)
         finally:
-            image.close()
+            xrm.close()
     return _pick(read_stack(path, dataset).images, index, spec)
 
 
 def read_mask(path: str) -> np.ndarray:
     """A mask image as bool (nonzero = usable pixel, as in a 0/255 TIFF)."""
     image = read_image(path)
-    mask = np.isfinite(image) & (image != 0) if np.issubdtype(image.dtype, np.floating) else image != 0
+    mask: np.ndarray = np.isfinite(image) & (image != 0) if np.issubdtype(image.dtype, np.floating) else image != 0
     if not mask.any():
         raise InputError(f"the mask {path} has no usable pixel (nonzero = usable, zero = ignored)")
     return mask

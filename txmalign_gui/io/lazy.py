@@ -7,10 +7,11 @@ reopened on first use), so they can be handed to worker processes.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import h5py
 import numpy as np
+import numpy.typing as npt
 
 from ..engine.errors import InputError
 
@@ -18,7 +19,7 @@ from ..engine.errors import InputError
 class _LazyStack:
     """Shared array-like behaviour of a read-only (N, H, W) stack."""
 
-    shape: tuple
+    shape: Tuple[int, ...]
     dtype: np.dtype
 
     @property
@@ -36,7 +37,10 @@ class _LazyStack:
     def __len__(self) -> int:
         return self.shape[0]
 
-    def __array__(self, dtype=None, copy=None):
+    def __getitem__(self, key: Any) -> np.ndarray:
+        raise NotImplementedError  # each subclass reads its own frames
+
+    def __array__(self, dtype: Optional[npt.DTypeLike] = None, copy: Optional[bool] = None) -> np.ndarray:
         array = self[:]
         return array if dtype is None else array.astype(dtype, copy=False)
 
@@ -44,12 +48,13 @@ class _LazyStack:
 class LazyFrames(_LazyStack):
     """A stack whose frame i is `read_frame(i)`, e.g. one file of a folder or one OLE stream."""
 
-    def __init__(self, count: int, frame_shape, dtype, read_frame: Callable[[int], np.ndarray]):
+    def __init__(self, count: int, frame_shape: Sequence[int], dtype: npt.DTypeLike,
+                 read_frame: Callable[[int], np.ndarray]) -> None:
         self.shape = (int(count),) + tuple(int(s) for s in frame_shape)
         self.dtype = np.dtype(dtype)
         self._read_frame = read_frame
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> np.ndarray:
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
         if isinstance(first, (int, np.integer)):
             index = int(first)
@@ -75,7 +80,7 @@ class H5Array(_LazyStack):
     def __init__(self, path: str, dataset: str):
         self.path = path
         self.dataset = dataset
-        self._file = None
+        self._file: Optional[h5py.File] = None
         data = self._data()
         self.shape = tuple(data.shape)
         self.dtype = data.dtype
@@ -85,9 +90,10 @@ class H5Array(_LazyStack):
             self._file = h5py.File(self.path, "r")
         return self._file[self.dataset]
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> np.ndarray:
         try:
-            return self._data()[key]
+            values: np.ndarray = self._data()[key]
+            return values
         except (OSError, RuntimeError) as error:
             text = " ".join(str(error).split())
             if "filter" in text.lower() or "can't open directory" in text.lower():
@@ -101,7 +107,7 @@ class H5Array(_LazyStack):
             self._file.close()
         self._file = None
 
-    def __getstate__(self):
+    def __getstate__(self) -> Dict[str, Any]:
         state = dict(self.__dict__)
         state["_file"] = None
         return state

@@ -6,9 +6,10 @@ sample's, not the display's; NaN (outside an aligned frame) is drawn black.  Nee
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Any, Iterable, List, Optional, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from ..engine.errors import InputError
 from .atomic import atomic_output
@@ -21,7 +22,7 @@ def _to_gray(frame: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.where(np.isfinite(scaled), np.clip(scaled, 0, 1) * 255, 0).astype(np.uint8)
 
 
-def movie_frames(raw, aligned=None) -> list:
+def movie_frames(raw: npt.ArrayLike, aligned: Any = None) -> List[np.ndarray]:
     """One uint8 image per frame: raw on the left, aligned on the right (when given), with a gap."""
     raw = np.asarray(raw)
     if raw.ndim != 3:
@@ -38,8 +39,8 @@ def movie_frames(raw, aligned=None) -> list:
     return frames
 
 
-def write_movie_gif(path: str, raw, aligned=None, fps: float = 10.0, labels: Optional[Sequence[str]] = None,
-                    protect=()) -> int:
+def write_movie_gif(path: str, raw: npt.ArrayLike, aligned: Any = None, fps: float = 10.0,
+                    labels: Optional[Sequence[str]] = None, protect: Iterable[Optional[str]] = ()) -> int:
     """Write the movie to `path` (atomically; never over a file in `protect`); `labels` (one per frame,
     e.g. the energy) are drawn in the corner.  Returns the number of frames."""
     try:

@@ -68,14 +68,14 @@ def check_output(path: str, inputs: Iterable[Optional[str]], force: bool) -> Non
 
 def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[Optional[str]], force: bool) -> None:
     """Check every output path of one run against the inputs, each other and the file system."""
-    outputs = [os.fspath(p) for p in outputs if p]
+    paths = [os.fspath(p) for p in outputs if p]
     sources = [source_file(s) for s in inputs if s]
-    for index, path in enumerate(outputs):
+    for index, path in enumerate(paths):
         for source in sources:
             if os.path.lexists(path) and _same(path, source) or \
                     os.path.abspath(path) == os.path.abspath(source):
                 raise InputError(f"refusing to overwrite the input {path}; choose another output name")
-        for other in outputs[:index]:
+        for other in paths[:index]:
             if os.path.abspath(path) == os.path.abspath(other) or (os.path.lexists(path) and _same(path, other)):
                 raise InputError(f"two outputs would both be written to {path}; give each output its own name")
         check_output_path(path, force)

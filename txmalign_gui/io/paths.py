@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from ..engine.errors import InputError
 
@@ -36,13 +36,13 @@ def split_source(source: str) -> Tuple[str, Optional[str], Optional[int]]:
     raise InputError(f"file or folder not found: {source}")
 
 
-def natural_key(name: str):
+def natural_key(name: str) -> List[Tuple[int, int, str]]:
     """Sort key that orders embedded numbers by value: img2 before img10."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
             for part in re.split(r"(\d+)", os.path.basename(name)) if part]
 
 
-def files_with_extensions(folder: str, extensions) -> list:
+def files_with_extensions(folder: str, extensions: Iterable[str]) -> List[str]:
     """The files in `folder` (not recursive) whose names end with one of `extensions`, naturally sorted."""
     try:
         names = os.listdir(folder)

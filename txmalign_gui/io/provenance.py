@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import json
 import os
-from typing import Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 
@@ -38,8 +38,8 @@ def sha256_of_path(path: str) -> str:
     return digest.hexdigest()
 
 
-def build_provenance(method: str, params: dict, strategy: Optional[str], anchor, input_path: Optional[str],
-                     **extra) -> dict:
+def build_provenance(method: str, params: Dict[str, Any], strategy: Optional[str], anchor: Any,
+                     input_path: Optional[str], **extra: Any) -> Dict[str, Any]:
     """Everything needed to redo a result; `extra` (e.g. roi, mask, preprocessing) is stored as given."""
     path = dataset = None
     if input_path:
@@ -58,10 +58,11 @@ def build_provenance(method: str, params: dict, strategy: Optional[str], anchor,
         "input_sha256": sha256_of_path(path) if path else None,
     }
     record.update(extra)
-    return json.loads(provenance_json(record))
+    plain: Dict[str, Any] = json.loads(provenance_json(record))
+    return plain
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -73,12 +74,12 @@ def _plain(value):
     return str(value)
 
 
-def provenance_json(provenance: dict) -> str:
+def provenance_json(provenance: Dict[str, Any]) -> str:
     """`provenance` as JSON text; numpy values, dataclasses and paths are converted to plain values."""
     return json.dumps(provenance, default=_plain, indent=1, sort_keys=False)
 
 
-def linked_checksums(metadata: dict) -> dict:
+def linked_checksums(metadata: Dict[str, Any]) -> Dict[str, str]:
     """{file: sha256} of the other files a stack was really read from (external links, virtual dataset
     sources, as the HDF5 readers list them in `metadata["linked_files"]`)."""
     return {name: sha256_of_path(name) for name in metadata.get("linked_files") or [] if os.path.isfile(name)}

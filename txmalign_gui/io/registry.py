@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ..engine.errors import InputError
 from .paths import split_source
@@ -28,7 +28,7 @@ class Reader:
 
     name: str
     description: str
-    extensions: tuple
+    extensions: Tuple[str, ...]
     identify: Callable[[str], bool]
     read: Callable[[str, Optional[str]], StackData]
     folder: bool = False
@@ -36,7 +36,7 @@ class Reader:
     priority: int = 50
 
 
-_READERS: list = []
+_READERS: List[Reader] = []
 
 
 def register_reader(reader: Reader) -> Reader:
@@ -45,7 +45,7 @@ def register_reader(reader: Reader) -> Reader:
     return reader
 
 
-def readers() -> list:
+def readers() -> List[Reader]:
     """The registered readers in the order they are tried."""
     return list(_READERS)
 
@@ -102,17 +102,17 @@ def read_stack(source: str, dataset: Optional[str] = None, skip_axis_values: int
     return data.skipping_axis_values(skip_axis_values) if skip_axis_values else data
 
 
-def file_dialog_groups() -> list:
+def file_dialog_groups() -> List[Tuple[str, Tuple[str, ...]]]:
     """(label, extensions) per file format family for open dialogs, in registry order: readers that share
     extensions (the HDF5 layouts) form one group named after the most generic of them."""
-    groups: dict = {}
+    groups: Dict[Tuple[str, ...], str] = {}
     for reader in _READERS:
         if not reader.folder:
             groups[reader.extensions] = reader.description.split(" (")[0]  # later = more generic
     return [(label, extensions) for extensions, label in groups.items()]
 
 
-def supported_formats() -> list:
+def supported_formats() -> List[str]:
     """One "description (*.ext ...)" line per reader, for messages and file dialogs."""
     return [f"{r.description} ({' '.join('*' + e for e in r.extensions)}{', a folder' if r.folder else ''})"
             for r in _READERS]

@@ -4,10 +4,11 @@ spectra CSV with `#` header lines, and a /spectra group added to an aligned HDF5
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Union
 
 import h5py
 import numpy as np
+import numpy.typing as npt
 
 from ..engine.checks.table import csv_text
 from ..engine.errors import InputError
@@ -17,7 +18,7 @@ from .units import to_electronvolts
 SPECTRA_GROUP = "spectra"
 
 
-def read_i0_spectrum(path: str) -> tuple:
+def read_i0_spectrum(path: str) -> Tuple[np.ndarray, np.ndarray]:
     """(energies in eV, counts) from a text file of two numeric columns; `#` lines and word headers are
     skipped, energies below 100 are taken as keV."""
     rows = []
@@ -39,7 +40,9 @@ def read_i0_spectrum(path: str) -> tuple:
     return to_electronvolts(table[:, 0]), table[:, 1]
 
 
-def write_spectra_csv(path: str, header_lines, names, columns, protect=()) -> None:
+def write_spectra_csv(path: str, header_lines: Iterable[str], names: Sequence[str],
+                      columns: Sequence[Union[np.ndarray, Sequence[float]]], protect: Iterable[Optional[str]] = ()
+                      ) -> None:
     """Write `#`-prefixed `header_lines`, then a CSV of `columns` named `names`, atomically."""
     text = "".join(f"# {line}\n" for line in header_lines) + csv_text(names, columns)
     with atomic_output(path, protect) as temporary:
@@ -47,7 +50,8 @@ def write_spectra_csv(path: str, header_lines, names, columns, protect=()) -> No
             handle.write(text)
 
 
-def add_spectra_to_hdf5(path: str, name: str, energies, od, normalized=None, attributes: Optional[dict] = None,
+def add_spectra_to_hdf5(path: str, name: str, energies: npt.ArrayLike, od: npt.ArrayLike,
+                        normalized: Optional[npt.ArrayLike] = None, attributes: Optional[Dict[str, Any]] = None,
                         replace: bool = False) -> str:
     """Store one spectrum as /spectra/<name>/{energy_eV, od[, normalized]} in the existing HDF5 file
     `path` (e.g. an aligned stack), with `attributes` (region, I0 source, edge energy, step) on the group.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from ..engine.errors import InputError
 from .axis_values import check_values, load_angles, load_energies
@@ -35,9 +36,9 @@ class StackData:
     flats: Optional[np.ndarray] = None
     darks: Optional[np.ndarray] = None
     pixel_size_nm: Optional[float] = None
-    metadata: dict = field(default_factory=dict)
+    metadata: Dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         shape = tuple(getattr(self.images, "shape", ()))
         if len(shape) != 3:
             what = "a single 2-D image" if len(shape) == 2 else f"an array of shape {shape}"
@@ -60,7 +61,7 @@ class StackData:
         return f"{self.path}:{self.dataset}" if self.dataset else self.path
 
     @property
-    def shape(self) -> tuple:
+    def shape(self) -> Tuple[int, ...]:
         return tuple(self.images.shape)
 
     def __len__(self) -> int:
@@ -110,15 +111,15 @@ class StackData:
             os.path.basename(str(spec)) in w for spec in sources.values())] + notes
         return replace(updated, metadata={**self.metadata, "warnings": warnings, "skipped_axis_values": skip})
 
-    def with_energies(self, energies) -> "StackData":
+    def with_energies(self, energies: npt.ArrayLike) -> "StackData":
         """A copy with `energies` (eV) attached and `kind` set to xanes; the count must match."""
         return replace(self, energies=np.asarray(energies, dtype=float), kind="xanes")
 
-    def with_angles(self, angles) -> "StackData":
+    def with_angles(self, angles: npt.ArrayLike) -> "StackData":
         """A copy with `angles` (degrees) attached and `kind` set to tomo; the count must match."""
         return replace(self, angles=np.asarray(angles, dtype=float), kind="tomo")
 
-    def _per_image(self, values, name: str) -> Optional[np.ndarray]:
+    def _per_image(self, values: Optional[npt.ArrayLike], name: str) -> Optional[np.ndarray]:
         if values is None:
             return None
         values = np.atleast_1d(np.asarray(values, dtype=float))
@@ -126,7 +127,7 @@ class StackData:
             raise InputError(f"{self.source}: {len(values)} {name} given for {len(self)} images")
         return check_values(values, name, self.source)
 
-    def _references(self, images, name: str) -> Optional[np.ndarray]:
+    def _references(self, images: Optional[npt.ArrayLike], name: str) -> Optional[np.ndarray]:
         if images is None:
             return None
         images = np.asarray(images)

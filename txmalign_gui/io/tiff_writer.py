@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 import tifffile
@@ -13,7 +13,8 @@ from .atomic import atomic_output
 _BIGTIFF_BYTES = 2 ** 31
 
 
-def write_tiff_stack(path: str, stack, *, input_path=None, description: Optional[str] = None) -> None:
+def write_tiff_stack(path: str, stack: Any, *, input_path: Optional[str] = None,
+                     description: Optional[str] = None) -> None:
     """Write the (N, H, W) `stack` (array or lazy array-like) as float32; never over `input_path`.
 
     `description` (e.g. provenance JSON) is stored in the first page's ImageDescription tag."""

@@ -6,7 +6,10 @@ import csv
 import os
 
 import h5py
+from typing import Any, Dict, Iterable, List, Optional
+
 import numpy as np
+from numpy.typing import NDArray
 
 from ..engine.errors import InputError
 from .atomic import atomic_output
@@ -15,7 +18,7 @@ from .h5tools import is_hdf5, open_h5
 COLUMNS = ("dy", "dx", "angle_deg")
 
 
-def as_transforms(transforms, count=None) -> np.ndarray:
+def as_transforms(transforms: Iterable[Any], count: Optional[int] = None) -> NDArray[np.float64]:
     """(N, 3) float array [dy, dx, angle_deg] from such an array, an (N, 2) shift array or Transform objects."""
     rows = [t.as_tuple() if hasattr(t, "as_tuple") else t for t in transforms]
     table = np.asarray(rows, dtype=float)
@@ -30,7 +33,8 @@ def as_transforms(transforms, count=None) -> np.ndarray:
     return table
 
 
-def write_transforms_csv(path: str, transforms, *, input_path=None, extra_columns=None) -> None:
+def write_transforms_csv(path: str, transforms: Iterable[Any], *, input_path: Optional[str] = None,
+                         extra_columns: Optional[Dict[str, Any]] = None) -> None:
     """Write `index,dy,dx,angle_deg` rows (atomically; never over `input_path`); `extra_columns` maps
     further column names to one number per image (readers find columns by name, so these are ignored)."""
     table = as_transforms(transforms)
@@ -62,10 +66,11 @@ def _read_csv(path: str) -> np.ndarray:
     table = as_transforms(table.reshape(-1, len(columns)))
     if "index" not in header:
         return table
-    return table[_row_order(path, [row[header.index("index")] for row in rows[1:]])]
+    ordered: np.ndarray = table[_row_order(path, [row[header.index("index")] for row in rows[1:]])]
+    return ordered
 
 
-def _row_order(path: str, indices: list) -> np.ndarray:
+def _row_order(path: str, indices: List[str]) -> np.ndarray:
     """The row of each image 0..N-1 from the `index` column, which must name each image exactly once."""
     try:
         numbers = np.array([float(v) for v in indices])

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
 
 _KEV_LIMIT = 100.0  # X-ray microscopy energies below this number can only be keV
 _LENGTH_NM = {"nm": 1.0, "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "microns": 1e3, "mm": 1e6, "m": 1e9}
 _NAME_ENERGY = re.compile(r"(?<![\d.])(\d+(?:[._]\d+)?)\s*_?(k?ev)(?![a-z])", re.IGNORECASE)
 
 
-def _unit_text(unit) -> str:
+def _unit_text(unit: Any) -> str:
     if isinstance(unit, bytes):
         unit = unit.decode(errors="replace")
     return str(unit or "").strip().lower()
 
 
-def to_electronvolts(values, unit=None) -> np.ndarray:
+def to_electronvolts(values: npt.ArrayLike, unit: Any = None) -> NDArray[np.float64]:
     """`values` in eV; `unit` "keV"/"eV" if the file says, else values below 100 are taken as keV."""
     values = np.asarray(values, dtype=float)
     unit = _unit_text(unit)
@@ -28,13 +30,13 @@ def to_electronvolts(values, unit=None) -> np.ndarray:
     return values
 
 
-def to_degrees(values, unit=None) -> np.ndarray:
+def to_degrees(values: npt.ArrayLike, unit: Any = None) -> NDArray[np.float64]:
     """`values` in degrees; `unit` "rad"/"deg" if the file says, else degrees (files at beamlines use degrees)."""
     values = np.asarray(values, dtype=float)
     return np.degrees(values) if _unit_text(unit).startswith("rad") else values
 
 
-def length_to_nm(value, default_unit: str = "nm") -> Optional[float]:
+def length_to_nm(value: Any, default_unit: str = "nm") -> Optional[float]:
     """A pixel size such as 21.3, b"21.3nm" or "0.039 um" in nm; None when it is absent, zero or unreadable."""
     if isinstance(value, bytes):
         value = value.decode(errors="replace")

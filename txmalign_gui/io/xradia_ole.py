@@ -9,14 +9,14 @@ is float32 in micrometres; a .txrm may carry its flat in `ReferenceData/Image`.
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 import olefile
 
 from ..engine.errors import InputError
 
-_DATA_TYPES = {5: np.dtype("<u2"), 10: np.dtype("<f4")}
+_DATA_TYPES: dict[int, np.dtype] = {5: np.dtype("<u2"), 10: np.dtype("<f4")}
 
 
 class XradiaFile:
@@ -59,9 +59,9 @@ class XradiaFile:
         ole = self._open()
         return ole.openstream(name).read() if ole.exists(name) else None
 
-    def _scalar(self, name: str, dtype: str, default=None):
+    def _scalar(self, name: str, dtype: str, default: Any = None) -> Any:
         data = self._stream(name)
-        values = np.frombuffer(data, dtype=dtype, count=len(data) // np.dtype(dtype).itemsize) if data else []
+        values = np.frombuffer(data, dtype=dtype, count=len(data) // np.dtype(dtype).itemsize) if data else np.empty(0)
         return values[0] if len(values) else default
 
     def _per_image(self, name: str) -> Optional[np.ndarray]:
@@ -121,7 +121,7 @@ class XradiaFile:
             self._ole.close()
         self._ole = None
 
-    def __getstate__(self):
+    def __getstate__(self) -> Dict[str, Any]:
         state = dict(self.__dict__)
         state["_ole"] = None
         return state

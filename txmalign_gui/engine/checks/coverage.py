@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Sequence, Tuple
+
 import numpy as np
 
 from ..errors import InputError
 from ..transform import Transform, coverage
 
 
-def covered_by_all(shape, transforms) -> np.ndarray:
+def covered_by_all(shape: Sequence[int], transforms: Iterable[Any]) -> np.ndarray:
     """Bool image of the pixels that hold data in every frame resampled with its row of `transforms`."""
     table = np.asarray(transforms, dtype=float).reshape(-1, 3)
     common = np.ones(tuple(shape), dtype=bool)
@@ -17,7 +19,7 @@ def covered_by_all(shape, transforms) -> np.ndarray:
     return common
 
 
-def largest_box(mask) -> tuple:
+def largest_box(mask: np.ndarray) -> Tuple[int, int, int, int]:
     """A rectangle (y0, y1, x0, x1) holding only True pixels: the bounding box of `mask`, shrunk one line at
     a time on the side with the most False pixels (exact for the intersection of shifted frames)."""
     mask = np.asarray(mask, dtype=bool)
@@ -30,7 +32,7 @@ def largest_box(mask) -> tuple:
         if not box.any():
             return (int(y0), int(y1), int(x0), int(x1))
         sides = {"top": box[0].sum(), "bottom": box[-1].sum(), "left": box[:, 0].sum(), "right": box[:, -1].sum()}
-        side = max(sides, key=sides.get)
+        side = max(sides, key=sides.__getitem__)
         if side == "top":
             y0 += 1
         elif side == "bottom":
@@ -41,12 +43,12 @@ def largest_box(mask) -> tuple:
             x1 -= 1
 
 
-def common_box(shape, transforms) -> tuple:
+def common_box(shape: Sequence[int], transforms: Iterable[Any]) -> Tuple[int, int, int, int]:
     """The rectangle (y0, y1, x0, x1) inside which every frame of the aligned stack holds data."""
     return largest_box(covered_by_all(shape, transforms))
 
 
-def crop_stack(stack, box) -> np.ndarray:
+def crop_stack(stack: Any, box: Sequence[int]) -> np.ndarray:
     """stack[:, y0:y1, x0:x1] for box = (y0, y1, x0, x1)."""
     y0, y1, x0, x1 = box
     return np.asarray(stack[:, y0:y1, x0:x1])

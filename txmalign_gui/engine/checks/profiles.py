@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import warnings
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 from scipy import ndimage
 
 from ..errors import InputError
 
 
-def _sample_grid(p0, p1, width: int):
+def _sample_grid(p0: npt.ArrayLike, p1: npt.ArrayLike, width: int) -> np.ndarray:
     """(rows, cols) sampling coordinates of shape (width, length) for the line from p0 to p1 (row, col)."""
     p0, p1 = np.asarray(p0, dtype=float), np.asarray(p1, dtype=float)
     length = float(np.hypot(*(p1 - p0)))
@@ -23,11 +26,12 @@ def _sample_grid(p0, p1, width: int):
     across = np.array([-along[1], along[0]])
     t = np.arange(count, dtype=float)
     s = np.arange(int(width), dtype=float) - (int(width) - 1) / 2.0
-    points = p0[:, None, None] + along[:, None, None] * t[None, None, :] + across[:, None, None] * s[None, :, None]
+    points: np.ndarray = (p0[:, None, None] + along[:, None, None] * t[None, None, :]
+                          + across[:, None, None] * s[None, :, None])
     return points
 
 
-def line_profile(image, p0, p1, width: int = 1) -> np.ndarray:
+def line_profile(image: npt.ArrayLike, p0: npt.ArrayLike, p1: npt.ArrayLike, width: int = 1) -> np.ndarray:
     """Values along the line from p0 to p1 ((row, col), one sample per pixel of length, both ends
     included), each the mean of `width` samples spaced one pixel apart across the line (bilinear)."""
     image = np.asarray(image, dtype=np.float64)
@@ -40,9 +44,10 @@ def line_profile(image, p0, p1, width: int = 1) -> np.ndarray:
     samples[~inside] = np.nan
     with warnings.catch_warnings():  # columns that are all NaN give NaN, not a warning
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(samples, axis=0)
+        profile: np.ndarray = np.nanmean(samples, axis=0)
+        return profile
 
 
-def stack_profiles(stack, p0, p1, width: int = 1) -> np.ndarray:
+def stack_profiles(stack: Any, p0: npt.ArrayLike, p1: npt.ArrayLike, width: int = 1) -> np.ndarray:
     """The profile of every frame along the same line: (frames, positions)."""
     return np.stack([line_profile(stack[i], p0, p1, width) for i in range(len(stack))])

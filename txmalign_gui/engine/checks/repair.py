@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Iterable, Optional, Tuple
+
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InputError
 
 
-def _table(transforms, excluded, x) -> tuple:
+def _table(transforms: npt.ArrayLike, excluded: Iterable[int], x: Optional[npt.ArrayLike]
+           ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     table = np.array(transforms, dtype=float, copy=True)
     if table.ndim != 2 or table.shape[1] != 3:
         raise InputError(f"transforms must be an (N, 3) table of dy, dx, angle; got shape {table.shape}")
@@ -20,7 +24,8 @@ def _table(transforms, excluded, x) -> tuple:
     return table, bad, x
 
 
-def interpolate_excluded(transforms, excluded, x=None) -> np.ndarray:
+def interpolate_excluded(transforms: npt.ArrayLike, excluded: Iterable[int],
+                         x: Optional[npt.ArrayLike] = None) -> np.ndarray:
     """A copy of the (N, 3) table where the `excluded` rows are linearly interpolated from the nearest kept
     frames on either side along `x` (frame index by default; energies work too); ends take the nearest."""
     table, bad, x = _table(transforms, excluded, x)
@@ -33,7 +38,8 @@ def interpolate_excluded(transforms, excluded, x=None) -> np.ndarray:
     return table
 
 
-def smooth_fit(transforms, excluded=(), degree: int = 3, x=None, replace=None) -> np.ndarray:
+def smooth_fit(transforms: npt.ArrayLike, excluded: Iterable[int] = (), degree: int = 3,
+               x: Optional[npt.ArrayLike] = None, replace: Optional[Iterable[int]] = None) -> np.ndarray:
     """A copy of the table where rows `replace` (default: the excluded ones) take the value of a least-squares
     polynomial of `degree` in x fitted to the kept frames, column by column (a smooth drift curve)."""
     table, bad, x = _table(transforms, excluded, x)

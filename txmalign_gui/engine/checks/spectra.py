@@ -4,22 +4,24 @@ frame) are left out."""
 from __future__ import annotations
 
 import warnings
+from typing import Any, Callable, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InputError
 
 STATISTICS = ("mean", "sum", "max")
 
 
-def _stack_shape(stack) -> tuple:
+def _stack_shape(stack: Any) -> Tuple[int, ...]:
     shape = tuple(getattr(stack, "shape", np.shape(stack)))
     if len(shape) != 3:
         raise InputError(f"expected a stack of shape (images, rows, columns), got {shape}")
     return shape
 
 
-def point_spectrum(stack, row: int, col: int) -> np.ndarray:
+def point_spectrum(stack: Any, row: int, col: int) -> np.ndarray:
     """The value of pixel (row, col) in every frame, as float64."""
     _, height, width = _stack_shape(stack)
     if not (0 <= row < height and 0 <= col < width):
@@ -27,7 +29,7 @@ def point_spectrum(stack, row: int, col: int) -> np.ndarray:
     return np.asarray(stack[:, row, col], dtype=np.float64)
 
 
-def rect_mask(shape, rect) -> np.ndarray:
+def rect_mask(shape: Sequence[int], rect: Sequence[float]) -> np.ndarray:
     """A bool image of `shape` that is True inside `rect` = (y0, y1, x0, x1), clipped to the image."""
     y0, y1, x0, x1 = (int(round(v)) for v in rect)
     mask = np.zeros(shape, dtype=bool)
@@ -35,7 +37,7 @@ def rect_mask(shape, rect) -> np.ndarray:
     return mask
 
 
-def region_spectrum(stack, mask, statistic: str = "mean") -> np.ndarray:
+def region_spectrum(stack: Any, mask: npt.ArrayLike, statistic: str = "mean") -> np.ndarray:
     """The mean, sum or max over the True pixels of `mask` in every frame (NaN pixels ignored)."""
     count, height, width = _stack_shape(stack)
     mask = np.asarray(mask, dtype=bool)
@@ -49,7 +51,7 @@ def region_spectrum(stack, mask, statistic: str = "mean") -> np.ndarray:
     y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     inner = mask[y0:y1, x0:x1]
     values = np.asarray(stack[:, y0:y1, x0:x1], dtype=np.float64)[:, inner]
-    reduce = {"mean": np.nanmean, "sum": np.nansum, "max": np.nanmax}[statistic]
+    reduce = dict[str, Callable[..., np.ndarray]](mean=np.nanmean, sum=np.nansum, max=np.nanmax)[statistic]
     with warnings.catch_warnings():  # frames whose region is all NaN give NaN, not a warning
         warnings.simplefilter("ignore", RuntimeWarning)
         out = reduce(values, axis=1)
@@ -57,7 +59,7 @@ def region_spectrum(stack, mask, statistic: str = "mean") -> np.ndarray:
     return out
 
 
-def absorbance(values) -> np.ndarray:
+def absorbance(values: npt.ArrayLike) -> np.ndarray:
     """-ln(values) for transmission values; NaN where a value is not positive."""
     values = np.asarray(values, dtype=np.float64)
     out = np.full(values.shape, np.nan)

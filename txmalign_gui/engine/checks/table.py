@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Sequence, Union
+
 import numpy as np
 
 from ..errors import InputError
 
 
-def csv_text(header, columns) -> str:
+def csv_text(header: Sequence[str], columns: Sequence[Union[np.ndarray, Sequence[float]]]) -> str:
     """Comma-separated text with a header line and one row per sample; NaN becomes an empty field."""
     columns = [np.asarray(c, dtype=np.float64) for c in columns]
     if len(header) != len(columns) or len({len(c) for c in columns}) > 1:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Optional, Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InputError
 
@@ -19,11 +22,11 @@ def _peak(values: np.ndarray) -> float:
         left, centre, right = values[i - 1], values[i], values[i + 1]
         curvature = left - 2 * centre + right
         if curvature < 0:
-            return i + 0.5 * (left - right) / curvature
+            return float(i + 0.5 * (left - right) / curvature)
     return float(i)
 
 
-def track_feature(profiles, feature: str = "min", window=None) -> np.ndarray:
+def track_feature(profiles: npt.ArrayLike, feature: str = "min", window: Optional[Sequence[int]] = None) -> np.ndarray:
     """Position (in samples along the line) of `feature` in each row of `profiles` (frames, positions),
     searched only within samples window = (start, stop) when given, so one feature is followed.
 
@@ -43,7 +46,7 @@ def track_feature(profiles, feature: str = "min", window=None) -> np.ndarray:
     raise InputError(f"unknown feature {feature!r}; choose one of {', '.join(FEATURES)}")
 
 
-def drift_range(positions) -> float:
+def drift_range(positions: npt.ArrayLike) -> float:
     """Largest minus smallest finite position: how far the feature wanders through the stack (pixels)."""
     positions = np.asarray(positions, dtype=np.float64)
     finite = positions[np.isfinite(positions)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any, cast
 
 import numpy as np
 from scipy import ndimage
@@ -83,7 +84,7 @@ def _detect(image: np.ndarray, mask, params: dict):
         detector.detect_and_extract(_normalise(image, mask))
     except RuntimeError:  # skimage raises when an image yields no keypoint at all
         return np.zeros((0, 2)), np.zeros((0, 1))
-    points, descriptors = detector.keypoints, detector.descriptors
+    points, descriptors = cast(np.ndarray, detector.keypoints), cast(np.ndarray, detector.descriptors)
     if mask is not None and len(points):
         inside = ndimage.binary_erosion(mask, iterations=_MASK_MARGIN, border_value=1)
         rows, cols = np.round(points).astype(int).T
@@ -114,7 +115,7 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     progress.update(0.4, "finding keypoints in the moving image")
     moving_points, moving_desc = _detect(moving, moving_mask, params)
     progress.update(0.75, "matching keypoints")
-    details = {"keypoints_fixed": len(fixed_points), "keypoints_moving": len(moving_points)}
+    details: dict[str, Any] = {"keypoints_fixed": len(fixed_points), "keypoints_moving": len(moving_points)}
     if min(len(fixed_points), len(moving_points)) < params["min_inliers"]:
         return _failed(f"too few keypoints ({len(fixed_points)} fixed, {len(moving_points)} moving); "
                        "try SIFT or a method that uses all pixels", details)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 from scipy import ndimage, optimize
@@ -68,7 +68,7 @@ class _Level:
     def usable(self) -> int:
         return int(self.fixed.size if self.fixed_mask is None else self.fixed_mask.sum())
 
-    def overlap(self, transform: Transform, order: int):
+    def overlap(self, transform: Transform, order: int) -> Tuple[np.ndarray, np.ndarray]:
         """Fixed and warped moving values at the pixels usable in both."""
         warped, usable = warp_with_mask(self.moving, self.moving_mask, transform, order)
         if self.fixed_mask is not None:

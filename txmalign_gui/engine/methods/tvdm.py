@@ -25,8 +25,8 @@ from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import Transform
 from .registry import MethodSpec, register_method
 from .tvdm_levels import build_levels
-from .tvdm_rotation import EvolutionSettings, rigid_search
-from .tvdm_search import MIN_SIGNIFICANCE, LevelSearch, pyramid_shift
+from .tvdm_rotation import EvolutionSettings, RigidResult, rigid_search
+from .tvdm_search import MIN_SIGNIFICANCE, LevelSearch, ShiftResult, pyramid_shift
 
 PARAMS = ParamSet((
     Param("sigma", "Gaussian sigma (px)", float, 1.0,
@@ -121,6 +121,7 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     coarsest = len(levels) - 1
     search_range = coarse_search_range(levels, params["search_range"], params["levels"])
     progress.update(0.05, "TVDM: pyramid ready")
+    found: RigidResult | ShiftResult
     if params["rotation"]:
         settings = EvolutionSettings(params["population"], params["crossover"],
                                      (params["mutation_min"], params["mutation_max"]))
@@ -136,12 +137,13 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
         significance = found.significance
         cost = found.cost if resolved == 0 and np.isfinite(found.cost) else levels[0].cost(transform)
     finest = levels[0].smoothing
+    assert finest is not None  # build_levels sets every level's smoothing
     status, confidence, message = _judge(coarse, significance, resolved, search_range, on_bound,
                                          finest.sigma, finest.adapted)
     details = {"gray_scale": scale, "levels_used": len(levels), "resolved_level": resolved,
                "significance": significance, "level_shapes": [list(level.shape) for level in levels],
                "coarse_search_range": search_range,
-               "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels],
+               "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels if level.smoothing],
                "noise_sigma": list(finest.noise)}
     outcome = MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
                             details=details)

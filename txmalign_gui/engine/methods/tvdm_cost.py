@@ -106,11 +106,12 @@ def displace(values: np.ndarray, shift: float, axis: int) -> Tuple[int, np.ndarr
     start, stop = max(0, whole + 1), min(length, length - 2 + whole)
     if stop <= start:
         stop = start
-    out = None
+    out: Optional[np.ndarray] = None
     for tap, weight in enumerate(_cubic_weights(whole - shift)):
         index = slice(start - whole - 1 + tap, stop - whole - 1 + tap)
         part = values[index] if axis == 0 else values[:, index]
         out = weight * part if out is None else np.add(out, weight * part, out=out)
+    assert out is not None  # the cubic kernel has four taps
     return start, out
 
 
@@ -161,7 +162,8 @@ def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int
     once: the mean squared difference over the overlap expands into correlations of the gradients, their
     squares and their usable-pixel indicators, each one FFT product."""
     cy, cx = (int(round(v)) for v in centre)
-    numerator, count = 0.0, 0.0
+    numerator: np.ndarray = np.zeros(())  # 0-d until the first gradient pair broadcasts it
+    count: np.ndarray = np.zeros(())
     rows, cols = fixed.gx.shape[0] + 1, fixed.gx.shape[1] + 1
     shape = (rows + abs(cy) + radius + 1, cols + abs(cx) + radius + 1)
     for a, b in ((fixed.gy, moving.gy), (fixed.gx, moving.gx)):

@@ -86,7 +86,7 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
     `sigma` is the smoothing in full-resolution pixels (see `level_sigma`)."""
     current = [(fixed.astype(np.float32, copy=False), fixed_mask),
                (moving.astype(np.float32, copy=False), moving_mask)]
-    levels = []
+    levels: List[Level] = []
     while True:
         (f, fm), (m, mm) = current
         index = len(levels)

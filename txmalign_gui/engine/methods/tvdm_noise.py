@@ -73,7 +73,7 @@ class LevelSmoothing:
     sigma: float
     noise_fraction: float
     adapted: bool
-    noise: Tuple[float, float]
+    noise: Tuple[float, ...]
 
 
 def _gradient_power(image: np.ndarray) -> float:
@@ -91,6 +91,7 @@ def choose_smoothing(smoothers: Sequence[Callable[[float], np.ndarray]], noises:
     `smoothers[i](sigma)` is image i smoothed by `sigma` (it knows the image's mask), `noises[i]` its
     noise standard deviation."""
     candidates = [requested] + [s for s in SIGMA_STEPS if s > requested]
+    smoothed: Tuple[np.ndarray, ...]
     fraction, smoothed = 1.0, ()
     for sigma in candidates:
         smoothed = tuple(smoother(sigma) for smoother in smoothers)

@@ -197,6 +197,7 @@ def _multi_start(levels: List[Level], check: int, coarsest: int, search_range: i
         if best is None or rank < best[0]:
             best = (rank, refined, found)
     progress.update(1.0, "checking candidate angles")
+    assert best is not None  # `chosen` is never empty
     _, transform, found = best
     on_bound = angle_range < 180.0 and abs(transform.angle_deg) >= angle_range
     return transform, found.coarse, found.significance, on_bound

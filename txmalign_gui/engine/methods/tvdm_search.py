@@ -147,4 +147,5 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
             progress.update((coarsest - index + 1) / (coarsest - finest + 1), f"translation, level {index}")
         if index > finest:
             current = transform_from(levels[index - 1:index + 1], current, 1)
+    assert coarse is not None  # the coarsest level always runs first
     return ShiftResult(current, finest, cost, coarse, resolved, best)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Callable, Optional
+from typing import Callable, Dict, Optional, Sequence, cast
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from .inputs import load_reference, load_stack, resolve_anchor
 from .params import STACK_PARAMS
 from .preprocess import bin_image, unbin_transforms
 from .result import StackResult
-from .runner import Frames, PairRegistrar, register_pairs
+from .runner import Frames, Pair, PairRegistrar, register_pairs
 from .trust import flag_null_result
 
 OnResult = Callable[[int, RegistrationResult], None]
@@ -172,8 +172,8 @@ def _pair_messages(results):
 
 def _align_tree(frames, registrar, count, anchor, settings, reporter, on_image, single_target):
     if single_target:
-        parents = [None] * count
-        pairs = [(None, i) for i in sorted(range(count), key=lambda i: (abs(i - anchor), i))]
+        parents: Sequence[Optional[int]] = [None] * count
+        pairs: Sequence[Pair] = [(None, i) for i in sorted(range(count), key=lambda i: (abs(i - anchor), i))]
     else:
         parents = plan.tree_parents(settings["strategy"], count, anchor, settings["chunk_size"])
         pairs = plan.tree_pairs(parents)
@@ -191,7 +191,7 @@ def _align_consistent(frames, registrar, count, anchor, settings, reporter, on_i
     pairs = plan.consistent_pairs(count, anchor, settings["chunk_size"], settings["window"])
     results = register_pairs(pairs, frames, registrar, settings["jobs"], reporter.sub(0.0, 0.97))
     reporter.update(0.98, "solving for the most consistent transforms")
-    solution = solve_consistent(count, anchor, results)
+    solution = solve_consistent(count, anchor, cast(Dict[plan.Pair, RegistrationResult], results))  # no None here
     parents = plan.tree_parents("chunked", count, anchor, settings["chunk_size"])
     primary = [None if p == i else results.get((p, i)) or results[(i, p)] for i, p in enumerate(parents)]
     costs = np.array([0.0 if r is None else r.cost for r in primary])

@@ -8,7 +8,7 @@ reported as soon as their whole chain is known, so a live preview fills in from 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -27,7 +27,7 @@ def worst(*statuses: str) -> str:
 class TreeAssembler:
     """Collects pair results for `parents` (None = the separate reference image) and composes chains."""
 
-    def __init__(self, parents: List[Optional[int]], method: str, params: dict,
+    def __init__(self, parents: Sequence[Optional[int]], method: str, params: dict,
                  on_image: Optional[OnImage] = None):
         self.parents = parents
         self.results: Dict[int, RegistrationResult] = {}

@@ -80,7 +80,7 @@ def consistent_pairs(count: int, anchor: int, chunk_size: int, window: int) -> L
     pairs += [(anchor, t) for t in targets if t != anchor]
     pairs += [(targets[k], targets[k + step]) for k in range(len(targets))
               for step in (2 ** e for e in range(len(targets).bit_length())) if k + step < len(targets)]
-    unique = {}
+    unique: dict[tuple[int, int], None] = {}
     for a, b in pairs:
         unique.setdefault(oriented(a, b), None)
     return sorted(unique, key=lambda pair: (abs(pair[1] - anchor), pair[1], pair[0]))

@@ -66,7 +66,7 @@ def preprocess(stack, flats=None, darks=None, minus_log: bool = False, binning: 
         image = np.asarray(stack[index], dtype=np.float64)
         if dark is not None:
             image = image - dark
-        if denominator is not None:
+        if usable is not None:
             image = np.where(usable, image / np.where(usable, denominator, 1.0), 1.0)
         if minus_log:
             image = -np.log(np.maximum(image, _TINY))

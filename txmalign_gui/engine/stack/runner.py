@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -61,6 +61,7 @@ def _start_worker(registrar: PairRegistrar) -> None:
 
 
 def _work(fixed: np.ndarray, moving: np.ndarray) -> RegistrationResult:
+    assert _WORKER_REGISTRAR is not None, "the pool initializer sets it"
     return _WORKER_REGISTRAR(fixed, moving)
 
 
@@ -108,7 +109,7 @@ def _parallel(pairs, frames, registrar, workers, progress, on_pair):
     total = len(pairs)
     queue: List[Pair] = list(pairs)
     order = {pair: k for k, pair in enumerate(pairs)}
-    running = {}
+    running: Dict[Future, Pair] = {}
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                                    initializer=_start_worker, initargs=(registrar,))
     finished = False

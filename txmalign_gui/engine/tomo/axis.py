@@ -66,7 +66,8 @@ def opposite_pairs(angles_deg: np.ndarray) -> list:
     gap = np.abs(np.abs(angles[None, :] - angles[:, None]) - 180.0)
     i, j = np.nonzero(np.triu(gap <= _PAIR_STEPS * step + 1e-6, k=1))
     order = np.argsort(gap[i, j], kind="stable")
-    pairs, used = [], set()
+    pairs: list = []
+    used: set = set()
     for k in order:
         if i[k] in used or j[k] in used:
             continue

@@ -3,15 +3,16 @@ first reaches half the edge step."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
+import numpy.typing as npt
 from scipy import ndimage
 
 from ..errors import InputError
 
 
-def _check(energies, mu) -> tuple:
+def _check(energies: npt.ArrayLike, mu: npt.ArrayLike) -> Tuple[np.ndarray, np.ndarray]:
     e = np.asarray(energies, dtype=float).ravel()
     mu = np.asarray(mu, dtype=float).ravel()
     if e.shape != mu.shape or len(e) < 3:
@@ -32,7 +33,7 @@ def parabolic_peak(x: np.ndarray, y: np.ndarray, index: int) -> float:
     return float(np.clip(vertex, x[index - 1], x[index + 1]))
 
 
-def smoothed_derivative(energies, mu, smooth_ev: float, axis: int = 0) -> np.ndarray:
+def smoothed_derivative(energies: npt.ArrayLike, mu: npt.ArrayLike, smooth_ev: float, axis: int = 0) -> np.ndarray:
     """d(mu)/dE after a Gaussian smoothing of `smooth_ev` along the energy axis (0 = no smoothing).
 
     The smoothing is in frames of the median energy step, so an uneven scan is treated approximately.
@@ -42,10 +43,12 @@ def smoothed_derivative(energies, mu, smooth_ev: float, axis: int = 0) -> np.nda
     values = np.asarray(mu, dtype=float)
     if smooth_ev > 0:
         values = ndimage.gaussian_filter1d(values, smooth_ev / step, axis=axis, mode="nearest")
-    return np.gradient(values, e, axis=axis)
+    derivative: np.ndarray = np.gradient(values, e, axis=axis)
+    return derivative
 
 
-def edge_energy_derivative(energies, mu, window: Optional[tuple] = None, smooth_ev: float = 0.0) -> float:
+def edge_energy_derivative(energies: npt.ArrayLike, mu: npt.ArrayLike, window: Optional[Tuple[float, float]] = None,
+                           smooth_ev: float = 0.0) -> float:
     """Energy of the largest derivative of `mu` inside `window` = (e_min, e_max) (default: all),
     refined to a fraction of a step with a parabola through the three highest points."""
     e, mu = _check(energies, mu)
@@ -58,7 +61,7 @@ def edge_energy_derivative(energies, mu, window: Optional[tuple] = None, smooth_
                           int(np.argmax(masked)))
 
 
-def edge_energy_half_step(energies, normalized, start: Optional[float] = None) -> float:
+def edge_energy_half_step(energies: npt.ArrayLike, normalized: npt.ArrayLike, start: Optional[float] = None) -> float:
     """First energy (from `start`, default the first point) at which `normalized` reaches 0.5, linearly
     interpolated between the two points around the crossing; NaN when it never does."""
     e, norm = _check(energies, normalized)

@@ -9,9 +9,10 @@ rims of false chemistry.  After a good alignment the maps show clean phases up t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 from scipy import ndimage
 
 from ..errors import InputError
@@ -32,11 +33,11 @@ class EdgeMaps:
     peak: np.ndarray
     edge_step: np.ndarray
     mask: np.ndarray
-    pre_range: tuple
-    post_range: tuple
+    pre_range: Tuple[float, ...]
+    post_range: Tuple[float, ...]
 
 
-def _level(e: np.ndarray, values: np.ndarray, energy_range: tuple, name: str) -> np.ndarray:
+def _level(e: np.ndarray, values: np.ndarray, energy_range: Sequence[float], name: str) -> np.ndarray:
     """Per pixel, the mean value over `energy_range`.
 
     Maps use flat pre- and post-edge levels, not fitted lines: one pixel's spectrum is noisy, and a line
@@ -45,7 +46,8 @@ def _level(e: np.ndarray, values: np.ndarray, energy_range: tuple, name: str) ->
     if inside.sum() < 2:
         raise InputError(f"the {name} range {energy_range[0]:.2f}-{energy_range[1]:.2f} eV holds fewer than "
                          "two energies; widen it")
-    return values[inside].mean(axis=0)
+    level: np.ndarray = values[inside].mean(axis=0)
+    return level
 
 
 def _parabolic_vertex(e: np.ndarray, values: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -53,7 +55,8 @@ def _parabolic_vertex(e: np.ndarray, values: np.ndarray, index: np.ndarray) -> n
     e[index] at the ends or when the three points do not bend down)."""
     k = np.clip(index, 1, len(e) - 2)
     x0, x1, x2 = e[k - 1], e[k], e[k + 1]
-    take = lambda offset: np.take_along_axis(values, (k + offset)[None], axis=0)[0]  # noqa: E731
+    take: Callable[[int], np.ndarray] = (  # noqa: E731
+        lambda offset: np.take_along_axis(values, (k + offset)[None], axis=0)[0])
     y0, y1, y2 = take(-1), take(0), take(1)
     denom = (x0 - x1) * (x0 - x2) * (x1 - x2)
     a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / denom
@@ -61,10 +64,12 @@ def _parabolic_vertex(e: np.ndarray, values: np.ndarray, index: np.ndarray) -> n
     with np.errstate(invalid="ignore", divide="ignore"):
         vertex = np.clip(-b / (2 * a), x0, x2)
     good = (a < 0) & (index == k) & np.isfinite(vertex)
-    return np.where(good, vertex, e[index])
+    vertices: np.ndarray = np.where(good, vertex, e[index])
+    return vertices
 
 
-def edge_maps(energies, od, pre: Optional[tuple] = None, post: Optional[tuple] = None, smooth_ev: float = 1.0,
+def edge_maps(energies: npt.ArrayLike, od: npt.ArrayLike, pre: Optional[Sequence[float]] = None,
+              post: Optional[Sequence[float]] = None, smooth_ev: float = 1.0,
               min_step_fraction: float = DEFAULT_MIN_STEP_FRACTION) -> EdgeMaps:
     """Maps of the OD stack `od` (N, H, W) at `energies` (eV, increasing).  Pre/post-edge levels are
     averaged per pixel over `pre` and `post` (default the first and last 15 % of the scan); edges and the white
@@ -99,7 +104,7 @@ def edge_maps(energies, od, pre: Optional[tuple] = None, post: Optional[tuple] =
     peak = _parabolic_vertex(e, smooth, window[np.argmax(smooth[window], axis=0)])
     reference = np.percentile(step[finite], 99) if finite.any() else 0.0
     mask = finite & (step > 0) & (step >= min_step_fraction * reference) & np.isfinite(half)
-    hide = lambda a: np.where(mask, a, np.nan).astype(np.float32)  # noqa: E731
+    hide: Callable[[np.ndarray], np.ndarray] = lambda a: np.where(mask, a, np.nan).astype(np.float32)  # noqa: E731
     return EdgeMaps(edge_derivative=hide(e0), edge_half_step=hide(half), peak=hide(peak),
                     edge_step=np.where(finite, step, np.nan).astype(np.float32), mask=mask,
                     pre_range=tuple(map(float, pre)), post_range=tuple(map(float, post)))
@@ -121,7 +126,8 @@ def _half_step(e: np.ndarray, normalized: np.ndarray, window: np.ndarray) -> np.
     return np.where(found, energy, np.nan)
 
 
-def phase_rim_fraction(edge_map, labels, threshold: float, width: int = 2) -> dict:
+def phase_rim_fraction(edge_map: npt.ArrayLike, labels: npt.ArrayLike, threshold: float, width: int = 2
+                       ) -> Dict[str, Any]:
     """How often a two-phase edge map names the wrong phase, at boundaries and inside the phases.
 
     `labels` (H, W) int is the truth: 0 = no phase (thin), 1 = phase with the lower edge, 2 = the higher;

@@ -5,9 +5,10 @@ normalised spectrum is (mu - pre-line) / step: 0 before the edge, about 1 after 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InputError
 from .edge import _check, edge_energy_derivative, edge_energy_half_step
@@ -16,7 +17,8 @@ from .edge import _check, edge_energy_derivative, edge_energy_half_step
 DEFAULT_RANGE_FRACTION = 0.15
 
 
-def default_edge_ranges(energies, fraction: float = DEFAULT_RANGE_FRACTION) -> tuple:
+def default_edge_ranges(energies: npt.ArrayLike, fraction: float = DEFAULT_RANGE_FRACTION
+                        ) -> Tuple[Tuple[float, float], Tuple[float, float]]:
     """((pre_min, pre_max), (post_min, post_max)): the first and last `fraction` of the energy range."""
     e = np.asarray(energies, dtype=float)
     lo, hi = float(np.nanmin(e)), float(np.nanmax(e))
@@ -24,12 +26,13 @@ def default_edge_ranges(energies, fraction: float = DEFAULT_RANGE_FRACTION) -> t
     return (lo, lo + fraction * span), (hi - fraction * span, hi)
 
 
-def _line(e: np.ndarray, mu: np.ndarray, energy_range: tuple, name: str) -> np.ndarray:
+def _line(e: np.ndarray, mu: np.ndarray, energy_range: Sequence[float], name: str) -> np.ndarray:
     lo, hi = sorted(float(v) for v in energy_range)
     inside = (e >= lo) & (e <= hi) & np.isfinite(mu)
     if inside.sum() < 2:
         raise InputError(f"the {name} range {lo:.2f}-{hi:.2f} eV holds fewer than two points; widen it")
-    return np.polyfit(e[inside], mu[inside], 1)
+    line: np.ndarray = np.polyfit(e[inside], mu[inside], 1)
+    return line
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,10 @@ class EdgeNormalization:
     e0_derivative: float
     e0_half_step: float
     edge_step: float
-    pre_line: tuple
-    post_line: tuple
-    pre_range: tuple
-    post_range: tuple
+    pre_line: Tuple[float, ...]
+    post_line: Tuple[float, ...]
+    pre_range: Tuple[float, ...]
+    post_range: Tuple[float, ...]
     normalized: np.ndarray = field(repr=False)
 
     def header(self) -> str:
@@ -53,7 +56,8 @@ class EdgeNormalization:
                 f"{self.pre_range[1]:.2f} post_edge_eV={self.post_range[0]:.2f}:{self.post_range[1]:.2f}")
 
 
-def normalize_spectrum(energies, mu, pre: Optional[tuple] = None, post: Optional[tuple] = None,
+def normalize_spectrum(energies: npt.ArrayLike, mu: npt.ArrayLike, pre: Optional[Sequence[float]] = None,
+                       post: Optional[Sequence[float]] = None,
                        smooth_ev: float = 0.0) -> EdgeNormalization:
     """Normalise `mu` (OD against energy, eV) with lines fitted over `pre` and `post` (default: the first
     and last 15 % of the scan).  E0 is the derivative maximum between the two ranges; the step is

@@ -8,9 +8,10 @@ caller passes `i0=None` and the images are taken as transmission.
 from __future__ import annotations
 
 import warnings
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InputError
 from ..checks.spectra import region_spectrum
@@ -21,7 +22,7 @@ TRANSMISSION_LIMIT = 2.0
 _EDGE_TOLERANCE = 1e-3
 
 
-def i0_from_region(stack, mask) -> np.ndarray:
+def i0_from_region(stack: Any, mask: npt.ArrayLike) -> np.ndarray:
     """I0 per frame: the mean intensity over the True pixels of `mask` (an empty-beam area) in each frame."""
     i0 = region_spectrum(stack, mask, "mean")
     if not np.all(np.isfinite(i0)) or np.any(i0 <= 0):
@@ -30,7 +31,7 @@ def i0_from_region(stack, mask) -> np.ndarray:
     return i0
 
 
-def i0_on_energies(i0_energies, i0_counts, energies) -> np.ndarray:
+def i0_on_energies(i0_energies: npt.ArrayLike, i0_counts: npt.ArrayLike, energies: npt.ArrayLike) -> np.ndarray:
     """A measured I0 spectrum interpolated (linearly) onto the stack's `energies` (all in eV).
 
     Refuses energies outside the I0 scan: extrapolating I0 would bend the whole OD spectrum silently.
@@ -48,10 +49,11 @@ def i0_on_energies(i0_energies, i0_counts, energies) -> np.ndarray:
     if energies.min() < e0[0] - slack or energies.max() > e0[-1] + slack:
         raise InputError(f"the stack's energies {energies.min():.2f}-{energies.max():.2f} eV reach outside the "
                          f"I0 spectrum ({e0[0]:.2f}-{e0[-1]:.2f} eV)")
-    return np.interp(energies, e0, counts)
+    interpolated: np.ndarray = np.interp(energies, e0, counts)
+    return interpolated
 
 
-def check_transmission(values) -> None:
+def check_transmission(values: npt.ArrayLike) -> None:
     """Refuse to take -ln of detector counts as if they were I/I0 (it gives a negative 'OD')."""
     median = float(np.nanmedian(np.asarray(values, dtype=float)))
     if median > TRANSMISSION_LIMIT:
@@ -59,7 +61,7 @@ def check_transmission(values) -> None:
                          "take I0 from the flats (flat-field correction), an empty-beam region or an I0 file")
 
 
-def optical_density(stack, i0: Optional[np.ndarray] = None) -> np.ndarray:
+def optical_density(stack: Any, i0: Optional[np.ndarray] = None) -> np.ndarray:
     """-ln(I / I0) for every pixel of `stack` (N, H, W) as float32; `i0` has one value per frame (None: the
     stack is already transmission I/I0).  NaN where the intensity is not positive or is NaN."""
     images = np.asarray(stack, dtype=np.float64)
@@ -78,7 +80,7 @@ def optical_density(stack, i0: Optional[np.ndarray] = None) -> np.ndarray:
     return od.astype(np.float32)
 
 
-def region_od(stack, mask, i0: Optional[np.ndarray] = None, statistic: str = "mean") -> np.ndarray:
+def region_od(stack: Any, mask: npt.ArrayLike, i0: Optional[np.ndarray] = None, statistic: str = "mean") -> np.ndarray:
     """The OD spectrum of a region: the mean (or sum, max) over its pixels of the per-pixel OD (as MANTiS
     does), so thick and thin pixels are averaged in absorbance, not in transmission.  Only the region's
     bounding box is converted, so a small region of a large stack is cheap."""

@@ -7,9 +7,11 @@ beside the same img_bkg/img_dark, and are recognised so that they are not normal
 
 from __future__ import annotations
 
+from typing import Any
+
 from .h5_layout import Layout, register_layout
 
-_COMMON = dict(flats=("img_bkg", "img_bkg_avg"), darks=("img_dark", "img_dark_avg"), pixel_size=("Pixel Size",),
+_COMMON: dict[str, Any] = dict(flats=("img_bkg", "img_bkg_avg"), darks=("img_dark", "img_dark_avg"), pixel_size=("Pixel Size",),
                energy_unit=None, exports_normalised=True)  # X_eng is keV in FXI files; the unit is still guessed in case a file stores eV
 
 FXI_XANES = register_layout(Layout("fxi-xanes", "NSLS-II FXI XANES scan (HDF5)", images="img_xanes",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
@@ -31,11 +31,11 @@ class Layout:
     description: str
     images: str
     kind: str
-    flats: tuple = ()
-    darks: tuple = ()
-    energies: tuple = ()
-    angles: tuple = ()
-    pixel_size: tuple = ()
+    flats: Tuple[str, ...] = ()
+    darks: Tuple[str, ...] = ()
+    energies: Tuple[str, ...] = ()
+    angles: Tuple[str, ...] = ()
+    pixel_size: Tuple[str, ...] = ()
     energy_unit: Optional[str] = None
     angle_unit: Optional[str] = None
     single_energy: Optional[str] = None
@@ -46,7 +46,7 @@ class Layout:
 _NORMALISED_RATIO = 0.1
 
 
-def _already_normalised(item, flats, darks) -> bool:
+def _already_normalised(item: Any, flats: Optional[np.ndarray], darks: Optional[np.ndarray]) -> bool:
     """True when floating-point images are a small fraction of the flats' counts (already divided)."""
     if flats is None or item.dtype.kind != "f":
         return False
@@ -64,7 +64,7 @@ def _identify(layout: Layout, path: str) -> bool:
         return layout.images in handle
 
 
-def _read(layout: Layout, path: str, dataset=None) -> StackData:
+def _read(layout: Layout, path: str, dataset: Optional[str] = None) -> StackData:
     with open_h5(path) as handle:
         if is_linked(handle, layout.images) and not dataset:
             raise InputError(f"{path}:{layout.images} is stored in another file (external link or virtual "
@@ -72,12 +72,12 @@ def _read(layout: Layout, path: str, dataset=None) -> StackData:
         item = handle[layout.images]
         check_virtual_sources(item, f"{path}:{layout.images}")
         count, frame = (item.shape[0], item.shape[1:]) if item.ndim == 3 else (0, ())
-        metadata = {"format": layout.name, "attributes": {k: plain(v) for k, v in handle.attrs.items()},
+        metadata: dict[str, Any] = {"format": layout.name, "attributes": {k: plain(v) for k, v in handle.attrs.items()},
                     "linked_files": linked_files(item, path)}
         energy = scalar_value(handle, layout.single_energy) if layout.single_energy else None
         if energy is not None:
             metadata["energy_eV"] = float(to_electronvolts(energy, layout.energy_unit))
-        found = dict(
+        found: dict[str, Any] = dict(
             energies=per_image_values(handle, layout.energies, count, to_electronvolts, layout.energy_unit,
                                       metadata, "energies"),
             angles=per_image_values(handle, layout.angles, count, to_degrees, layout.angle_unit, metadata, "angles"),
@@ -100,5 +100,5 @@ def register_layout(layout: Layout) -> Reader:
     return register_reader(Reader(
         layout.name, layout.description, EXTENSIONS,
         identify=lambda path: _identify(layout, path),
-        read=lambda path, dataset=None: _read(layout, path, dataset),
+        read=lambda path, dataset: _read(layout, path, dataset),
         main_dataset=layout.images, priority=20))

@@ -7,7 +7,7 @@ angles also from an attribute of the image dataset (`energies`, with `energies_u
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable, Iterable, Optional
 
 import h5py
 
@@ -45,7 +45,7 @@ def _choose_dataset(path: str, handle: h5py.File, dataset: Optional[str]) -> str
     raise InputError(f"{path} holds several 3-D datasets, choose one: {listing}")
 
 
-def _beside(group_list, lookup):
+def _beside(group_list: Iterable[Any], lookup: Callable[[Any], Any]) -> Any:
     """The first non-None `lookup(group)` over the groups, or None."""
     for group in group_list:
         value = lookup(group)
@@ -64,7 +64,7 @@ def read_hdf5(path: str, dataset: Optional[str] = None) -> StackData:
         count, frame = item.shape[0], item.shape[1:]
         parent = handle[name.rstrip("/").rpartition("/")[0] or "/"]
         groups = [parent] if parent.name == "/" else [parent, handle]
-        metadata = {"format": "hdf5", "linked_files": linked_files(item, path)}
+        metadata: dict[str, Any] = {"format": "hdf5", "linked_files": linked_files(item, path)}
         lookups = {
             "energies": lambda g: per_image_values(g, ENERGY_NAMES, count, to_electronvolts, metadata=metadata,
                                                    kind="energies"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from ...engine.errors import InputError
@@ -13,12 +15,13 @@ from ..stack_data import StackData
 def read_npy_array(path: str) -> np.ndarray:
     """The array in a `.npy` file, memory-mapped read-only, or `InputError` naming the file."""
     try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
+        array: np.ndarray = np.load(path, mmap_mode="r", allow_pickle=False)
+        return array
     except (OSError, ValueError) as error:
         raise InputError(f"cannot read {path} as a numpy .npy file: {error}") from error
 
 
-def read_npy(path: str, dataset=None) -> StackData:
+def read_npy(path: str, dataset: Optional[str] = None) -> StackData:
     images = read_npy_array(path)
     metadata = {"format": "npy"}
     extra = sidecar_values(path, images.shape, metadata)

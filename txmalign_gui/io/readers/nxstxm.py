@@ -6,7 +6,7 @@ and the others are named in a warning.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, List, Optional, Tuple
 
 import h5py
 import numpy as np
@@ -19,7 +19,7 @@ from ..stack_data import StackData
 from ..units import to_electronvolts
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     value = value[()] if isinstance(value, h5py.Dataset) else value
     if isinstance(value, np.ndarray):
         value = value.ravel()[0] if value.size else ""
@@ -39,9 +39,9 @@ def _stxm_entry(handle: h5py.File) -> Optional[h5py.Group]:
     return None
 
 
-def _channels(entry: h5py.Group) -> list:
+def _channels(entry: h5py.Group) -> List[Tuple[str, h5py.Dataset]]:
     """NXdata groups of the entry holding a 3-D `data`."""
-    found = []
+    found: List[Tuple[str, h5py.Dataset]] = []
     for name, item in entry.items():
         if isinstance(item, h5py.Group) and _text(item.attrs.get("NX_class", "")) == "NXdata":
             data = item.get("data")
@@ -50,18 +50,18 @@ def _channels(entry: h5py.Group) -> list:
     return found
 
 
-def read_nxstxm(path: str, dataset=None) -> StackData:
+def read_nxstxm(path: str, dataset: Optional[str] = None) -> StackData:
     with open_h5(path) as handle:
         entry = _stxm_entry(handle)
         channels = _channels(entry) if entry is not None else []
-        if not channels:
+        if entry is None or not channels:
             raise InputError(f"{path} is an NXstxm file without an NXdata group holding data")
         name, data = channels[0]
         if data.ndim != 3:
             scan = _text(entry.get("counter0/stxm_scan_type", data.parent.get("stxm_scan_type", "")))
             raise InputError(f"{path}:{data.name} is {data.ndim}-D ({scan or 'not an image stack'}); an image "
                              "stack (energy x y x x) is needed")
-        metadata = {"format": "nxstxm", "channel": name}
+        metadata: dict[str, Any] = {"format": "nxstxm", "channel": name}
         if len(channels) > 1:
             metadata["warnings"] = [f"{len(channels)} detector channels; using {name} "
                                     f"(others: {', '.join(n for n, _ in channels[1:])})"]

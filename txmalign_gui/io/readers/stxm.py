@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 
+from typing import Dict, Optional, Sequence
+
 import numpy as np
 
 from ...engine.errors import InputError
@@ -39,7 +41,7 @@ def _axis_points(text: str, axis: str, path: str) -> np.ndarray:
     return np.array(values[1:])
 
 
-def read_xim(path: str, shape: tuple) -> np.ndarray:
+def read_xim(path: str, shape: Sequence[int]) -> np.ndarray:
     """One `.xim` frame (text table) as float32, checked against the header's `shape`."""
     try:
         frame = np.loadtxt(path, dtype=np.float32, ndmin=2)
@@ -51,11 +53,11 @@ def read_xim(path: str, shape: tuple) -> np.ndarray:
     return frame
 
 
-def _frames(path: str) -> dict:
+def _frames(path: str) -> Dict[int, str]:
     """{energy index: .xim path} of channel a next to the header."""
     folder = os.path.dirname(os.path.abspath(path))
     stem = os.path.splitext(os.path.basename(path))[0]
-    found = {}
+    found: Dict[int, str] = {}
     for name in os.listdir(folder):
         match = _FRAME.search(name)
         if match and name[:match.start()] == stem:
@@ -63,7 +65,7 @@ def _frames(path: str) -> dict:
     return found
 
 
-def read_stxm(path: str, dataset=None) -> StackData:
+def read_stxm(path: str, dataset: Optional[str] = None) -> StackData:
     try:
         with open(path, encoding="latin-1") as handle:
             text = handle.read()

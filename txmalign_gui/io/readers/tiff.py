@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import warnings
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 import tifffile
@@ -32,7 +33,8 @@ def _colour_to_gray(array: np.ndarray, axes: str, path: str) -> np.ndarray:
         return array
     warnings.warn(f"{os.path.basename(path)} is a colour (RGB) image; read as gray (mean of the channels)",
                   stacklevel=3)
-    return array.mean(axis=axes.index("S"), dtype=np.float32)
+    gray: np.ndarray = array.mean(axis=axes.index("S"), dtype=np.float32)
+    return gray
 
 
 def read_tiff_image(path: str) -> np.ndarray:
@@ -51,7 +53,7 @@ def _short(error: Exception) -> str:
     return " ".join(str(error).split())[:160] or type(error).__name__
 
 
-def _frame_shape(path: str) -> tuple:
+def _frame_shape(path: str) -> Tuple[Tuple[int, ...], np.dtype]:
     """(shape, dtype) of the first image of a TIFF file from its header, without reading pixels."""
     try:
         with tifffile.TiffFile(path) as tiff:
@@ -62,7 +64,7 @@ def _frame_shape(path: str) -> tuple:
         raise InputError(f"cannot read {path} as TIFF (damaged or truncated?): {_short(error)}") from error
 
 
-def _open_tiff_stack(path: str):
+def _open_tiff_stack(path: str) -> np.ndarray:
     """A read-only memory map when the file is uncompressed gray (lazy), else the array in memory."""
     try:
         with tifffile.TiffFile(path) as tiff:
@@ -77,29 +79,29 @@ def _open_tiff_stack(path: str):
     return read_tiff_image(path)
 
 
-def read_tiff_file(path: str, dataset=None) -> StackData:
+def read_tiff_file(path: str, dataset: Optional[str] = None) -> StackData:
     with warnings.catch_warnings(record=True) as noticed:
         warnings.simplefilter("always")
         images = _open_tiff_stack(path)
     if np.ndim(images) == 2:
         raise InputError(f"{path} holds a single 2-D image; an image stack (several pages, or a folder of "
                          "TIFFs) is needed")
-    metadata = {"format": "tiff"}
+    metadata: dict[str, Any] = {"format": "tiff"}
     if noticed:
         metadata["warnings"] = [str(w.message) for w in noticed]
     extra = sidecar_values(path, np.shape(images), metadata)
     return StackData(images=images, path=path, metadata=metadata, **extra)
 
 
-def _nth_file(paths: list, index: int) -> np.ndarray:
+def _nth_file(paths: List[str], index: int) -> np.ndarray:
     return read_tiff_image(paths[index])
 
 
-def _stack_files(paths: list):
+def _stack_files(paths: List[str]) -> Optional[np.ndarray]:
     return np.stack([read_tiff_image(p) for p in paths]) if paths else None
 
 
-def read_tiff_folder(path: str, dataset=None) -> StackData:
+def read_tiff_folder(path: str, dataset: Optional[str] = None) -> StackData:
     files = files_with_extensions(path, EXTENSIONS)
     roles = {role: [f for f in files if name_role(f) == role] for role in ("image", "flat", "dark")}
     images = roles["image"]

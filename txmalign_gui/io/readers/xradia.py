@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import defaultdict
+from typing import Any, Dict, List, Optional, cast
 
 import numpy as np
 import olefile
@@ -26,13 +27,13 @@ from ..xradia_ole import XradiaFile
 _ENERGY_TOLERANCE_EV = 1.0
 
 
-def _varies(values) -> bool:
+def _varies(values: Optional[np.ndarray]) -> bool:
     return values is not None and len(values) > 1 and float(np.ptp(values)) > 1e-3
 
 
-def read_txrm(path: str, dataset=None) -> StackData:
+def read_txrm(path: str, dataset: Optional[str] = None) -> StackData:
     series = XradiaFile(path)
-    metadata = {"format": "xradia txrm", "exposure_times": series.exposure_times}
+    metadata: dict[str, Any] = {"format": "xradia txrm", "exposure_times": series.exposure_times}
     energies = series.energies if _varies(series.energies) else None
     if energies is None and series.energies is not None and series.energies[0] > 0:
         metadata["energy_eV"] = float(series.energies[0])
@@ -52,18 +53,19 @@ def _energy(image: XradiaFile) -> float:
     return named
 
 
-def _references_by_energy(references: list) -> dict:
+def _references_by_energy(references: List[XradiaFile]) -> Dict[float, np.ndarray]:
     """{energy: averaged reference image} over the reference files."""
-    groups = defaultdict(list)
+    groups: defaultdict[float, List[np.ndarray]] = defaultdict(list)
     for reference in references:
         energy = _energy(reference)
         key = next((k for k in groups if abs(k - energy) <= _ENERGY_TOLERANCE_EV), energy)
         groups[key].append(_only_image(reference))
-    return {energy: images[0] if len(images) == 1 else np.mean(images, axis=0, dtype=np.float32)
+    return {energy: images[0] if len(images) == 1 else cast(np.ndarray, np.mean(images, axis=0, dtype=np.float32))
             for energy, images in groups.items()}
 
 
-def _match_flats(energies, references: dict, metadata: dict):
+def _match_flats(energies: np.ndarray, references: Dict[float, np.ndarray], metadata: Dict[str, Any]
+                 ) -> Optional[np.ndarray]:
     """One flat per image when every energy has a reference, the only flat when there is one, else None."""
     if len(references) == 1:
         return next(iter(references.values()))
@@ -78,7 +80,7 @@ def _match_flats(energies, references: dict, metadata: dict):
     return np.stack([references[k] for k in nearest])
 
 
-def _headers(paths: list) -> list:
+def _headers(paths: List[str]) -> List[XradiaFile]:
     """The XradiaFile of each path, closed again so that a long series does not hold every file open."""
     headers = []
     for path in paths:
@@ -94,11 +96,11 @@ def _only_image(image: XradiaFile) -> np.ndarray:
         image.close()
 
 
-def _nth_image(images: list, index: int) -> np.ndarray:
+def _nth_image(images: List[XradiaFile], index: int) -> np.ndarray:
     return _only_image(images[index])
 
 
-def read_xrm_folder(path: str, dataset=None) -> StackData:
+def read_xrm_folder(path: str, dataset: Optional[str] = None) -> StackData:
     files = files_with_extensions(path, (".xrm",))
     samples = _headers([f for f in files if name_role(f) == "image"])
     if len(samples) < 2:
@@ -121,7 +123,7 @@ def read_xrm_folder(path: str, dataset=None) -> StackData:
                      pixel_size_nm=samples[0].pixel_size_nm, metadata=metadata)
 
 
-def _single_xrm(path: str, dataset=None) -> StackData:
+def _single_xrm(path: str, dataset: Optional[str] = None) -> StackData:
     raise InputError(f"{path} is a single Xradia image; open the folder that holds the series instead "
                      "(its images are sorted by energy and its ref files used as flats)")
 
