@@ -7,7 +7,8 @@ import importlib
 from typing import Any, Callable, Dict, Iterable, List, Tuple
 
 
-def lazy_exports(package: str, exports: Dict[str, Iterable[str]]) -> Tuple[Callable[[str], Any], Callable[[], List[str]]]:
+def lazy_exports(package: str,
+                 exports: Dict[str, Iterable[str]]) -> Tuple[Callable[[str], Any], Callable[[], List[str]]]:
     """(`__getattr__`, `__dir__`) for a package whose names live in submodules: {".module": (names...)}."""
     where = {name: module for module, names in exports.items() for name in names}
 

@@ -28,7 +28,9 @@ def _bin2(image: np.ndarray) -> np.ndarray:
     """2 x 2 block mean (a trailing odd row or column dropped); a mask stays a mask of all-usable blocks."""
     rows, cols = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
     blocks = image[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2)
-    return blocks.all(axis=(1, 3)) if image.dtype == bool else blocks.mean(axis=(1, 3))
+    if image.dtype == bool:
+        return np.asarray(blocks.all(axis=(1, 3)))
+    return np.asarray(blocks.mean(axis=(1, 3)))
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,8 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
     binned down to about `_CHECK_SIZE` px (sigma and radius scale with them), which keeps this cheap.
     """
     if binnings > 0 and min(fixed.shape) // 2 >= _CHECK_SIZE:
-        fixed, moving, fixed_mask, moving_mask = (None if image is None else _bin2(image)
-                                                  for image in (fixed, moving, fixed_mask, moving_mask))
+        fixed, moving = _bin2(fixed), _bin2(moving)
+        fixed_mask, moving_mask = (None if mask is None else _bin2(mask) for mask in (fixed_mask, moving_mask))
         # Binned pixel i covers pixels 2i and 2i + 1, so the image centres coincide and shifts halve.
         half = Transform(transform.dy / 2, transform.dx / 2, transform.angle_deg)
         found = edge_check(fixed, moving, half, fixed_mask, moving_mask, max(1.0, sigma / 2), max(2, radius // 2),

@@ -18,8 +18,8 @@ from .h5tools import list_datasets
 from .images import read_image, read_mask
 from .output_paths import check_outputs, source_file
 from .provenance import build_provenance, linked_checksums, sha256_of_path
-from .registry import (Reader, file_dialog_groups, find_reader, read_stack, readers as available_readers,
-                       register_reader, supported_formats)
+from .registry import Reader, file_dialog_groups, find_reader, read_stack, register_reader, supported_formats
+from .registry import readers as available_readers
 from .stack_data import StackData
 from .tiff_writer import write_tiff_stack
 from .transforms_io import read_transforms, write_transforms_csv

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import h5py
 from typing import Any, Optional
 
+import h5py
 import numpy as np
 
 from ..engine.errors import InputError
 from .h5tools import is_hdf5, open_h5
 from .paths import split_source
 from .readers.npy import read_npy_array
-from .readers.tiff import EXTENSIONS as TIFF_EXTENSIONS, read_tiff_image
+from .readers.tiff import EXTENSIONS as TIFF_EXTENSIONS
+from .readers.tiff import read_tiff_image
 from .registry import read_stack
 from .stack_data import check_pixel_type
 from .xradia_ole import XradiaFile

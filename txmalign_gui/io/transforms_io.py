@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import os
-
-import h5py
 from typing import Any, Dict, Iterable, List, Optional
 
+import h5py
 import numpy as np
 from numpy.typing import NDArray
 

@@ -12,10 +12,10 @@ import numpy as np
 from scipy import fft, ndimage
 
 from ..params import Param, ParamSet
-from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
-from ..transform import Transform
 from ..peaks import quadratic_peak
 from ..quality import confirm
+from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
+from ..transform import Transform
 from ._common import standardise
 from .registry import MethodSpec, register_method
 

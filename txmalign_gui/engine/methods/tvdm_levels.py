@@ -7,8 +7,8 @@ candidate angle only resamples the smoothed moving image of one level.
 from __future__ import annotations
 
 import math
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from typing import List, Optional
 
 import numpy as np

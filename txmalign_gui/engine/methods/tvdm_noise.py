@@ -16,7 +16,6 @@ from functools import lru_cache
 from typing import Callable, Sequence, Tuple
 
 import numpy as np
-from scipy import ndimage
 
 # Smoothing widths (px of the level) tried in turn when noise dominates at the requested one.
 SIGMA_STEPS = (1.5, 2.0, 3.0, 4.0, 6.0)

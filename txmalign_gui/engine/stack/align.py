@@ -9,11 +9,11 @@ from typing import Callable, Dict, Optional, Sequence, cast
 import numpy as np
 
 from .. import validation
+from ..check_params import DISAGREE_PX
 from ..errors import InputError
 from ..methods import get_method
 from ..progress import as_progress
 from ..result import OK, RegistrationResult
-from ..check_params import DISAGREE_PX
 from ..second_opinion import check_method_name
 from ..transform import Transform
 from . import plan

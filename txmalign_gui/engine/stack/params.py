@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..params import Param, ParamSet
 from ..check_params import CHECK_METHOD
+from ..params import Param, ParamSet
 
 STRATEGIES = ("anchor", "sequential", "chunked", "consistent")
 

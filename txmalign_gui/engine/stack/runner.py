@@ -33,8 +33,8 @@ class PairRegistrar:
         self.method, self.params, self.mask, self.roi, self.check = method, params, mask, roi, check
 
     def __call__(self, fixed: np.ndarray, moving: np.ndarray, progress=None) -> RegistrationResult:
-        return register_pair(fixed, moving, self.method, params=self.params, mask=self.mask, roi=self.roi, progress=progress,
-                             check=self.check)
+        return register_pair(fixed, moving, self.method, params=self.params, mask=self.mask, roi=self.roi,
+                             progress=progress, check=self.check)
 
 
 class Frames:

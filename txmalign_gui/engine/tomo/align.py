@@ -19,9 +19,9 @@ from ..methods import get_method
 from ..progress import as_progress
 from .axis import estimate_tilt, rotate_series
 from .coarse import coarse_alignment
-from .learned_coarse import learned_coarse
 from .consistency import consistency_round, sample_band
 from .inputs import MIN_WIDTH, check_angles, check_projections, consistency_refusal
+from .learned_coarse import learned_coarse
 from .params import TOMO_PARAMS
 from .projector import ParallelProjector, matrix_entries
 from .result import TomoIteration, TomoResult

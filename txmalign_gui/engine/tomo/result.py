@@ -33,7 +33,8 @@ class TomoResult:
     `ndimage.shift(rotated, (dy, dx))` is the aligned projection.  `axis_tilt_deg` is the in-plane tilt
     of the axis, counter-clockwise as displayed (rows down); 0 when it was not measured (see messages).
     `pairwise_fallback` is true when the series was too small for consistency and was aligned pairwise
-    instead (then `centre_offset` is NaN: unknown).  Shifts that only move the whole sample cannot be measured, so dy has mean zero
+    instead (then `centre_offset` is NaN: unknown).  Shifts that only move the whole sample cannot be measured,
+    so dy has mean zero
     and dx has no a cos(t) + b sin(t) part.  `centre_offset` is the rotation axis' column in the input
     (after tilt and jitter removal) minus the central column (cols - 1) / 2; the transforms include moving it to
     the centre when `params["centre_axis"]` is true.  `mismatch` of an iteration is the relative RMS

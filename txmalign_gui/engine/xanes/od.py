@@ -13,8 +13,8 @@ from typing import Any, Optional
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import InputError
 from ..checks.spectra import region_spectrum
+from ..errors import InputError
 
 # Median intensity above which values cannot be transmission I/I0 (they are counts and need an I0).
 TRANSMISSION_LIMIT = 2.0

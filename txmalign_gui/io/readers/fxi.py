@@ -11,8 +11,9 @@ from typing import Any
 
 from .h5_layout import Layout, register_layout
 
-_COMMON: dict[str, Any] = dict(flats=("img_bkg", "img_bkg_avg"), darks=("img_dark", "img_dark_avg"), pixel_size=("Pixel Size",),
-               energy_unit=None, exports_normalised=True)  # X_eng is keV in FXI files; the unit is still guessed in case a file stores eV
+# X_eng is keV in FXI files; the unit is still guessed in case a file stores eV.
+_COMMON: dict[str, Any] = dict(flats=("img_bkg", "img_bkg_avg"), darks=("img_dark", "img_dark_avg"),
+                               pixel_size=("Pixel Size",), energy_unit=None, exports_normalised=True)
 
 FXI_XANES = register_layout(Layout("fxi-xanes", "NSLS-II FXI XANES scan (HDF5)", images="img_xanes",
                                    kind="xanes", energies=("X_eng",), **_COMMON))

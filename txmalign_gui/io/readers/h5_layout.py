@@ -8,8 +8,19 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from ...engine.errors import InputError
-from ..h5tools import (EXTENSIONS, check_virtual_sources, is_hdf5, is_linked, linked_files, open_h5,
-                       per_image_values, pixel_size_nm, plain, read_references, scalar_value)
+from ..h5tools import (
+    EXTENSIONS,
+    check_virtual_sources,
+    is_hdf5,
+    is_linked,
+    linked_files,
+    open_h5,
+    per_image_values,
+    pixel_size_nm,
+    plain,
+    read_references,
+    scalar_value,
+)
 from ..lazy import H5Array
 from ..registry import Reader, register_reader
 from ..stack_data import StackData

@@ -12,8 +12,19 @@ from typing import Any, Callable, Iterable, Optional
 import h5py
 
 from ...engine.errors import InputError
-from ..h5tools import (EXTENSIONS, check_virtual_sources, is_hdf5, linked_files, list_datasets, open_h5,
-                       per_image_attribute, per_image_values, pixel_size_nm, plain, read_references)
+from ..h5tools import (
+    EXTENSIONS,
+    check_virtual_sources,
+    is_hdf5,
+    linked_files,
+    list_datasets,
+    open_h5,
+    per_image_attribute,
+    per_image_values,
+    pixel_size_nm,
+    plain,
+    read_references,
+)
 from ..lazy import H5Array
 from ..registry import Reader, register_reader
 from ..stack_data import StackData

@@ -2,8 +2,8 @@
 
 In a folder, files whose names contain a `ref` (or flat, bkg, white) word are flat references: each
 image gets the reference taken at its energy (averaged when repeated), or the one reference when
-there is a single energy; files named `dark...` are darks.  An energy stream of 0 (as SSRL 6-2c writes) is replaced by the energy
-written in the file name.
+there is a single energy; files named `dark...` are darks.  An energy stream of 0 (as SSRL 6-2c writes) is
+replaced by the energy written in the file name.
 """
 
 from __future__ import annotations
