@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import SupportsIndex, Tuple
+
 import numpy as np
 
 
-def quadratic_peak(surface: np.ndarray, index) -> np.ndarray:
+def quadratic_peak(surface: np.ndarray, index: Tuple[SupportsIndex, ...]) -> np.ndarray:
     """Subpixel offset (dy, dx) of a maximum at integer `index` from a quadratic fit to its 3 x 3 neighbours.
 
     Falls back to one parabola per axis when the 2-D fit is not a maximum; an edge peak gets offset 0.

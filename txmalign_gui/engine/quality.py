@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 from scipy import ndimage
@@ -43,7 +43,7 @@ class EdgeCheck:
     `agrees` whether the answer is confirmed: best shift within `MAX_EDGE_OFFSET` and no rotation hint.
     """
 
-    offset: tuple
+    offset: Tuple[float, float]
     peak: float
     at_limit: bool
     rotation_hint: float = 0.0
@@ -135,7 +135,8 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
     return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit, hint)
 
 
-def _warp_edges(edges_moving, moving_mask, fixed_mask, transform: Transform):
+def _warp_edges(edges_moving: np.ndarray, moving_mask: Optional[np.ndarray], fixed_mask: Optional[np.ndarray],
+                transform: Transform) -> Tuple[np.ndarray, np.ndarray]:
     """Moving's edge map resampled by `transform` (0 where unusable) and the map of usable pixels."""
     warped = apply_transform(edges_moving, transform, order=1)
     usable = np.isfinite(warped)
@@ -146,8 +147,8 @@ def _warp_edges(edges_moving, moving_mask, fixed_mask, transform: Transform):
     return np.where(usable, warped, 0.0), usable
 
 
-def _rotation_hint(edges_fixed, edges_moving, moving_mask, fixed_mask, transform: Transform,
-                   stride: int = 2) -> float:
+def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mask: Optional[np.ndarray],
+                   fixed_mask: Optional[np.ndarray], transform: Transform, stride: int = 2) -> float:
     """The further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0.
 
     Only every `stride`-th pixel is resampled (map_coordinates at those points), which keeps this cheap.
