@@ -72,7 +72,7 @@ def _start(tmp_path, argv):
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_signal_during_a_run_removes_the_temporary_file(tmp_path, signum):
-    np.save(tmp_path / "s.npy", shifted_stack(60, 160))
+    np.save(tmp_path / "s.npy", shifted_stack(400, 160))  # long enough to be mid-run after 4 s
     before = snapshot(tmp_path)
     process = _start(tmp_path, ["align", "s.npy", "--out", "a.h5", "--method", "tvdm", "--jobs", "1"])
     time.sleep(4.0)  # past the imports, inside the registration

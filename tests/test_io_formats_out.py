@@ -11,6 +11,7 @@ import pytest
 from hostile_support import shifted_stack
 
 from txmalign_gui.cli import main
+from txmalign_gui.engine.stack import STACK_PARAMS
 from txmalign_gui.io import RunRecord, read_stack, write_aligned
 
 
@@ -100,8 +101,7 @@ def test_provenance_keys_are_the_same_from_the_cli_and_the_app(tmp_path, source,
     stack = read_stack(source)
     alignment = Alignment(transforms=np.zeros((5, 3)), costs=np.zeros(5), confidences=np.ones(5),
                           statuses=("ok",) * 5, method="phasecorr", params={}, anchor=2, seconds=0.1,
-                          stack_options={"strategy": "anchor", "anchor": 2, "chunk_size": 5, "window": 3,
-                                         "binning": 1, "jobs": 1},
+                          stack_options={**STACK_PARAMS.defaults(), "anchor": 2, "binning": 1},  # as the form
                           prepare={"flat_field": True, "minus_log": False, "scale_gray": False})
     save_aligned(str(tmp_path / "app.h5"), stack, alignment, shifted_stack())
     with h5py.File(tmp_path / "app.h5", "r") as handle:

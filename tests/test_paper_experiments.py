@@ -38,7 +38,7 @@ def errors(result, angle=TRUTH[2]):
 @pytest.mark.parametrize("offsets", [(0.0, 0.0), (0.6, 0.3)])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_experiment_1_tvdm_succeeds(offsets, seed):
-    result = register_pair(*experiment_1(384, 0.5, offsets, seed=seed), "tvdm", RIGID)
+    result = register_pair(*experiment_1(384, 0.5, offsets, seed=seed), "tvdm", params=RIGID)
     ey, ex, ea = errors(result)
     assert max(ey, ex) < 0.7 and ea < 0.2
     assert result.status == OK
@@ -50,7 +50,7 @@ def test_experiment_1_strongest_noise_is_resolved_at_full_resolution(offsets):
     # (6 px here) and compare squared gradient differences, so the answer comes from full resolution; the
     # precision is still noise-limited, which the status says.  Measured at 384 px over noise seeds 1-4 and
     # both offsets: 0.15-0.95 px / 0.01-0.22 deg (seed 1: 0.37 px / 0.22 deg).
-    result = register_pair(*experiment_1(384, 1.0, offsets), "tvdm", RIGID)
+    result = register_pair(*experiment_1(384, 1.0, offsets), "tvdm", params=RIGID)
     ey, ex, ea = errors(result)
     assert max(ey, ex) < 0.5 and ea < 0.25
     assert result.details["resolved_level"] == 0 and result.details["level_sigmas"][0] >= 4
@@ -59,7 +59,7 @@ def test_experiment_1_strongest_noise_is_resolved_at_full_resolution(offsets):
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_experiment_2_tvdm_succeeds(seed):
-    result = register_pair(*experiment_2(384, seed=seed), "tvdm", RIGID)
+    result = register_pair(*experiment_2(384, seed=seed), "tvdm", params=RIGID)
     ey, ex, ea = errors(result)
     assert max(ey, ex) < 0.7 and ea < 0.2
 
@@ -103,7 +103,7 @@ def _ssd():
 def test_ssd_survives_different_background_offsets():
     spec = _ssd()
     params = {"rotation": True, "angle_range": 180} if spec.supports_rotation else {}
-    result = register_pair(*experiment_1(256, 0.1, (0.6, 0.3)), "ssd", params)
+    result = register_pair(*experiment_1(256, 0.1, (0.6, 0.3)), "ssd", params=params)
     ey, ex, ea = errors(result)
     assert max(ey, ex) < 0.7 and ea < 0.2
 
