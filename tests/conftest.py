@@ -50,3 +50,26 @@ def owned(qapp):
         widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def make_window(owned, gui_settings, tmp_path):
+    """Factory of shown main windows with test settings (`size` to resize, `autosave` names the autosave file);
+    runs still going at teardown are cancelled and waited for before the windows are destroyed."""
+    from txmalign_gui.gui.main_window import MainWindow
+    from txmalign_gui.gui.settings import AppSettings
+
+    made = []
+
+    def make(size=None, autosave="autosave.txmas"):
+        window = owned(MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / autosave)))
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.runs.cancel()
+        window.runs.wait()

@@ -7,9 +7,6 @@ from PyQt6.QtGui import QMouseEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
 
-from txmalign_gui.gui.main_window import MainWindow
-from txmalign_gui.gui.settings import AppSettings
-
 
 def drifting_stack(count=7, size=64, seed=3):
     """A blob texture drifting by known whole-pixel shifts; returns (stack, shifts (count, 2))."""
@@ -23,19 +20,14 @@ def drifting_stack(count=7, size=64, seed=3):
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path):
+def window(make_window, tmp_path):
     stack, shifts = drifting_stack()
     path = tmp_path / "drift.npy"
     np.save(path, stack)
-    win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    owned(win)
-    win.resize(1200, 900)
-    win.show()
+    win = make_window((1200, 900))
     assert win.open_path(str(path))
     win.truth = shifts
-    yield win
-    win.runs.cancel()
-    win.runs.wait()
+    return win
 
 
 def view_point(win, row, col):

@@ -6,8 +6,6 @@ import pytest
 from PyQt6.QtCore import QPoint, QPointF, Qt
 
 from txmalign_gui.engine.tomo.phantom import default_phantom, project
-from txmalign_gui.gui.main_window import MainWindow
-from txmalign_gui.gui.settings import AppSettings
 from txmalign_gui.gui.stack_view import ALIGNED
 
 RUN_TIMEOUT_MS = 60_000
@@ -34,14 +32,8 @@ def sample_motion_removed(found, jitter, angles):
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path):
-    win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    owned(win)
-    win.resize(1400, 900)
-    win.show()
-    yield win
-    win.runs.cancel()
-    win.runs.wait()
+def window(make_window):
+    return make_window((1400, 900))
 
 
 def click_projection_row(qtbot, win, row):

@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 from test_gui_xanes import align_with
 
-from txmalign_gui.gui.main_window import MainWindow
-from txmalign_gui.gui.settings import AppSettings
 from txmalign_gui.io.example import write_example
 
 
@@ -17,15 +15,10 @@ def example_file(tmp_path_factory):
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path):
-    win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    owned(win)
-    win.resize(1366, 768)
-    win.show()
+def window(make_window, qtbot):
+    win = make_window((1366, 768))
     qtbot.waitExposed(win)
-    yield win
-    win.runs.cancel()
-    win.runs.wait()
+    return win
 
 
 def tour_action(win):

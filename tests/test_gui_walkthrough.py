@@ -13,23 +13,16 @@ import tifffile
 from PyQt6.QtCore import Qt
 from test_gui_checking import drag_pixels, drifting_stack, set_known_alignment, undo_drift
 
-from txmalign_gui.gui.main_window import MainWindow
-from txmalign_gui.gui.settings import AppSettings
 from txmalign_gui.gui.stack_view import ALIGNED, PREPARED, RAW
 
 RUN_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path):
-    win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    owned(win)
-    win.resize(1366, 768)
-    win.show()
+def window(make_window, qtbot):
+    win = make_window((1366, 768))
     qtbot.wait(10)
-    yield win
-    win.runs.cancel()
-    win.runs.wait()
+    return win
 
 
 def open_drifting(win, tmp_path, name="drift.npy", count=7, size=64):
@@ -296,7 +289,7 @@ def test_edit_menu_undoes_and_redoes_every_kind_of_edit(qtbot, window, tmp_path)
     assert window.alignment.transforms[index, 1] == pytest.approx(undo_drift(window)[index, 1] + 0.1)
 
 
-def test_sessions_restore_points_lines_exclusions_and_nudges(qtbot, owned, window, tmp_path, gui_settings):
+def test_sessions_restore_points_lines_exclusions_and_nudges(qtbot, make_window, window, tmp_path):
     open_drifting(window, tmp_path)
     window.panel.method_combo.setCurrentIndex(window.panel.method_combo.findData("phasecorr"))
     with qtbot.waitSignal(window.runs.finished, timeout=RUN_TIMEOUT_MS):
@@ -312,8 +305,7 @@ def test_sessions_restore_points_lines_exclusions_and_nudges(qtbot, owned, windo
     path = str(tmp_path / "work.txmas")
     assert window.write_session(path)
 
-    other = owned(MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "other.txmas")))
-    other.show()
+    other = make_window(autosave="other.txmas")
     with qtbot.waitSignal(other.runs.finished, timeout=RUN_TIMEOUT_MS):
         assert other.open_path(path)
     assert [p.rect for p in other.model.probes] == [(5, 6, 6, 7), (10, 14, 20, 26)]
@@ -324,7 +316,7 @@ def test_sessions_restore_points_lines_exclusions_and_nudges(qtbot, owned, windo
     np.testing.assert_allclose(other.aligned, aligned, rtol=1e-5, atol=1e-5, equal_nan=True)
 
 
-def test_sessions_restore_the_tomography_result(qtbot, owned, window, tmp_path, gui_settings):
+def test_sessions_restore_the_tomography_result(qtbot, make_window, window, tmp_path):
     import h5py
     from test_gui_tomo import phantom_series
 
@@ -341,8 +333,7 @@ def test_sessions_restore_the_tomography_result(qtbot, owned, window, tmp_path, 
     session = str(tmp_path / "tomo.txmas")
     assert window.write_session(session)
 
-    other = owned(MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "other.txmas")))
-    other.show()
+    other = make_window(autosave="other.txmas")
     with qtbot.waitSignal(other.runs.finished, timeout=RUN_TIMEOUT_MS):
         assert other.open_path(session)
     restored = other.tomo.output

@@ -36,13 +36,8 @@ def stack_file(tmp_path):
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path):
-    win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    owned(win)
-    win.show()
-    yield win
-    win.runs.cancel()
-    win.runs.wait()
+def window(make_window):
+    return make_window()
 
 
 def choose_fast_method(win):
@@ -270,16 +265,12 @@ def test_separate_reference_image_is_the_registration_target(qtbot, window, stac
     np.testing.assert_allclose(window.alignment.transforms[:, :2], shifts[6] - shifts, atol=0.3)
 
 
-def test_window_layout_and_last_folder_persist(owned, qtbot, gui_settings, tmp_path, stack_file):
-    first = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "a.txmas"))
-    owned(first)
-    first.show()
+def test_window_layout_and_last_folder_persist(make_window, tmp_path, stack_file):
+    first = make_window(autosave="a.txmas")
     first.open_path(stack_file[0])
     first.tools_dock.hide()
     first.close()
-    second = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "b.txmas"))
-    owned(second)
-    second.show()
+    second = make_window(autosave="b.txmas")
     assert not second.tools_dock.isVisible()
     assert second.settings.last_folder == str(tmp_path)
 

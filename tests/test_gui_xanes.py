@@ -7,8 +7,6 @@ import pytest
 
 from txmalign_gui.engine.synthetic import EDGE_A_EV, EDGE_B_EV
 from txmalign_gui.gui.alignment import Alignment
-from txmalign_gui.gui.main_window import MainWindow
-from txmalign_gui.gui.settings import AppSettings
 from txmalign_gui.io.example import write_example
 
 
@@ -18,18 +16,13 @@ def example_file(tmp_path_factory):
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path, example_file):
-    win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    owned(win)
-    win.resize(1366, 768)
-    win.show()
+def window(make_window, example_file):
+    win = make_window((1366, 768))
     assert win.open_path(example_file)
     with h5py.File(example_file, "r") as handle:
         truth = handle["truth_transforms"][()]
     align_with(win, truth)
-    yield win
-    win.runs.cancel()
-    win.runs.wait()
+    return win
 
 
 def align_with(win, transforms):

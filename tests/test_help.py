@@ -8,8 +8,6 @@ from txmalign_gui import help as pages
 from txmalign_gui.engine import available_methods
 from txmalign_gui.engine.errors import InputError
 from txmalign_gui.engine.stack import STACK_PARAMS
-from txmalign_gui.gui.main_window import MainWindow
-from txmalign_gui.gui.settings import AppSettings
 
 
 def test_every_page_renders_and_every_method_has_one():
@@ -43,10 +41,8 @@ def test_links_between_pages_point_at_pages():
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path):
-    win = MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas"))
-    owned(win)
-    win.show()
+def window(make_window, qtbot):
+    win = make_window()
     qtbot.waitExposed(win)
     return win
 

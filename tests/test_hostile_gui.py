@@ -15,13 +15,8 @@ GUI_CASES = ["empty-h5", "text-as-h5", "truncated-tif", "truncated-h5", "complex
 
 
 @pytest.fixture
-def window(owned, qtbot, gui_settings, tmp_path):
-    from txmalign_gui.gui.main_window import MainWindow
-    from txmalign_gui.gui.settings import AppSettings
-
-    win = owned(MainWindow(AppSettings(gui_settings), autosave_path=str(tmp_path / "autosave.txmas")))
-    win.show()
-    return win
+def window(make_window):
+    return make_window()
 
 
 @pytest.mark.parametrize("name", GUI_CASES)
