@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import QEventLoop, QSettings, QTimer
+from PyQt6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,9 +40,11 @@ def wait_for(signal, timeout_ms: int = 180_000) -> None:
 
 
 def settle(ms: int = 200) -> None:
+    """Let queued drawing and deferred work run for `ms` milliseconds."""
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+    QApplication.processEvents()
 
 
 def new_window(scratch: Path, size: tuple) -> MainWindow:

@@ -9,16 +9,16 @@ and 1920 x 1080.  Settings go to a temporary folder so the user's own are untouc
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-from PyQt6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PyQt6.QtCore import QSettings, Qt
 from PyQt6.QtGui import QColor, QPainter
-from PyQt6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from make_screenshots import OUT, REAL, settle, wait_for  # noqa: E402  (shared helpers, same folder)
 
 from txmalign_gui.engine.synthetic import synthetic_xanes  # noqa: E402
 from txmalign_gui.gui.app import create_app, save_screenshot  # noqa: E402
@@ -26,24 +26,7 @@ from txmalign_gui.gui.help_viewer import context_page  # noqa: E402
 from txmalign_gui.gui.main_window import MainWindow  # noqa: E402
 from txmalign_gui.gui.settings import AppSettings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "docs" / "images"
-REAL = Path(os.environ.get("TXMALIGN_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
 SIZES = ((1366, 768), (1920, 1080))
-
-
-def wait_for(signal, timeout_ms: int = 600_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-
-
-def settle(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-    QApplication.processEvents()
 
 
 def save_with_dialog(window, dialog, path: str) -> None:
@@ -51,11 +34,11 @@ def save_with_dialog(window, dialog, path: str) -> None:
     the dialog as wide as the help text reads well and as tall as its page."""
     width = min(1100, window.width() - 120)
     dialog.resize(width, 200)
-    settle()
+    settle(300)
     text = dialog.browser.document()
     text.setTextWidth(dialog.browser.viewport().width())
     dialog.resize(width, min(int(text.size().height()) + 40, window.height() - 80))
-    settle()
+    settle(300)
     shot = window.grab()
     painter = QPainter(shot)
     left, top = (window.width() - dialog.width()) // 2, (window.height() - dialog.height()) // 2
@@ -99,7 +82,7 @@ def real_stxm(settings) -> None:
     spectra.xanes.set_ranges((700.0, 704.5), (725.8, 730.4))
     energies, _ = window.checks.context.axis()
     window.view.set_index(int(abs(energies - 708.05).argmin()))  # the Fe L3 white line
-    settle()
+    settle(300)
     window.resizeDocks([window.tools_dock], [int(SIZES[0][1] * 0.5)], Qt.Orientation.Vertical)
     window.tools.setCurrentWidget(spectra)
     window.statusBar().clearMessage()  # it names the local data path
@@ -117,7 +100,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     window.open_example()
     window.panel.run_button.click()
-    wait_for(window.runs.finished)
+    wait_for(window.runs.finished, timeout_ms=600_000)
     spectra = window.checks.spectra
     for rect, name in zip(particle_rects(), ("phase A", "phase B")):
         spectra.add_region(rect, name=name)
@@ -128,9 +111,9 @@ def main() -> int:
     spectra.source_combo.setCurrentIndex(spectra.source_combo.findText("Aligned"))
     for width, height in SIZES:
         window.resize(width, height)
-        settle()
+        settle(300)
         window.resizeDocks([window.tools_dock], [int(height * 0.5)], Qt.Orientation.Vertical)
-        settle()
+        settle(300)
         tag = f"{width}x{height}"
         window.tools.setCurrentWidget(spectra)
         save_screenshot(window, str(OUT / f"xanes_spectra_od_normalised_{tag}.png"))
