@@ -151,16 +151,23 @@ def _prepare_options(args, params):
                           scale_gray=values.get("scale_gray", False))
 
 
-def _cmd_align(args) -> int:
-    from .batch import AlignOptions, run_align
+def align_options(args):
+    """The AlignOptions of the align options in `args` (`align` and `batch align` share them)."""
+    from .batch import AlignOptions
 
     stack = STACK_PARAMS.resolve(given_params(args, STACK_PARAMS))
     binning = PREPARE_PARAMS.resolve(given_params(args, PREPARE_PARAMS))["binning"]
-    options = AlignOptions(
+    return AlignOptions(
         method=args.method, params=_method_params(args), strategy=stack["strategy"], anchor=stack["anchor"],
         chunk_size=stack["chunk_size"], window=stack["window"], binning=binning, roi=args.roi,
         mask_path=args.mask, reference=args.reference, jobs=stack["jobs"], check_method=stack["check_method"],
         prepare=_prepare_options(args, PREPARE_PARAMS), skip_axis_values=args.skip_axis_values)
+
+
+def _cmd_align(args) -> int:
+    from .batch import run_align
+
+    options = align_options(args)
     summary = run_align(args.input, args.out, options, progress=terminal_progress("align"),
                         transforms_csv=args.transforms_csv, tiff=args.tiff, force=args.force)
     status = 0 if summary["trusted"] else EXIT_FAILED
@@ -202,14 +209,20 @@ def _cmd_apply(args) -> int:
     return 0
 
 
-def _cmd_tomo(args) -> int:
-    from .batch import run_tomo
-
+def tomo_params(args) -> dict:
+    """The tomographic-consistency parameters the user gave in `args` (`tomo` and `batch tomo` share them)."""
     params = given_params(args, _TOMO_OPTIONS)
     if args.coarse is not None:
         params["coarse"] = args.coarse != "none"
         if args.coarse != "none":
             params["coarse_method"] = args.coarse
+    return params
+
+
+def _cmd_tomo(args) -> int:
+    from .batch import run_tomo
+
+    params = tomo_params(args)
     summary = run_tomo(args.input, args.out, angles=args.angles, params=params,
                        prepare=_prepare_options(args, TOMO_PREPARE_PARAMS),
                        progress=terminal_progress("tomo"), force=args.force,
@@ -311,6 +324,24 @@ def _count(text: str) -> int:
     return value
 
 
+def add_align_options(parser: argparse.ArgumentParser, stack_params=STACK_PARAMS) -> None:
+    """The options of an alignment run besides input and outputs (`align` and `batch align` share them)."""
+    _add_method_options(parser)
+    add_param_options(parser, stack_params, title="stack alignment (as in the app's form)")
+    parser.add_argument("--reference", metavar="IMAGE",
+                        help="separate registration target (TIFF, .npy or file.h5:/dataset[index])")
+    _add_prepare_options(parser, PREPARE_PARAMS)
+
+
+def add_tomo_options(parser: argparse.ArgumentParser, tomo_params=_TOMO_OPTIONS) -> None:
+    """The options of a tomography alignment besides input, angles and output (shared with `batch tomo`)."""
+    coarse = TOMO_PARAMS.get("coarse_method")
+    parser.add_argument("--coarse", choices=tuple(coarse.choices) + ("none",),
+                        help=f"{coarse.help} none: no coarse step (default: {coarse.default})")
+    add_param_options(parser, tomo_params, title="tomographic consistency (as in the app's form)")
+    _add_prepare_options(parser, TOMO_PREPARE_PARAMS)
+
+
 # -- parser -------------------------------------------------------------------------------------
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
@@ -347,14 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "scan.h5:/img_xanes --out aligned.h5 --method phasecorr --jobs 2")
     p.add_argument("input", help="stack in any format of `txmalign formats` (HDF5 as file.h5:/dataset)")
     p.add_argument("--out", required=True, help="aligned HDF5 file to write")
-    _add_method_options(p)
-    add_param_options(p, STACK_PARAMS, title="stack alignment (as in the app's form)")
-    p.add_argument("--reference", metavar="IMAGE",
-                   help="separate registration target (TIFF, .npy or file.h5:/dataset[index])")
+    add_align_options(p)
     p.add_argument("--transforms-csv", metavar="FILE", help="also write index,dy,dx,angle_deg rows")
     p.add_argument("--tiff", metavar="FILE", help="also write the aligned stack as TIFF")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
-    _add_prepare_options(p, PREPARE_PARAMS)
     p.set_defaults(handler=_cmd_align)
 
     p = sub.add_parser("apply", formatter_class=_Formatter, help="apply saved transforms to another stack",
@@ -376,12 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="aligned HDF5 file to write")
     p.add_argument("--angles", metavar="FILE|DATASET",
                    help="angles in degrees: text file or file.h5:/dataset (default: from the input)")
-    coarse = TOMO_PARAMS.get("coarse_method")
-    p.add_argument("--coarse", choices=tuple(coarse.choices) + ("none",),
-                   help=f"{coarse.help} none: no coarse step (default: {coarse.default})")
-    add_param_options(p, _TOMO_OPTIONS, title="tomographic consistency (as in the app's form)")
-    _add_prepare_options(p, TOMO_PREPARE_PARAMS)
+    add_tomo_options(p)
     p.set_defaults(handler=_cmd_tomo)
+
+    from .cli_batch import add_batch_parser
+
+    add_batch_parser(sub, _Formatter)
 
     p = sub.add_parser("example", formatter_class=_Formatter, help="write the synthetic example stack",
                        description="Write the bundled synthetic XANES example (with its true transforms).",

@@ -1,0 +1,63 @@
+"""Is an existing batch output a complete, valid result of this very job?  (Resuming after a crash.)
+
+Results are written atomically, so a file at the output name was closed and renamed after a whole run;
+this check adds what an atomic write cannot promise: that the file opens, is a txmalign aligned stack
+with every frame of the input and its transforms, that its provenance names this input and the settings
+asked for now, and that the input has not changed since.  Anything else is reported, never overwritten
+without `--force`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Optional
+
+import h5py
+
+from ..io.aligned_hdf5 import FORMAT_NAME
+from ..io.paths import split_source
+from ..io.registry import read_stack
+
+
+def _plain(values: Dict[str, Any]) -> Dict[str, Any]:
+    """`values` as they read back from the provenance JSON (tuples become lists, numpy values plain)."""
+    from ..io.provenance import provenance_json
+
+    plain: Dict[str, Any] = json.loads(provenance_json(values))
+    return plain
+
+
+def incomplete_reason(output: str, source: str, expected: Dict[str, Any]) -> Optional[str]:
+    """None when `output` is a complete result of `source` made with the `expected` provenance entries
+    (`params` compared key by key, every other entry whole); otherwise why it is not."""
+    try:
+        with h5py.File(output, "r") as handle:
+            if handle.attrs.get("format") != FORMAT_NAME:
+                return "it is not a txmalign aligned stack"
+            for name in ("aligned", "transforms", "provenance"):
+                if name not in handle:
+                    return f"it has no /{name}"
+            frames, rows = handle["aligned"].shape[0], handle["transforms"].shape[0]
+            text = handle["provenance"][()]
+    except OSError as error:
+        return f"it cannot be opened as HDF5 ({error})"
+    provenance = json.loads(text.decode() if isinstance(text, bytes) else text)
+    path, dataset, _ = split_source(source)
+    if provenance.get("input_path") != os.path.abspath(path) or provenance.get("input_dataset") != dataset:
+        return f"it was made from {provenance.get('input_path')}"
+    if os.path.getmtime(path) > os.path.getmtime(output):
+        return "the input changed after it was written"
+    count = read_stack(source).shape[0]
+    if frames != count or rows != count:
+        return f"it holds {frames} frames and {rows} transforms, the input has {count}"
+    want = _plain(expected)
+    for key, value in want.items():
+        stored = provenance.get(key)
+        if key == "params":
+            differs = [k for k, v in value.items() if (stored or {}).get(k) != v]
+            if differs:
+                return f"it was made with other parameters ({', '.join(differs)})"
+        elif stored != value:
+            return f"it was made with other settings ({key})"
+    return None
