@@ -27,9 +27,10 @@ def test_import_linter_contracts_hold():
 
 def test_cli_parser_loads_no_heavy_library():
     """`txmalign --version` and `--help` stay fast: building the parser imports no numpy, scipy, scikit-image
-    or h5py (they load when a subcommand runs)."""
+    or h5py (they load when a subcommand runs), nor Dask (only `batch --dask-*` loads it)."""
     code = ("import sys; from txmalign_gui.cli import build_parser; build_parser();"
-            "heavy=[m for m in ('numpy','scipy','skimage','h5py','tifffile') if m in sys.modules];"
+            "heavy=[m for m in ('numpy','scipy','skimage','h5py','tifffile','dask','distributed') "
+            "if m in sys.modules];"
             "print(','.join(heavy)); sys.exit(1 if heavy else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, f"heavy modules loaded by the CLI parser: {done.stdout} {done.stderr}"

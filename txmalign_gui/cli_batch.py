@@ -30,7 +30,7 @@ source (scan.h5, scan.h5:/dataset).  Each stack gets OUT_DIR/<name><suffix>.h5; 
 way is resumed by running the same command again: complete outputs are checked and skipped.  The exit
 status is 1 when any stack failed.  Dask (pip install 'txmalign[dask]'): --dask-local N starts N worker
 processes here; --dask-scheduler ADDRESS uses a running cluster whose workers see the same files (on
-SLURM or PBS, start one with dask-jobqueue; see `txmalign help batch` or the README)."""
+SLURM or PBS, start one with dask-jobqueue: see the README or the app's help page on batches)."""
 
 
 def _workers(text: str) -> int:

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import __version__
 from ..engine.errors import InputError
+from ..engine.methods import get_method
 from ..engine.progress import Progress
 from ..io.atomic import atomic_output
 from ..io.h5tools import new_h5
@@ -109,13 +110,18 @@ def match_angles(series: Sequence[Dict[str, np.ndarray]], names: Sequence[str]) 
     return first
 
 
+def _check_reference(reference: int, count: int) -> None:
+    if count < 2:
+        raise InputError("XANES tomography needs at least 2 series (one per energy)")
+    if not 0 <= reference < count:
+        raise InputError(f"the reference series {reference} is not one of the {count} series (0 to {count - 1})")
+
+
 def align_series(outputs: Sequence[str], reference: int = 0, method: str = "tvdm", params: Optional[dict] = None,
                  progress: Optional[Progress] = None) -> Dict[str, Any]:
     """Cross-energy alignment of series already aligned one by one (the `run_tomo` outputs `outputs`)."""
     progress = progress or Progress()
-    if not 0 <= reference < len(outputs):
-        raise InputError(f"the reference series {reference} is not one of the {len(outputs)} series (0 to "
-                         f"{len(outputs) - 1})")
+    _check_reference(reference, len(outputs))
     headers = []
     for path in outputs:
         with h5py.File(path, "r") as handle:
@@ -213,6 +219,8 @@ def run_xanes_tomo(jobs: Sequence[Any], out: str, reference: int = 0, method: st
     if energies is not None and len(energies) != len(jobs):
         raise InputError(f"{len(energies)} energies for {len(jobs)} series; give one energy per series")
     check_xanes_outputs(out, sources, outputs, force)
+    _check_reference(reference, len(jobs))
+    get_method(method)
     outcomes = run_jobs(list(jobs), progress=progress.sub(0.0, 0.6), **backend)
     if exit_failed(outcomes):
         failed = [o["source"] for o in outcomes if o["status"] != "done" and o["status"] != "skipped"]

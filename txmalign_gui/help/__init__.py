@@ -30,6 +30,7 @@ _PANELS = {
     "corrections": "Corrections: fixing bad frames",
     "manual": "Manual correction",
     "tomography": "Tomography mode",
+    "batch": "Many stacks: batch and Dask",
     "exercises": "Teaching exercises",
     "tour": "The guided tour",
 }
