@@ -150,3 +150,14 @@ def test_xanes_tomography_recovers_per_energy_offsets(tmp_path, capsys):
         error = totals[e, :, :2] - totals[0, :, :2] + (offsets[e] - offsets[0]) + (jitter[e] - jitter[0])
         assert np.all(np.abs(np.median(error, axis=0)) < 0.1), np.median(error, axis=0)
         assert np.sqrt(np.mean(error ** 2)) < 0.15
+
+    # again against the second energy: the aligned series are checked and reused, only the matching reruns
+    code = main(["batch", "xanes-tomo", *paths, "--out-dir", str(tmp_path / "series"), "--out",
+                 str(tmp_path / "xt1.h5"), "--reference-series", "1", "--binning", "2", "--iterations", "3",
+                 "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and [s["status"] for s in result["series"]] == ["skipped"] * 3
+    with h5py.File(tmp_path / "xt1.h5") as handle:
+        again = handle["transforms"][()]
+    assert np.all(np.abs(np.median(again[0, :, :2] - again[1, :, :2] - (totals[0, :, :2] - totals[1, :, :2]),
+                                   axis=0)) < 0.05)

@@ -30,7 +30,8 @@ def _plain(values: Dict[str, Any]) -> Dict[str, Any]:
 
 def incomplete_reason(output: str, source: str, expected: Dict[str, Any]) -> Optional[str]:
     """None when `output` is a complete result of `source` made with the `expected` provenance entries
-    (`params` compared key by key, every other entry whole); otherwise why it is not."""
+    (`params` compared key by key, every other entry whole); otherwise why it is not.  Only the input's
+    dataset named in `source` is compared (a reader may pick and record one when none was named)."""
     try:
         with h5py.File(output, "r") as handle:
             if handle.attrs.get("format") != FORMAT_NAME:
@@ -44,8 +45,9 @@ def incomplete_reason(output: str, source: str, expected: Dict[str, Any]) -> Opt
         return f"it cannot be opened as HDF5 ({error})"
     provenance = json.loads(text.decode() if isinstance(text, bytes) else text)
     path, dataset, _ = split_source(source)
-    if provenance.get("input_path") != os.path.abspath(path) or provenance.get("input_dataset") != dataset:
-        return f"it was made from {provenance.get('input_path')}"
+    made_from = (provenance.get("input_path"), provenance.get("input_dataset"))
+    if made_from[0] != os.path.abspath(path) or (dataset is not None and made_from[1] != dataset):
+        return f"it was made from {':'.join(p for p in made_from if p)}"
     if os.path.getmtime(path) > os.path.getmtime(output):
         return "the input changed after it was written"
     count = read_stack(source).shape[0]
@@ -55,7 +57,8 @@ def incomplete_reason(output: str, source: str, expected: Dict[str, Any]) -> Opt
     for key, value in want.items():
         stored = provenance.get(key)
         if key == "params":
-            differs = [k for k, v in value.items() if (stored or {}).get(k) != v]
+            # "auto" is decided by the run (e.g. fbp or sirt), so any stored choice matches it
+            differs = [k for k, v in value.items() if v != "auto" and (stored or {}).get(k) != v]
             if differs:
                 return f"it was made with other parameters ({', '.join(differs)})"
         elif stored != value:
