@@ -81,8 +81,8 @@ def _pool_round(jobs, waiting, workers, outcomes, on_done) -> List[int]:
                 on_done(index, outcomes[index])
                 if outcomes[index]["error"] == _DIED:
                     for other, other_index in running.items():
-                        other.cancel()
-                        outcomes[other_index] = _died(jobs[other_index])
+                        finished = other.done() and not other.cancelled() and other.exception() is None
+                        outcomes[other_index] = other.result() if finished else _died(jobs[other_index])
                         on_done(other_index, outcomes[other_index])
                     running.clear()
                     return waiting
