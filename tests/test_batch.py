@@ -4,6 +4,9 @@ XANES tomography with known per-energy offsets."""
 import dataclasses
 import json
 import os
+import subprocess
+import sys
+import time
 
 import h5py
 import numpy as np
@@ -17,6 +20,8 @@ from txmalign_gui.cli import main
 from txmalign_gui.engine.errors import InputError
 from txmalign_gui.engine.synthetic import synthetic_xanes
 from txmalign_gui.engine.tomo.phantom import default_phantom, project
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _stacks(folder, count=3, images=6, size=48):
@@ -161,3 +166,36 @@ def test_xanes_tomography_recovers_per_energy_offsets(tmp_path, capsys):
         again = handle["transforms"][()]
     assert np.all(np.abs(np.median(again[0, :, :2] - again[1, :, :2] - (totals[0, :, :2] - totals[1, :, :2]),
                                    axis=0)) < 0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kills a forkserver pool worker")
+def test_a_killed_worker_fails_only_its_stacks_and_the_rerun_completes_the_batch(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    inputs = _stacks(tmp_path / "in", count=3, images=8, size=64)
+    argv = [sys.executable, "-m", "txmalign_gui.cli", "batch", "align", str(inputs), "--out-dir",
+            str(tmp_path / "out"), "--jobs", "2", "--json"]
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    parent = psutil.Process(process.pid)
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and process.poll() is None and time.monotonic() < deadline:
+        # pool workers are the forkserver's children, i.e. grandchildren of the batch process
+        workers = [p for p in parent.children(recursive=True) if p.ppid() != process.pid]
+        if workers:
+            killed = workers[0]
+            killed.kill()
+        time.sleep(0.02)
+    out, err = process.communicate(timeout=120)
+    assert killed is not None, "no worker was seen"
+    outcomes = json.loads(out)["stacks"]
+    assert process.returncode == 1 and "Traceback" not in err, err
+    died = [o for o in outcomes if o["status"] == "failed"]
+    assert died and all("worker process died" in o["error"] for o in died)
+    assert all(o["status"] == "done" for o in outcomes if o not in died)  # the pool was started again
+
+    rerun = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    statuses = {os.path.basename(o["source"]): o["status"] for o in json.loads(rerun.stdout)["stacks"]}
+    assert statuses == {os.path.basename(o["source"]): "done" if o in died else "skipped" for o in outcomes}
