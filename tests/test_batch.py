@@ -199,3 +199,15 @@ def test_a_killed_worker_fails_only_its_stacks_and_the_rerun_completes_the_batch
     assert rerun.returncode == 0, rerun.stderr
     statuses = {os.path.basename(o["source"]): o["status"] for o in json.loads(rerun.stdout)["stacks"]}
     assert statuses == {os.path.basename(o["source"]): "done" if o in died else "skipped" for o in outcomes}
+
+
+def test_a_stack_that_mostly_failed_stays_a_failure_when_resumed(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    noise = np.random.default_rng(0).random((6, 48, 48)).astype(np.float32)  # nothing to register
+    tifffile.imwrite(tmp_path / "in" / "noise.tif", noise)
+    argv = ["batch", "align", str(tmp_path / "in"), "--out-dir", str(tmp_path / "out"), "--json"]
+    for expected in ("untrusted", "untrusted"):  # written for inspection, then kept but still reported
+        code = main(argv)
+        outcome = json.loads(capsys.readouterr().out)["stacks"][0]
+        assert code == 1 and outcome["status"] == expected, outcome
+    assert "earlier run" in outcome["error"]

@@ -64,3 +64,14 @@ def incomplete_reason(output: str, source: str, expected: Dict[str, Any]) -> Opt
         elif stored != value:
             return f"it was made with other settings ({key})"
     return None
+
+
+def earlier_untrusted(output: str) -> bool:
+    """True when the complete `output` records that most of its images failed to register (as `align` exits 1)."""
+    from ..engine.stack.trust import too_many_failed
+
+    with h5py.File(output, "r") as handle:
+        if "statuses" not in handle:
+            return False
+        statuses = [s.decode() if isinstance(s, bytes) else str(s) for s in handle["statuses"][()]]
+    return too_many_failed(statuses)

@@ -19,7 +19,7 @@ from ..engine.errors import Cancelled, TxmAlignError
 from ..engine.progress import Progress
 from .align_job import AlignOptions, run_align
 from .prepare import PrepareOptions
-from .resume import incomplete_reason
+from .resume import earlier_untrusted, incomplete_reason
 from .tomo_job import run_tomo
 
 FAILED_STATUSES = ("failed", "untrusted")
@@ -72,6 +72,10 @@ def execute(job: BatchJob, progress: Optional[Progress] = None) -> Dict[str, Any
         if os.path.lexists(job.output) and not job.force:
             reason = incomplete_reason(job.output, job.source, job.expected_provenance()) \
                 if os.path.isfile(job.output) and not os.path.islink(job.output) else "it is not a regular file"
+            if reason is None and earlier_untrusted(job.output):
+                outcome["status"] = "untrusted"
+                outcome["error"] = "kept from an earlier run in which most images failed to register"
+                return outcome
             if reason is None:
                 outcome["status"] = "skipped"
                 return outcome
