@@ -211,3 +211,22 @@ def test_a_stack_that_mostly_failed_stays_a_failure_when_resumed(tmp_path, capsy
         outcome = json.loads(capsys.readouterr().out)["stacks"][0]
         assert code == 1 and outcome["status"] == expected, outcome
     assert "earlier run" in outcome["error"]
+
+
+def test_cross_energy_fit_ignores_outlying_projections_and_keeps_the_sample_move():
+    from txmalign_gui.batch.xanes_tomo import fit_cross_shifts
+
+    angles = np.linspace(0, 180, 61)
+    theta = np.deg2rad(angles)
+    rng = np.random.default_rng(3)
+    measured = np.stack([np.full(61, -0.4), 0.5 + 1.2 * np.cos(theta) - 0.7 * np.sin(theta)], axis=1)
+    measured += rng.normal(0, 0.02, measured.shape)
+    measured[[5, 30, 47]] += [[6.0, -9.0], [-4.0, 7.0], [3.0, 12.0]]  # three registrations gone wrong
+    usable = np.ones(61, dtype=bool)
+    usable[50] = False  # and one that failed outright
+    fit = fit_cross_shifts(measured, angles, usable)
+    assert fit["dy"] == pytest.approx(-0.4, abs=0.02) and fit["dx"] == pytest.approx(0.5, abs=0.02)
+    assert fit["cos"] == pytest.approx(1.2, abs=0.02) and fit["sin"] == pytest.approx(-0.7, abs=0.02)
+    assert not fit["used"][[5, 30, 47, 50]].any() and fit["used"].sum() == 57
+    narrow = fit_cross_shifts(measured[:10], angles[:10], usable[:10])  # 27 deg: no sinusoid can be told apart
+    assert narrow["cos"] == narrow["sin"] == 0.0
