@@ -9,6 +9,7 @@ rest, and Dask retries elsewhere before it gives up on that stack.  Dask is an o
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -103,8 +104,9 @@ def dask_client(scheduler: Optional[str] = None, local_workers: int = 0):
             return Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as error:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    # silence_logs: the nanny's warnings when a loaded machine stops a worker slowly are not the user's business
     cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=None, silence_logs=logging.ERROR)
     return Client(cluster)
 
 
