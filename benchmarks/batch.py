@@ -105,6 +105,9 @@ def main(argv=None) -> None:
         speedup = t1 / t2
         serial = min(max(2.0 / speedup - 1.0, 0.0), 1.0)
         print(f"serial fraction from the 1 -> 2 speed-up {speedup:.2f}: f = {serial:.2f}")
+        if speedup < 1.1:
+            print(f"note: no parallel gain measured; with a load average of {os.getloadavg()[0]:.1f} on "
+                  f"{os.cpu_count()} cores there was no free core, so the projections below say nothing")
         print(f"{'workers':>8} {'seconds':>9} {'s/stack':>8} {'speed-up':>9} {'x baseline':>11} {'RMS px':>7}")
         rows = [(1, t1, rms1, "measured"), (2, t2, rms2, "measured")]
         rows += [(n, t1 * (serial + (1 - serial) / n), None, "projected") for n in (4, 8)]
