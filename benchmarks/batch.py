@@ -42,7 +42,7 @@ def write_stacks(folder: str, count: int, images: int, size: int) -> list:
     for k in range(count):
         stack = synthetic_xanes(n_images=images, size=size, jitter=6.0, seed=100 + k)
         path = os.path.join(folder, f"stack{k:02d}.tif")
-        tifffile.imwrite(path, np.asarray(stack.images, dtype=np.float32))
+        tifffile.imwrite(path, np.asarray(stack.images, dtype=np.float32), photometric="minisblack")
         made.append((path, stack.transforms))
     return made
 

@@ -28,7 +28,7 @@ def _stacks(folder, count=3, images=6, size=48):
     folder.mkdir(exist_ok=True)
     for k in range(count):
         stack = synthetic_xanes(n_images=images, size=size, jitter=3.0, seed=10 + k)
-        tifffile.imwrite(folder / f"s{k}.tif", np.asarray(stack.images, dtype=np.float32))
+        tifffile.imwrite(folder / f"s{k}.tif", np.asarray(stack.images, dtype=np.float32), photometric="minisblack")
     return folder
 
 
@@ -204,7 +204,7 @@ def test_a_killed_worker_fails_only_its_stacks_and_the_rerun_completes_the_batch
 def test_a_stack_that_mostly_failed_stays_a_failure_when_resumed(tmp_path, capsys):
     (tmp_path / "in").mkdir()
     noise = np.random.default_rng(0).random((6, 48, 48)).astype(np.float32)  # nothing to register
-    tifffile.imwrite(tmp_path / "in" / "noise.tif", noise)
+    tifffile.imwrite(tmp_path / "in" / "noise.tif", noise, photometric="minisblack")
     argv = ["batch", "align", str(tmp_path / "in"), "--out-dir", str(tmp_path / "out"), "--json"]
     for expected in ("untrusted", "untrusted"):  # written for inspection, then kept but still reported
         code = main(argv)
