@@ -385,6 +385,18 @@ def table_kind(table: npt.ArrayLike) -> str:
     return ROW_KINDS[shape[1]]
 
 
+def display_rows(table: npt.ArrayLike) -> NDArray[np.float64]:
+    """(N, 3) [dy, dx, angle_deg] of any stack table, NaN rows kept (plots and summaries of shift and angle);
+    the angle of an affine row is that of its nearest similarity."""
+    array = np.asarray(table, dtype=float)
+    if array.ndim != 2 or array.shape[1] <= 3:
+        return array
+    if array.shape[1] == 4:
+        return array[:, :3]
+    a11, a12, a21, a22 = array[:, 2], array[:, 3], array[:, 4], array[:, 5]
+    return np.column_stack([array[:, 0], array[:, 1], np.degrees(np.arctan2(a21 - a12, a11 + a22))])
+
+
 def from_dict(values: Dict[str, float]) -> AnyTransform:
     """Inverse of `to_dict()` for every kind."""
     if "a11" in values:
