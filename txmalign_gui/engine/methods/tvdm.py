@@ -165,5 +165,5 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
 SPEC = register_method(MethodSpec(
     name="tvdm", label="TVDM",
     description="Total variation of the difference map (Xiao et al. 2022): robust to noise, uneven "
-                "backgrounds and contrast changes; translation, optionally rotation.",
+                "backgrounds and contrast changes; translation, optionally rotation, scale (similarity) or affine.",
     params=PARAMS, run=run, supports_rotation=True))
