@@ -30,7 +30,7 @@ TRANSFORM_KIND = Param(
     "transform", "Transform", str, "rigid",
     "rigid: shift (and rotation when on); similarity: also a magnification change (zone-plate refocusing "
     "across a XANES scan); affine: also stretch and shear.  Stack alignment sets it from its own option.",
-    choices=KINDS)
+    choices=KINDS, advanced=True)
 SCALE_RANGE = Param(
     "scale_range", "Scale range", float, 0.05,
     "Largest magnification change either way (0.05 = +-5 %) a similarity or affine search considers.",
