@@ -329,7 +329,7 @@ class ResultsPanel(QWidget):
         alignment = self._alignment
         axis = self._axis_values.get("energy")
         axis = axis if axis is not None else self._axis_values.get("angle")
-        dy, dx, angle = alignment.transforms[row]
+        dy, dx, angle = display_rows(alignment.transforms)[row]
         status = alignment.statuses[row]
         cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
                  f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
