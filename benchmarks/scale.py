@@ -3,9 +3,10 @@
 Usage: python benchmarks/scale.py [--size 512] [--repeat 2] [--methods tvdm ssd] [--scenes camera coins]
 Each row: scene, method, kind, scale error (%), shift error (px), status, best wall and CPU seconds of
 --repeat runs and the ratio of the similarity time to the rigid time of the same method on the same pair
-(measured in the same run).  The pair: a natural image (skimage.data) and the same scene magnified by 1 %
-and shifted by (2.3, -1.7) px, cropped to --size px at the centre (scenes smaller than that are first enlarged 2x), with mild Gaussian noise (sigma 3 of
-255).  A rigid answer leaves the whole 1 % as scale error.  Target (issue 16): scale within 0.02 %.
+(measured in the same run).  The pair: a natural image (skimage.data; scenes smaller than the pair are
+first enlarged 2x) and the same scene magnified by 1 % and shifted by (2.3, -1.7) px, cropped to --size px
+at the centre, with mild Gaussian noise (sigma 3 of 255).  A rigid answer leaves the whole 1 % as scale
+error.  Target (issue 16): scale within 0.02 %.
 """
 
 from __future__ import annotations
