@@ -46,6 +46,8 @@ _XTOL = 1e-2
 # Powell stops when a sweep improves the cost by less than this fraction: a 0.01 % scale error changes a
 # TVDM cost by about 1e-5 of itself on a 128 px XANES image, so the tolerance must sit below that.
 _FTOL = 1e-7
+# Coarser levels only bring the start within reach of the finest one.
+_COARSE_FTOL = 1e-5
 # Grid candidates of scale are tried when the scale range moves the corner further than this many px.
 _GRID_FROM_PX = 2.0
 _NEAR_BOUND = 0.02
@@ -127,7 +129,7 @@ def _scale_grid(start: AnyTransform, level: LevelCost, scale_range: float) -> An
 
 
 def _minimise(vector: _Vector, cost: Cost, scale_range: float, angle_range: float,
-              reach: float, progress) -> Tuple[AnyTransform, float, bool]:
+              reach: float, ftol: float, progress) -> Tuple[AnyTransform, float, bool]:
     origin = vector.origin()
     bounds = vector.bounds(origin, scale_range, angle_range, reach)
     origin = _clip(origin, bounds)
@@ -141,7 +143,7 @@ def _minimise(vector: _Vector, cost: Cost, scale_range: float, angle_range: floa
         return value if np.isfinite(value) else 1e12
 
     result = optimize.minimize(objective, origin, method="Powell", bounds=bounds,
-                               options={"xtol": _XTOL, "ftol": _FTOL, "maxfev": 3000})
+                               options={"xtol": _XTOL, "ftol": ftol, "maxfev": 3000})
     best, value = result.x, float(result.fun)
     start_value = objective(origin)
     if start_value < value:  # never hand back a worse point than the start
@@ -177,7 +179,8 @@ def refine(start: AnyTransform, kind: str, levels: Sequence[LevelCost], *, rotat
                 here = _scale_grid(here, level, scale_range)
             vector = _Vector(wanted, here, level.shape, rotation)
             reach = _LOCAL_RANGE if index == 0 or wanted == "affine" else _FINER_RANGE
-            found, value, on_bound = _minimise(vector, level.cost, scale_range, angle_range, reach, progress)
+            ftol = _FTOL if index == len(levels) - 1 else _COARSE_FTOL
+            found, value, on_bound = _minimise(vector, level.cost, scale_range, angle_range, reach, ftol, progress)
             current = level.from_level(found)
     return Refined(current, value, on_bound)
 
