@@ -41,6 +41,8 @@ Cost = Callable[[AnyTransform], float]
 # then on each finer one (which starts from the coarser answer, within about a pixel of it).
 _LOCAL_RANGE = 3.0
 _FINER_RANGE = 1.0
+# Searches that stop on the edge of their local box start again from there this many times at most.
+_RESTARTS = 4
 # Powell's tolerance in corner pixels: 0.01 px at the corner of a 256 px image is a scale of 5e-5.
 _XTOL = 1e-2
 # Powell stops when a sweep improves the cost by less than this fraction: a 0.01 % scale error changes a
@@ -128,11 +130,17 @@ def _scale_grid(start: AnyTransform, level: LevelCost, scale_range: float) -> An
     return min(candidates, key=level.cost)
 
 
+def _near(value: float, edge: float) -> bool:
+    return abs(value - edge) < _NEAR_BOUND
+
+
 def _minimise(vector: _Vector, cost: Cost, scale_range: float, angle_range: float,
               reach: float, ftol: float, progress) -> Tuple[AnyTransform, float, bool]:
-    origin = vector.origin()
-    bounds = vector.bounds(origin, scale_range, angle_range, reach)
-    origin = _clip(origin, bounds)
+    """Powell within `reach` corner px of the start; when it stops on that local box (not on the scale or
+    angle range), it searches again from there, up to `_RESTARTS` times.  Returns (transform, cost,
+    whether a scale parameter ended on the edge of the scale range)."""
+    limits = vector.bounds(vector.origin(), scale_range, angle_range, math.inf)
+    current = _clip(vector.origin(), limits)
     calls = [0]
 
     def objective(v) -> float:
@@ -142,16 +150,21 @@ def _minimise(vector: _Vector, cost: Cost, scale_range: float, angle_range: floa
         value = cost(vector.transform(v))
         return value if np.isfinite(value) else 1e12
 
-    result = optimize.minimize(objective, origin, method="Powell", bounds=bounds,
-                               options={"xtol": _XTOL, "ftol": ftol, "maxfev": 3000})
-    best, value = result.x, float(result.fun)
-    start_value = objective(origin)
-    if start_value < value:  # never hand back a worse point than the start
-        best, value = origin, start_value
-    scale_index = [-1] if vector.kind == "similarity" else [2, 3, 4, 5]
-    on_bound = any(min(abs(best[i] - bounds[i][0]), abs(best[i] - bounds[i][1])) < _NEAR_BOUND
-                   for i in scale_index)
-    return vector.transform(best), value, on_bound
+    value = objective(current)
+    for _ in range(_RESTARTS):
+        box = [(max(lo, x - reach), min(hi, x + reach)) for x, (lo, hi) in zip(current, limits)]
+        result = optimize.minimize(objective, current, method="Powell", bounds=box,
+                                   options={"xtol": _XTOL, "ftol": ftol, "maxfev": 3000})
+        if float(result.fun) >= value:  # never hand back a worse point than the start
+            break
+        current, value = np.asarray(result.x, dtype=float), float(result.fun)
+        on_box = any((_near(x, lo) and lo > low) or (_near(x, hi) and hi < high)
+                     for x, (lo, hi), (low, high) in zip(current, box, limits))
+        if not on_box:
+            break
+    scale_index = [len(current) - 1] if vector.kind == "similarity" else [2, 3, 4, 5]
+    on_bound = any(_near(current[i], limits[i][0]) or _near(current[i], limits[i][1]) for i in scale_index)
+    return vector.transform(current), value, on_bound
 
 
 def refine(start: AnyTransform, kind: str, levels: Sequence[LevelCost], *, rotation: bool,
