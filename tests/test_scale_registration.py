@@ -41,8 +41,9 @@ def _gray(name):
     return color.rgb2gray(image) * 255 if image.ndim == 3 else image.astype(float)
 
 
-@pytest.mark.parametrize("name, seed", [("camera", 0), ("astronaut", 1), ("coins", 2)])
-def test_magnification_ramp_on_natural_images(name, seed):
+@pytest.mark.parametrize("name, seed, strategy", [("camera", 0, "anchor"), ("astronaut", 1, "sequential"),
+                                                  ("coins", 2, "chunked")])
+def test_magnification_ramp_on_natural_images(name, seed, strategy):
     image = _gray(name)
     rng = np.random.default_rng(seed)
     truths = [Similarity(*rng.uniform(-3, 3, 2), 0.0, s) for s in (1.0, 1.005, 1.01)]
@@ -51,7 +52,8 @@ def test_magnification_ramp_on_natural_images(name, seed):
     # frame k shows the scene moved so that truths[k] maps it back onto the scene (frame 0 the anchor)
     frames = np.stack([apply_transform(image, t.inverse(), order=3)[crop] + rng.normal(0, 3, (192, 192))
                        for t in truths])
-    result = align_stack(frames, method="tvdm", transform="similarity", anchor=0)
+    # chained strategies compose similarities (image 2 -> 1 -> anchor 0)
+    result = align_stack(frames, method="tvdm", transform="similarity", anchor=0, strategy=strategy, chunk_size=2)
     expected = np.array([t.then(truths[0].inverse()).to_row() for t in truths])
     assert np.abs(result.transforms[:, 3] - expected[:, 3]).max() < 3e-4
     assert np.abs(result.transforms[:, :2] - expected[:, :2]).max() < 0.1
