@@ -135,3 +135,19 @@ def test_apply_command_resamples_with_saved_similarities(tmp_path):
     with h5py.File(tmp_path / "out.h5") as h5:
         np.testing.assert_allclose(h5["aligned"][()], apply_transforms(stack, table), atol=1e-6, equal_nan=True)
         assert list(h5["transforms"].attrs["columns"]) == ["dy", "dx", "angle_deg", "scale"]
+
+
+@pytest.mark.parametrize("method", ["tvdm", "ssd", "mi"])
+def test_similarity_on_unrelated_images_is_never_ok(method):
+    rng = np.random.default_rng(5)
+    result = register_pair(rng.random((96, 96)), rng.random((96, 96)), method=method,
+                           params={"transform": "similarity"})
+    assert result.transform.kind == "similarity" and result.status != "ok" and result.message
+
+
+def test_binned_similarities_are_scaled_back_with_their_scale():
+    from txmalign_gui.engine.stack.preprocess import unbin_transforms
+    full = unbin_transforms([[1.0, -2.0, 3.0, 1.01], [0.0, 0.0, 0.0, 1.0]], 2, (64, 64))
+    np.testing.assert_allclose(full, [[2.0, -4.0, 3.0, 1.01], [0.0, 0.0, 0.0, 1.0]])
+    affine = unbin_transforms([[1.0, -2.0, 1.01, 0.02, -0.01, 0.99]], 2, (64, 64))
+    np.testing.assert_allclose(affine, [[2.0, -4.0, 1.01, 0.02, -0.01, 0.99]])
