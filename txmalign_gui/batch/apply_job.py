@@ -28,7 +28,7 @@ def check_shifts_fit(transforms: np.ndarray, frame_shape: tuple, origin: str) ->
 
 def run_apply(transforms_path: str, source: str, out: str, prepare: PrepareOptions,
               progress: Optional[Progress] = None, force: bool = False, skip_axis_values: int = 0) -> dict:
-    """Apply the (N, 3) transforms in `transforms_path` (CSV or aligned HDF5) to `source`; write `out`.
+    """Apply the transforms in `transforms_path` (CSV or aligned HDF5; rigid, similarity or affine) to `source`.
 
     `out` ending in .tif/.tiff is written as a TIFF stack, anything else as aligned HDF5.
     """

@@ -12,11 +12,11 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     ".params": ("Param", "ParamSet"),
     ".progress": ("Progress",),
     ".result": ("FAILED", "LOW_CONFIDENCE", "OK", "RegistrationResult"),
-    ".transform": ("Transform", "apply_transform"),
+    ".transform": ("Affine", "Similarity", "Transform", "apply_transform"),
 })
 
 __all__ = [
     "Cancelled", "InputError", "TxmAlignError", "available_methods", "get_method", "register_pair",
     "Param", "ParamSet", "Progress", "FAILED", "LOW_CONFIDENCE", "OK", "RegistrationResult",
-    "Transform", "apply_transform",
+    "Affine", "Similarity", "Transform", "apply_transform",
 ]

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from scipy import ndimage
 
 from .errors import InputError
-from .transform import Transform, image_centre
+from .transform import AnyTransform, Similarity, Transform, as_table, from_row, image_centre
 
 # Edge energies (eV) of the two phases, e.g. two valence states of cobalt near the Co K edge.
 EDGE_A_EV = 7716.0
@@ -28,9 +28,9 @@ _PSF_SIGMA_PX = 1.0
 @dataclass(frozen=True)
 class SyntheticStack:
     """A synthetic stack: images (N, H, W) float32 normalised transmission, the true transforms (N, 3)
-    [dy, dx, angle_deg] aligning each image with the anchor, energies in eV, the anchor index and
-    `phases` (2, H, W): the thickness of phase A (lower edge) and phase B seen in the anchor image, the
-    ground truth for chemical maps of the aligned stack."""
+    [dy, dx, angle_deg] (N, 4 with a magnification ramp: + scale) aligning each image with the anchor,
+    energies in eV, the anchor index and `phases` (2, H, W): the thickness of phase A (lower edge) and
+    phase B seen in the anchor image, the ground truth for chemical maps of the aligned stack."""
 
     images: np.ndarray
     transforms: np.ndarray
@@ -84,22 +84,29 @@ def _illumination(shape: Sequence[int], fraction: float, amplitude: float) -> np
     return illumination
 
 
-def _motions(n: int, jitter: float, max_angle: float, rng: np.random.Generator) -> List[Transform]:
-    """Per-image sample motion (sample frame -> image): independent uniform jitter and small rotations."""
+def _motions(n: int, jitter: float, max_angle: float, magnification: float,
+             rng: np.random.Generator) -> List[AnyTransform]:
+    """Per-image sample motion (sample frame -> image): independent uniform jitter and small rotations, and
+    with `magnification` a scale growing linearly from 1 (first image) to 1 + magnification (last)."""
     shifts = rng.uniform(-jitter, jitter, size=(n, 2))
     angles = rng.uniform(-max_angle, max_angle, size=n) if max_angle > 0 else np.zeros(n)
-    return [Transform(float(s[0]), float(s[1]), float(a)) for s, a in zip(shifts, angles)]
+    if magnification == 0.0:
+        return [Transform(float(s[0]), float(s[1]), float(a)) for s, a in zip(shifts, angles)]
+    scales = 1.0 + magnification * np.linspace(0.0, 1.0, n)
+    return [Similarity(float(s[0]), float(s[1]), float(a), float(m)) for s, a, m in zip(shifts, angles, scales)]
 
 
 def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, max_angle: float = 0.0,
                     noise: float = 0.02, background: float = 0.1, energies: Optional[npt.ArrayLike] = None,
-                    anchor: Optional[int] = None,
+                    anchor: Optional[int] = None, magnification: float = 0.0,
                     seed: int = 0) -> SyntheticStack:
     """Render a synthetic XANES stack of `n_images` square images of `size` px.
 
     `jitter` is the largest shift (px, uniform either way), `max_angle` the largest rotation (deg),
     `noise` the relative noise at full transmission, `background` the amplitude of the smooth
-    illumination error.  `energies` (eV) default to a 1 eV-step scan across both edges.
+    illumination error.  `energies` (eV) default to a 1 eV-step scan across both edges.  `magnification`
+    (e.g. 0.01) makes the images' magnification grow linearly by that fraction across the scan, as when the
+    zone plate is refocused at every energy; the true transforms are then similarities (N, 4).
     """
     if n_images < 2 or size < 32:
         raise InputError("a synthetic stack needs at least 2 images of at least 32 px")
@@ -110,10 +117,10 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
         raise InputError(f"expected {n_images} energies, got shape {energies.shape}")
     anchor = n_images // 2 if anchor is None else int(anchor)
     rng = np.random.default_rng(seed)
-    margin = int(np.ceil(jitter + size * np.sin(np.radians(max_angle)))) + 8
+    margin = int(np.ceil(jitter + size * (np.sin(np.radians(max_angle)) + abs(magnification)))) + 8
     thickness = _phase_maps(size, margin, rng)
     maps = np.stack([ndimage.spline_filter(m, order=3) for m in thickness])
-    motions = _motions(n_images, jitter, max_angle, rng)
+    motions = _motions(n_images, jitter, max_angle, magnification, rng)
 
     mu = np.stack([edge_absorption(energies, EDGE_A_EV), edge_absorption(energies, EDGE_B_EV),
                    np.full(n_images, _MATRIX_MU)], axis=1)
@@ -121,10 +128,10 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
     grid = np.mgrid[0:size, 0:size].reshape(2, -1).astype(np.float64)
     images = np.empty((n_images, size, size), dtype=np.float32)
 
-    def canvas_coords(motion: Transform) -> np.ndarray:
-        # Sample-frame coordinates of each image pixel: q = R(-a) (p - c - s) + c, then onto the canvas.
+    def canvas_coords(motion: AnyTransform) -> np.ndarray:
+        # Sample-frame coordinates of each image pixel: q = A^-1 (p - c - s) + c, then onto the canvas.
         back = motion.inverse()
-        coords = back.rotation_matrix() @ (grid - centre[:, None]) + centre[:, None] + back.shift[:, None]
+        coords = back.linear() @ (grid - centre[:, None]) + centre[:, None] + back.shift[:, None]
         canvas: np.ndarray = coords + margin
         return canvas
 
@@ -137,7 +144,7 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
         transmission += noise * np.sqrt(transmission) * rng.standard_normal((size, size))
         images[i] = transmission
     to_anchor = motions[anchor]
-    truth = np.array([m.inverse().then(to_anchor).as_tuple() for m in motions])
+    truth = as_table([m.inverse().then(to_anchor) for m in motions])
     anchor_coords = canvas_coords(to_anchor)
     phases = np.stack([ndimage.map_coordinates(t, anchor_coords, order=1, mode="nearest").reshape(size, size)
                        for t in thickness[:2]]).astype(np.float32)
@@ -145,18 +152,24 @@ def synthetic_xanes(n_images: int = 101, size: int = 128, jitter: float = 8.0, m
 
 
 def alignment_errors(estimated: npt.ArrayLike, truth: npt.ArrayLike, shape: Sequence[int]) -> np.ndarray:
-    """Per-image RMS distance (px) over the image between where `estimated` and `truth` put each pixel."""
-    est = np.asarray(estimated, dtype=float).reshape(-1, 3)
-    tru = np.asarray(truth, dtype=float).reshape(-1, 3)
-    if est.shape != tru.shape:
+    """Per-image RMS distance (px) over the image between where `estimated` and `truth` put each pixel
+    (tables of any kind: 3, 4 or 6 columns, see `engine.transform`)."""
+    est, tru = (_rows(table) for table in (estimated, truth))
+    if len(est) != len(tru):
         raise InputError(f"cannot compare {len(est)} transforms with {len(tru)}")
     centre = image_centre(shape)
     ys, xs = np.meshgrid(np.linspace(0, shape[0] - 1, 11), np.linspace(0, shape[1] - 1, 11), indexing="ij")
     points = np.stack([ys.ravel(), xs.ravel()], axis=1)
     errors = np.empty(len(est))
-    for i, (a, b) in enumerate(zip(est, tru)):
-        ta, tb = Transform(*a), Transform(*b)
-        pa = (points - centre) @ ta.rotation_matrix().T + centre + ta.shift
-        pb = (points - centre) @ tb.rotation_matrix().T + centre + tb.shift
+    for i, (ta, tb) in enumerate(zip(est, tru)):
+        pa = (points - centre) @ ta.linear().T + centre + ta.shift
+        pb = (points - centre) @ tb.linear().T + centre + tb.shift
         errors[i] = float(np.sqrt(np.mean(np.sum((pa - pb) ** 2, axis=1))))
     return errors
+
+
+def _rows(table: npt.ArrayLike) -> List[AnyTransform]:
+    array = np.asarray(table, dtype=float)
+    if array.ndim == 1:
+        array = array.reshape(1, -1)
+    return [from_row(row) for row in array]

@@ -12,6 +12,7 @@ from typing import Optional
 
 import numpy as np
 
+from ..engine.errors import InputError
 from ..engine.result import OK
 
 
@@ -56,6 +57,9 @@ class Alignment:
         frames = list(frames)
         transforms, costs, confidences = self.transforms.copy(), self.costs.copy(), self.confidences.copy()
         statuses = list(self.statuses)
+        if result.transforms.shape[1] != transforms.shape[1]:
+            raise InputError("the re-run estimated a different kind of transform (rigid, similarity, affine) "
+                             "from the alignment it would change: align the whole stack again instead")
         transforms[frames] = result.transforms
         costs[frames] = result.costs
         confidences[frames] = result.confidences
@@ -85,7 +89,8 @@ class Alignment:
 
     @classmethod
     def from_dict(cls, state: dict) -> "Alignment":
-        return cls(transforms=np.array(state["transforms"], dtype=float).reshape(-1, 3),
+        table = np.array(state["transforms"], dtype=float)  # 3, 4 or 6 columns (rigid, similarity, affine)
+        return cls(transforms=table.reshape(len(state["statuses"]), -1) if table.size else table.reshape(0, 3),
                    costs=np.array([np.nan if v is None else v for v in state["costs"]], dtype=float),
                    confidences=np.array([np.nan if v is None else v for v in state["confidences"]],
                                         dtype=float),

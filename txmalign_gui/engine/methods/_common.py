@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ..transform import Transform, apply_transform
+from ..transform import AnyTransform, apply_transform
 
 
 def standardise(image: np.ndarray, mask: Optional[np.ndarray]) -> np.ndarray:
@@ -16,7 +16,7 @@ def standardise(image: np.ndarray, mask: Optional[np.ndarray]) -> np.ndarray:
     return (image - float(values.mean())) / (spread if spread > 0 else 1.0)
 
 
-def warp_with_mask(moving: np.ndarray, moving_mask: Optional[np.ndarray], transform: Transform,
+def warp_with_mask(moving: np.ndarray, moving_mask: Optional[np.ndarray], transform: AnyTransform,
                    order: int = 1) -> Tuple[np.ndarray, np.ndarray]:
     """`moving` resampled by `transform` and the map of output pixels that come from usable input pixels."""
     values = apply_transform(moving, transform, order=order)

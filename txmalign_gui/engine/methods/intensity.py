@@ -1,8 +1,10 @@
-"""Intensity-based rigid registration: sum of squared differences ("ssd") and mutual information ("mi").
+"""Intensity-based registration: sum of squared differences ("ssd") and mutual information ("mi").
 
 Coarse to fine on a Gaussian pyramid: the coarsest level is searched exhaustively with masked
 cross-correlation (over a grid of angles when rotation is on), then Powell's method refines the transform
 on every level.  Only pixels usable in both images after the transform count, averaged over their number.
+With `transform` = similarity or affine, the rigid answer is then refined on the same criterion with a
+scale (and shear) term (`scale_search`).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import numpy as np
 from scipy import ndimage, optimize
 
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
-from ..pyramid import build_pyramid, to_finer
+from ..pyramid import build_pyramid, to_coarser, to_finer
 from ..quality import confirm
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
-from ..transform import Transform
+from ..transform import AnyTransform, Transform
 from ._common import warp_with_mask
 from .masked_ncc import masked_ncc_surface
 from .registry import MethodSpec, register_method
+from .scale_search import SCALE_RANGE, TRANSFORM_KIND, LevelCost, judged, refine, refinement_details
 
 LEVELS = Param("levels", "Pyramid levels", int, 4,
                "How many times the images may be halved for the coarse search; more levels reach larger "
@@ -29,8 +32,8 @@ LEVELS = Param("levels", "Pyramid levels", int, 4,
 BINS = Param("bins", "Histogram bins", int, 32,
              "Number of gray levels per image in the joint histogram; fewer bins suit noisy images.",
              minimum=8, maximum=256)
-SSD_PARAMS = ParamSet((ROTATION, ANGLE_RANGE, LEVELS))
-MI_PARAMS = ParamSet((ROTATION, ANGLE_RANGE, LEVELS, BINS))
+SSD_PARAMS = ParamSet((ROTATION, ANGLE_RANGE, LEVELS, TRANSFORM_KIND, SCALE_RANGE))
+MI_PARAMS = ParamSet((ROTATION, ANGLE_RANGE, LEVELS, BINS, TRANSFORM_KIND, SCALE_RANGE))
 
 # Transforms leaving fewer usable pixels than this fraction of the fixed image's are rejected.
 _MIN_OVERLAP = 0.3
@@ -68,7 +71,7 @@ class _Level:
     def usable(self) -> int:
         return int(self.fixed.size if self.fixed_mask is None else self.fixed_mask.sum())
 
-    def overlap(self, transform: Transform, order: int) -> Tuple[np.ndarray, np.ndarray]:
+    def overlap(self, transform: AnyTransform, order: int) -> Tuple[np.ndarray, np.ndarray]:
         """Fixed and warped moving values at the pixels usable in both."""
         warped, usable = warp_with_mask(self.moving, self.moving_mask, transform, order)
         if self.fixed_mask is not None:
@@ -213,7 +216,7 @@ def _build_levels(fixed, moving, fixed_mask, moving_mask, count: int) -> List[_L
     return [_Level(f, fm, m, mm) for (f, fm), (m, mm) in zip(fixed_levels, moving_levels)]
 
 
-def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: dict, at_bound: bool):
+def _assess(level: _Level, transform: AnyTransform, criterion: _Criterion, params: dict, at_bound: bool):
     """(confidence, status, message, details): the similarity gained over the same pair misaligned."""
     a, b = level.overlap(transform, order=3)
     if a.size < _MIN_OVERLAP * level.usable:
@@ -223,7 +226,7 @@ def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: 
     rows, cols = level.fixed.shape
     misaligned = []
     for dy, dx in ((rows / 4, 0), (-rows / 4, 0), (0, cols / 4), (0, -cols / 4)):
-        other = Transform(transform.dy + dy, transform.dx + dx, transform.angle_deg)
+        other = transform.then(Transform(dy, dx))
         misaligned.append(criterion.similarity(*level.overlap(other, order=1), params, ranges))
     baseline = float(np.mean(misaligned))
     gain = float(np.clip((aligned - baseline) / max(1.0 - baseline, 1e-6), 0.0, 1.0))
@@ -238,6 +241,32 @@ def _assess(level: _Level, transform: Transform, criterion: _Criterion, params: 
     if gain < _WEAK_GAIN:
         return gain, LOW_CONFIDENCE, f"weak match (similarity {aligned:.3f} vs {baseline:.3f} misaligned)", details
     return gain, OK, "", details
+
+
+def _level_costs(levels: List[_Level], criterion: _Criterion, params: dict) -> List[LevelCost]:
+    """The criterion on the two finest levels (coarser first; cubic interpolation on the finest) for the
+    similarity / affine refinement of `scale_search`."""
+    def level_cost(index: int) -> LevelCost:
+        level, order = levels[index], 3 if index == 0 else 1
+        ranges, min_count = level.ranges, _MIN_OVERLAP * level.usable
+
+        def cost(transform: AnyTransform) -> float:
+            a, b = level.overlap(transform, order)
+            return criterion.cost(a, b, params, ranges) if a.size >= min_count else 1e12
+
+        def to_level(transform: AnyTransform) -> AnyTransform:
+            for k in range(index):
+                transform = to_coarser(transform, levels[k].fixed.shape, levels[k + 1].fixed.shape)
+            return transform
+
+        def from_level(transform: AnyTransform) -> AnyTransform:
+            for k in range(index, 0, -1):
+                transform = to_finer(transform, levels[k].fixed.shape, levels[k - 1].fixed.shape)
+            return transform
+
+        return LevelCost(cost, level.fixed.shape, to_level, from_level)
+
+    return [level_cost(index) for index in reversed(range(min(2, len(levels))))]
 
 
 def _register(criterion: _Criterion, fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
@@ -255,8 +284,19 @@ def _register(criterion: _Criterion, fixed, moving, params, fixed_mask, moving_m
             transform)
     if coarsest == 0:
         transform, cost, at_bound = _Objective(levels[0], criterion, params, 3, progress).minimise(transform)
+    extended = None
+    if params["transform"] != "rigid":
+        progress.update(0.9, f"refining the {params['transform']} transform")
+        rigid, rigid_cost = transform, cost
+        extended = refine(transform, params["transform"], _level_costs(levels, criterion, params),
+                         rotation=bool(params["rotation"]), scale_range=params["scale_range"],
+                         angle_range=params["angle_range"], progress=progress)
+        transform, cost = extended.transform, extended.cost
     progress.update(0.95, "assessing the match")
     confidence, status, message, details = _assess(levels[0], transform, criterion, params, at_bound)
+    if extended is not None:
+        details.update(refinement_details(rigid, rigid_cost, extended))
+        status, confidence, message = judged(status, confidence, message, extended, params["scale_range"])
     return confirm(MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
                                  details=details), fixed, moving, fixed_mask, moving_mask)
 
@@ -271,12 +311,14 @@ def run_mi(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOu
 
 SSD_SPEC = register_method(MethodSpec(
     name="ssd", label="Sum of squared differences",
-    description="Rigid registration minimising the mean squared gray-value difference, coarse to fine; "
+    description="Registration minimising the mean squared gray-value difference, coarse to fine (rigid, or "
+                "similarity / affine on request); "
                 "for images with the same contrast and brightness.",
     params=SSD_PARAMS, run=run_ssd, supports_rotation=True))
 
 MI_SPEC = register_method(MethodSpec(
     name="mi", label="Mutual information",
-    description="Rigid registration maximising normalised mutual information, coarse to fine; for images "
+    description="Registration maximising normalised mutual information, coarse to fine (rigid, or similarity / "
+                "affine on request); for images "
                 "whose contrast differs (e.g. across an absorption edge).",
     params=MI_PARAMS, run=run_mi, supports_rotation=True))

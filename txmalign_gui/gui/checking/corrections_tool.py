@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QComboBox, QFileDialog, QLabel, QVBoxLayout, QWidget
 from ...engine.checks import common_box, interpolate_excluded, smooth_fit
 from ...engine.errors import TxmAlignError
 from ...engine.result import OK
+from ...engine.transform import display_rows
 from ..document import EXCLUDED
 from .context import CheckContext
 from .crop_export import save_cropped
@@ -232,7 +233,7 @@ class CorrectionsTool(QWidget):
             for item in (*self.scatter.values(), *self.curves.values(), self.excluded_marks):
                 item.setData([], [])
             return
-        transforms = alignment.transforms
+        transforms = display_rows(alignment.transforms)
         columns = {"dy": transforms[:, 0], "dx": transforms[:, 1], "angle": transforms[:, 2]}
         has_angle = bool(np.any(transforms[:, 2] != 0))
         legend = self.plot.getPlotItem().legend
