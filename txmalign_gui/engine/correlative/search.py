@@ -23,7 +23,10 @@ from .geometry import PointMap, resample_em
 from .levels import Level
 
 # Candidates handed to the local refinement.
-CANDIDATES = 4
+CANDIDATES = 3
+# Grid spacing: the X-ray image's corner moves this many level pixels between neighbouring angles or scales
+# (the local refinement reaches 3 level pixels, so it closes the gap).
+GRID_STEP = 2.0
 # Overlap of the EM image with the X-ray image below which a shift is not considered (fraction).
 _MIN_OVERLAP = 0.3
 
@@ -35,8 +38,8 @@ class Candidate:
 
 
 def grid_steps(level: Level, angle_range: float, scale_low: float, scale_high: float) -> tuple:
-    """(angles in degrees, scales): spaced so that the X-ray image's corner moves about one level pixel."""
-    radius = 0.5 * math.hypot(*level.xray.shape)
+    """(angles in degrees, scales): spaced so that the X-ray image's corner moves `GRID_STEP` level pixels."""
+    radius = 0.5 * math.hypot(*level.xray.shape) / GRID_STEP
     step = math.degrees(1.0 / radius)
     count = int(math.ceil(angle_range / step)) if angle_range > 0 else 0
     angles = np.linspace(-angle_range, angle_range, 2 * count + 1) if count else np.zeros(1)
