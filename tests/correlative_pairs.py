@@ -30,8 +30,8 @@ def pair(name="camera", scale=0.45, angle=12.0, shift=(5.0, -7.0), xshape=(160, 
     truth = PointMap.about_centres(scale, angle, (np.array(em.shape) - 1) / 2, (np.array(xshape) - 1) / 2, shift)
     if linear is not None:
         centre_em, centre_x = (np.array(em.shape) - 1) / 2, (np.array(xshape) - 1) / 2 + np.asarray(shift)
-        truth = PointMap(np.column_stack([linear, centre_x - np.asarray(linear) @ centre_em]))
-    from_scene = PointMap(np.column_stack([np.eye(2), [-crop, -crop]])).then(truth)
+        truth = PointMap.from_matrix(np.column_stack([linear, centre_x - np.asarray(linear) @ centre_em]))
+    from_scene = PointMap.from_matrix(np.column_stack([np.eye(2), [-crop, -crop]])).then(truth)
     absorption = np.exp(-1.5 * ndimage.gaussian_filter(image, 1.5 / truth.scale))
     xray = resample_em(absorption, from_scene, xshape, order=1)
     xray = ndimage.gaussian_filter(np.nan_to_num(xray, nan=1.0), 1.0) + rng.normal(0, 0.01, xshape)

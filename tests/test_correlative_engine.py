@@ -43,7 +43,7 @@ def test_resample_em_puts_an_em_spot_where_the_map_says():
 def test_landmark_fit_is_exact_on_noiseless_points(model):
     rng = np.random.default_rng(3)
     truth = PointMap.similarity(0.37, -21.0, (12.0, 80.0)) if model == "similarity" else \
-        PointMap(np.array([[0.41, 0.05, 12.0], [-0.12, 0.33, 80.0]]))
+        PointMap.from_matrix(np.array([[0.41, 0.05, 12.0], [-0.12, 0.33, 80.0]]))
     em_points = rng.uniform(0, 900, (7, 2))
     fit = fit_landmarks(truth.apply(em_points), em_points, model)
     assert np.allclose(fit.point_map.matrix, truth.matrix, atol=1e-9)
@@ -109,7 +109,7 @@ def test_affine_model_recovers_a_stretch():
 def test_large_8_bit_em_is_searched_downsampled():
     xray, em, truth = pair("camera", scale=0.2, angle=5.0, crop=8, xshape=(96, 100), seed=6)
     big = np.kron(em, np.ones((2, 2), np.uint8))  # an 8-bit EM image with twice finer pixels
-    truth_big = PointMap(np.column_stack([truth.linear / 2, truth.apply([[-0.25, -0.25]])[0]]))
+    truth_big = PointMap.from_matrix(np.column_stack([truth.linear / 2, truth.apply([[-0.25, -0.25]])[0]]))
     result = correlate(xray, big, landmarks=landmarks_of(truth_big, [[10, 10], [80, 20], [50, 90], [85, 85]], 1.0))
     assert max(em_factor for _, em_factor in result.details["levels"]) >= 4
     scale_error, angle_error, shift_error = errors(result.point_map, truth_big, xray.shape)
@@ -136,3 +136,24 @@ def test_landmark_start_needs_landmarks():
     xray, em, _ = pair("camera")
     with pytest.raises(InputError, match="3 landmark"):
         correlate(xray, em, params={"start": "landmarks"})
+
+
+def test_point_map_is_the_centre_based_transform_of_the_one_convention():
+    from txmalign_gui.engine.transform import Similarity, apply_transform
+
+    em = pair("camera")[1].astype(float)
+    m = PointMap.similarity(0.45, 12.0, (30.0, -20.0))
+    t = m.to_transform(em.shape, (160, 176), kind="similarity")
+    assert isinstance(t, Similarity) and t.scale == pytest.approx(0.45) and t.angle_deg == pytest.approx(12.0)
+    assert np.allclose(PointMap.from_transform(t, em.shape, (160, 176)).matrix, m.matrix)
+    assert np.allclose(resample_em(em, m, (160, 176)), apply_transform(em, t, output_shape=(160, 176)),
+                       equal_nan=True, atol=1e-3)
+
+
+def test_a_given_guess_is_one_more_candidate_of_the_search():
+    xray, em, truth = pair("coins", scale=0.45, angle=25.0, seed=9)
+    # the search range (+-10 deg) does not reach the truth: only the guess can lead there
+    result = correlate(xray, em, params={"angle_range": 10.0}, scale_hint=0.45,
+                       guess=truth.then(PointMap.similarity(1.0, 0.0, (2.0, -2.0))))
+    scale_error, angle_error, shift_error = errors(result.point_map, truth, xray.shape)
+    assert abs(angle_error) < 0.2 and shift_error < 0.5

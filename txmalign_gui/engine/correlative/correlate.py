@@ -25,7 +25,7 @@ from ..transform import Transform
 from ..validation import check_image
 from .cost import similarity
 from .geometry import PointMap, resample_em
-from .initial import learned_guess
+from .initial import learned_available, learned_guess
 from .landmarks import MODELS, LandmarkFit, fit_landmarks, residuals_of
 from .levels import Level, Pyramid
 from .refine import Objective, refine
@@ -38,8 +38,8 @@ CORRELATE_PARAMS = ParamSet((
           "stretch and a shear (tilted SEM views, scan distortions).", choices=MODELS),
     Param("start", "Start from", str, "auto",
           "landmarks: the map fitted to the clicked points; identity: a search over rotation and scale from "
-          "nothing; learned: the trained network's guess; auto: landmarks when there are 3 or more, else the "
-          "learned guess when available, else the search.", choices=STARTS),
+          "nothing; learned: the trained network's guess alone; auto: the landmarks when there are 3 or more, "
+          "else the search, with the network's guess (when installed) as one more candidate.", choices=STARTS),
     Param("angle_range", "Rotation range (°)", float, 30.0,
           "Search from nothing: rotations of the EM image tried, +- this many degrees.", minimum=0.0, maximum=180.0),
     Param("scale_range", "Scale range (%)", float, 25.0,
@@ -104,7 +104,8 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
     landmarks : (X-ray points, EM points), each (N, 2) (row, col), N >= 3; fitted first (see `params`).
     params : CORRELATE_PARAMS values (model, start, angle_range, scale_range, bins, max_size).
     scale_hint : expected X-ray pixels per EM pixel (EM pixel size / X-ray pixel size), for the search.
-    guess : a starting map (e.g. the learned guess computed elsewhere); used when start is learned or auto.
+    guess : a starting map (e.g. the learned guess computed elsewhere): the start when start is learned, one
+        more search candidate when it is auto.
     progress : engine Progress (cancellable).
     """
     started = time.perf_counter()
@@ -113,7 +114,7 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
     xray = check_image(xray, "the X-ray image", min_size=2 * 16)
     em = check_image(em, "the EM image", min_size=2 * 16).astype(np.float32)
     fit = fit_landmarks(*landmarks, model=p["model"]) if landmarks is not None and len(landmarks[0]) else None
-    start = _choose_start(p["start"], fit, guess)
+    start = _choose_start(p["start"], fit)
     if start == "learned" and guess is None:
         progress.update(0.0, "asking the learned predictor for a first guess")
         guess = learned_guess(xray, em)
@@ -128,11 +129,14 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
     search_edge = False
     if start == "identity":
         low, high = scale / (1 + p["scale_range"] / 100), scale * (1 + p["scale_range"] / 100)
-        candidates = global_search(pyramid.coarsest, p["angle_range"], low, high, p["bins"], progress.sub(0.02, 0.4))
+        candidates = [c.point_map for c in global_search(pyramid.coarsest, p["angle_range"], low, high, p["bins"],
+                                                         progress.sub(0.02, 0.4))]
+        if p["start"] == "auto" and (guess is not None or learned_available()):  # the network's guess competes with the grid's best
+            candidates.append(guess if guess is not None else learned_guess(xray, em))
         if not candidates:
             raise InputError("the EM image does not overlap the X-ray image at any rotation and scale searched; "
                              "check the pixel sizes or click landmarks")
-        trials = [Objective(pyramid.coarsest, c.point_map, p["bins"], False, progress).minimise() for c in candidates]
+        trials = [Objective(pyramid.coarsest, c, p["bins"], False, progress).minimise() for c in candidates]
         first = min(trials, key=lambda trial: trial[1])[0]
         search_edge = _at_search_edge(first, p["angle_range"], low, high)
     else:
@@ -146,14 +150,12 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
     return CorrelativeResult(point_map, status, confidence, message, start, p["model"], fit, details)
 
 
-def _choose_start(start: str, fit: Optional[LandmarkFit], guess: Optional[PointMap]) -> str:
+def _choose_start(start: str, fit: Optional[LandmarkFit]) -> str:
     if start == "landmarks" and fit is None:
         raise InputError("refining from the landmarks needs at least 3 landmark pairs")
     if start != "auto":
         return start
-    if fit is not None:
-        return "landmarks"
-    return "learned" if guess is not None else "identity"
+    return "landmarks" if fit is not None else "identity"
 
 
 def _at_search_edge(point_map: PointMap, angle_range: float, low: float, high: float) -> bool:
@@ -174,7 +176,7 @@ def _assess(level: Level, point_map: PointMap, fit: Optional[LandmarkFit], at_bo
     rows, cols = level.xray.shape
     misaligned = []
     for dy, dx in ((rows / 4, 0), (-rows / 4, 0), (0, cols / 4), (0, -cols / 4)):
-        moved = point_map.then(PointMap(np.array([[1.0, 0, dy * level.xray_factor], [0, 1.0, dx * level.xray_factor]])))
+        moved = point_map.then(PointMap.from_matrix(np.array([[1.0, 0, dy * level.xray_factor], [0, 1.0, dx * level.xray_factor]])))
         ma, mb = level.overlap(moved)
         if ma.size >= 16:
             misaligned.append(similarity(ma, mb, bins, level.ranges))

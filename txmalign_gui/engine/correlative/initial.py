@@ -7,6 +7,8 @@ fails with a clear message instead of silently falling back.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..errors import InputError
@@ -16,18 +18,19 @@ from .geometry import PointMap
 def learned_available() -> bool:
     """Whether a learned correlative predictor is installed."""
     try:
-        from ..learned import correlative  # noqa: F401
+        from ..learned.correlative import WEIGHTS
+        from ..learned.network import weights_path
     except ImportError:
         return False
-    return True
+    return os.path.exists(weights_path(WEIGHTS))
 
 
 def learned_guess(xray: np.ndarray, em: np.ndarray) -> PointMap:
     """The predictor's similarity map from `em` (row, col) to `xray` (row, col)."""
-    try:
-        from ..learned.correlative import predict_point_map
-    except ImportError:
+    if not learned_available():
         raise InputError("the learned initial guess is not available in this installation; start from the "
-                         "landmarks or from identity") from None
+                         "landmarks or from identity")
+    from ..learned.correlative import predict_point_map
+
     matrix = predict_point_map(xray, em)
-    return PointMap(np.asarray(matrix, dtype=float))
+    return PointMap.from_matrix(np.asarray(matrix, dtype=float))

@@ -112,10 +112,10 @@ def _fit_similarity(xray: np.ndarray, em: np.ndarray) -> PointMap:
     rotation = u @ sign @ vt
     scale = float(np.trace(np.diag(singular) @ sign) / np.mean(np.sum(ce ** 2, axis=1)))
     linear = scale * rotation
-    return PointMap(np.column_stack([linear, mean_x - linear @ mean_e]))
+    return PointMap.from_matrix(np.column_stack([linear, mean_x - linear @ mean_e]))
 
 
 def _fit_affine(xray: np.ndarray, em: np.ndarray) -> PointMap:
     design = np.column_stack([em, np.ones(len(em))])
     solution, *_ = np.linalg.lstsq(design, xray, rcond=None)
-    return PointMap(solution.T)
+    return PointMap.from_matrix(solution.T)

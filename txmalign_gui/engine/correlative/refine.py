@@ -15,6 +15,7 @@ import numpy as np
 from scipy import optimize
 
 from ..progress import Progress
+from ..transform import rotation
 from .cost import similarity
 from .geometry import PointMap
 from .levels import Level
@@ -30,14 +31,12 @@ def perturbation(vector: np.ndarray, radius: float, centre: np.ndarray, factor: 
     """The X-ray-frame map of (dy, dx, rotation, log scale[, stretch, shear]) about `centre` (full-resolution
     pixels); rotation, scale and the affine terms are given as corner motion (level pixels, `radius` level
     pixels from the centre), shifts in level pixels of `factor` full pixels."""
-    angle = vector[2] / radius
-    scale = math.exp(vector[3] / radius)
-    linear = scale * np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    linear = math.exp(vector[3] / radius) * rotation(math.degrees(vector[2] / radius))
     if len(vector) > 4:
         stretch, shear = vector[4] / radius, vector[5] / radius
         linear = linear @ np.array([[1.0 + stretch, shear], [shear, 1.0 - stretch]])
     shift = centre + np.asarray(vector[:2]) * factor - linear @ centre
-    return PointMap(np.column_stack([linear, shift]))
+    return PointMap.from_matrix(np.column_stack([linear, shift]))
 
 
 @dataclass
