@@ -113,14 +113,15 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
     p = CORRELATE_PARAMS.resolve(params, owner="correlate")
     xray = check_image(xray, "the X-ray image", min_size=2 * 16)
     em = check_image(em, "the EM image", min_size=2 * 16).astype(np.float32)
-    fit = fit_landmarks(*landmarks, model=p["model"]) if landmarks is not None and len(landmarks[0]) else None
+    fit = fit_landmarks(landmarks[0], landmarks[1], p["model"]) if landmarks is not None and len(landmarks[0]) \
+        else None
     start = _choose_start(p["start"], fit)
     if start == "learned" and guess is None:
         progress.update(0.0, "asking the learned predictor for a first guess")
         guess = learned_guess(xray, em)
-    if start == "landmarks":
+    if fit is not None and start == "landmarks":
         scale, scale_source = fit.point_map.scale, "landmarks"
-    elif start == "learned":
+    elif guess is not None and start == "learned":
         scale, scale_source = guess.scale, "learned guess"
     else:
         scale, scale_source = _expected_scale(xray, em, scale_hint)
@@ -131,7 +132,7 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
         low, high = scale / (1 + p["scale_range"] / 100), scale * (1 + p["scale_range"] / 100)
         candidates = [c.point_map for c in global_search(pyramid.coarsest, p["angle_range"], low, high, p["bins"],
                                                          progress.sub(0.02, 0.4))]
-        if p["start"] == "auto" and (guess is not None or learned_available()):  # the network's guess competes with the grid's best
+        if p["start"] == "auto" and (guess is not None or learned_available()):  # the network's guess competes
             candidates.append(guess if guess is not None else learned_guess(xray, em))
         if not candidates:
             raise InputError("the EM image does not overlap the X-ray image at any rotation and scale searched; "
@@ -140,7 +141,8 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
         first = min(trials, key=lambda trial: trial[1])[0]
         search_edge = _at_search_edge(first, p["angle_range"], low, high)
     else:
-        first = fit.point_map if start == "landmarks" else guess
+        first = fit.point_map if fit is not None and start == "landmarks" else guess
+    assert first is not None
     point_map, _, at_bound = refine(pyramid.levels, first, p["bins"], p["model"] == "affine",
                                     progress.sub(0.4, 0.95))
     progress.update(0.95, "assessing the match")
@@ -176,7 +178,7 @@ def _assess(level: Level, point_map: PointMap, fit: Optional[LandmarkFit], at_bo
     rows, cols = level.xray.shape
     misaligned = []
     for dy, dx in ((rows / 4, 0), (-rows / 4, 0), (0, cols / 4), (0, -cols / 4)):
-        moved = point_map.then(PointMap.from_matrix(np.array([[1.0, 0, dy * level.xray_factor], [0, 1.0, dx * level.xray_factor]])))
+        moved = point_map.then(PointMap.similarity(1.0, 0.0, (dy * level.xray_factor, dx * level.xray_factor)))
         ma, mb = level.overlap(moved)
         if ma.size >= 16:
             misaligned.append(similarity(ma, mb, bins, level.ranges))

@@ -55,8 +55,8 @@ class PointMap:
         return PointMap.from_matrix(np.column_stack([scale * rotation(angle_deg), np.asarray(shift, float)]))
 
     @staticmethod
-    def about_centres(scale: float, angle_deg: float, em_centre: Sequence[float], xray_centre: Sequence[float],
-                      offset: Sequence[float] = (0.0, 0.0)) -> "PointMap":
+    def about_centres(scale: float, angle_deg: float, em_centre: npt.ArrayLike, xray_centre: npt.ArrayLike,
+                      offset: npt.ArrayLike = (0.0, 0.0)) -> "PointMap":
         """The similarity that puts `em_centre` on `xray_centre` + `offset`, turned by `angle_deg` and scaled."""
         linear = scale * rotation(angle_deg)
         shift = np.asarray(xray_centre, float) + np.asarray(offset, float) - linear @ np.asarray(em_centre, float)

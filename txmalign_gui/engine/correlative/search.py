@@ -61,7 +61,8 @@ def global_search(level: Level, angle_range: float, scale_low: float, scale_high
     total = len(angles) * len(scales)
     for i, scale in enumerate(scales):
         for j, angle in enumerate(angles):
-            progress.update((i * len(angles) + j) / total, f"searching rotation and scale ({scale:.3f}, {angle:+.1f} deg)")
+            progress.update((i * len(angles) + j) / total,
+                            f"searching rotation and scale ({scale:.3f}, {angle:+.1f} deg)")
             centred = PointMap.about_centres(float(scale), float(angle), em_centre, xray_centre)
             warped = resample_em(level.em, level.local_map(centred), level.xray.shape)
             usable = np.isfinite(warped)
