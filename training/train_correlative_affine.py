@@ -2,7 +2,7 @@
 
 Generates pairs with `engine.correlative.synthetic` (phantoms of particles, grains and cells, and a share
 of the natural images in `NATURAL_TRAINING`; rotation +-30 deg, scale 0.8 - 1.25, shifts +-15 % of the
-field), standardises them as the inference does (`engine.correlative.learned_guess.network_input`) and
+field), standardises them as the inference does (`engine.learned.correlative.network_input`) and
 trains the two-branch `SimilarityNet` to regress the standardised (angle, log scale, dy, dx) with a mean
 squared error, each batch reflected at random (`synthetic.dihedral`, transforms adjusted).  Held out:
 phantom pairs from another seed and pairs made from the natural images of `NATURAL_VALIDATION` (never
@@ -29,7 +29,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from correlative_affine_model import SPEC, SimilarityNet, export  # noqa: E402
 
-from txmalign_gui.engine.correlative.learned_guess import decode, encode, network_input  # noqa: E402
+from txmalign_gui.engine.learned.correlative import decode, encode, network_input  # noqa: E402
 from txmalign_gui.engine.correlative.synthetic import (NATURAL_TRAINING, NATURAL_VALIDATION,  # noqa: E402
                                                        dihedral, pair_batch)
 from txmalign_gui.engine.learned import weights_path  # noqa: E402

@@ -6,23 +6,25 @@ regressing the standardised (rotation, log-scale, dy, dx).  Both images are resa
 network's square grid (longer side to the grid, centred, padded with the mean), robustly standardised, and
 the answer is scaled back to full-size pixels.  The network runs in numpy (`engine.learned`); it was trained
 by `training/train_correlative_affine.py` on `correlative.synthetic` pairs (rotation +-30 deg, scale 0.8 -
-1.25, shifts +-15 % of the field), so a prediction outside that range is reported as such.
+1.25, shifts +-15 % of the field); `in_trained_range` says whether a prediction lies inside that range.
 
-Convention: the returned (dy, dx, angle_deg, scale) map a point q of the EM image to the point
-p = scale R(angle) (q - c_em) + c_xray + (dy, dx) of the X-ray image (c_* the image centres, R as in
-`engine.transform`); for images of the same shape this is the project's centre-based convention with a scale.
+Convention: the returned `engine.transform.Similarity` (dy, dx, angle_deg, scale) maps a point q of the EM
+image to p = scale R(angle) (q - c_em) + c_xray + (dy, dx) of the X-ray image (c_* the image centres), the
+convention of `Similarity` for images of different shapes; `predict_point_map` gives the same map as the
+2 x 3 absolute-pixel matrix of the correlative mode.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 from scipy import ndimage
 
 from ..errors import InputError
-from ..learned import ResNet, load_network, weights_path
+from ..transform import Similarity
+from .network import ResNet, load_network, weights_path
 
 WEIGHTS = "correlative_affine.npz"
 TRAINED_RANGE = {"angle_deg": 30.0, "scale": (0.8, 1.25), "shift": 0.15}  # shift: share of the field
@@ -32,27 +34,6 @@ TRAINED_RANGE = {"angle_deg": 30.0, "scale": (0.8, 1.25), "shift": 0.15}  # shif
 def similarity_network() -> ResNet:
     """The shipped correlative network (loaded once)."""
     return load_network(weights_path(WEIGHTS))
-
-
-@dataclass(frozen=True)
-class SimilarityGuess:
-    """The predicted similarity (EM -> X-ray, see the module docstring) and whether it lies inside the
-    range the network was trained on (`in_range`; outside it, the guess is an extrapolation)."""
-
-    dy: float
-    dx: float
-    angle_deg: float
-    scale: float
-    in_range: bool
-
-    def matrix(self, em_shape: tuple, xray_shape: tuple) -> np.ndarray:
-        """2 x 3 matrix mapping (row, col, 1) of the EM image to (row, col) of the X-ray image."""
-        a = np.deg2rad(self.angle_deg)
-        linear = self.scale * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-        c_em = (np.asarray(em_shape[:2], dtype=float) - 1.0) / 2.0
-        c_xray = (np.asarray(xray_shape[:2], dtype=float) - 1.0) / 2.0
-        offset = c_xray + np.array([self.dy, self.dx]) - linear @ c_em
-        return np.hstack([linear, offset[:, None]])
 
 
 def grid_factor(shape: tuple, size: int) -> float:
@@ -116,7 +97,7 @@ def encode(transforms: np.ndarray, spec: dict) -> np.ndarray:
     return ((raw - np.asarray(spec["target_mean"])) / np.asarray(spec["target_std"])).astype(np.float32)
 
 
-def predict_similarity(xray: np.ndarray, em: np.ndarray, network: ResNet | None = None) -> SimilarityGuess:
+def predict_similarity(xray: np.ndarray, em: np.ndarray, network: ResNet | None = None) -> Similarity:
     """The similarity mapping `em` onto `xray` (module docstring), predicted by the network."""
     network = network or similarity_network()
     size = network.input_shape[-1]
@@ -124,9 +105,20 @@ def predict_similarity(xray: np.ndarray, em: np.ndarray, network: ResNet | None 
     inputs = network_input(to_grid(xray, size)[None], to_grid(em, size)[None])
     dy, dx, angle, scale = decode(network(inputs), network.spec)[0]
     f_xray, f_em = grid_factor(xray.shape, size), grid_factor(em.shape, size)
+    return Similarity(float(dy / f_xray), float(dx / f_xray), float(angle), float(scale * f_em / f_xray))
+
+
+def predict_point_map(xray: np.ndarray, em: np.ndarray) -> np.ndarray:
+    """The predicted similarity as the 2 x 3 matrix taking (row, col) of `em` to (row, col) of `xray`."""
+    return predict_similarity(xray, em).pixel_matrix(np.shape(em)[:2], np.shape(xray)[:2])
+
+
+def in_trained_range(guess: Similarity, xray_shape: Sequence[int], em_shape: Sequence[int]) -> bool:
+    """Whether `guess` lies inside the range the network was trained on (outside it, it extrapolated)."""
+    size = similarity_network().input_shape[-1]
+    f_xray, f_em = grid_factor(xray_shape, size), grid_factor(em_shape, size)
+    grid_scale = guess.scale * f_xray / f_em
     limit = TRAINED_RANGE["shift"] * size
     low, high = TRAINED_RANGE["scale"]
-    in_range = bool(abs(angle) <= TRAINED_RANGE["angle_deg"] and low <= scale <= high
-                    and abs(dy) <= limit and abs(dx) <= limit)
-    return SimilarityGuess(float(dy / f_xray), float(dx / f_xray), float(angle), float(scale * f_em / f_xray),
-                           in_range)
+    return bool(abs(guess.angle_deg) <= TRAINED_RANGE["angle_deg"] and low <= grid_scale <= high
+                and abs(guess.dy * f_xray) <= limit and abs(guess.dx * f_xray) <= limit)
