@@ -28,7 +28,7 @@ from .geometry import PointMap, resample_em
 from .initial import learned_available, learned_guess
 from .landmarks import MODELS, LandmarkFit, fit_landmarks, residuals_of
 from .levels import Level, Pyramid
-from .refine import Objective, refine
+from .refine import refine
 from .search import global_search
 
 STARTS = ("auto", "landmarks", "identity", "learned")
@@ -60,6 +60,10 @@ _MIN_SCORE = 8.0
 _WEAK_GAIN = 0.05
 # Edge witness: farther than this (full X-ray px, at least one level px) and the answer is not confirmed.
 _EDGE_TOLERANCE_PX = 1.0
+# Search candidates ending farther apart than this (X-ray px at the image corners) are different answers; a
+# different answer reaching this fraction of the winner's mutual information makes the winner ambiguous.
+_DISTINCT_PX = 2.0
+_RIVAL_FRACTION = 0.93
 # Refined map farther than this from the clicked landmarks (X-ray px, or 3 x their own rms) is doubted.
 _LANDMARK_TOLERANCE_PX = 3.0
 
@@ -127,26 +131,32 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
         scale, scale_source = _expected_scale(xray, em, scale_hint)
     progress.update(0.02, "building the image pyramids")
     pyramid = Pyramid(xray, em, scale, p["max_size"])
-    search_edge = False
+    search_edge, rival = False, None
     if start == "identity":
         low, high = scale / (1 + p["scale_range"] / 100), scale * (1 + p["scale_range"] / 100)
         candidates = [c.point_map for c in global_search(pyramid.coarsest, p["angle_range"], low, high, p["bins"],
-                                                         progress.sub(0.02, 0.4))]
+                                                         progress.sub(0.02, 0.3))]
         if p["start"] == "auto" and (guess is not None or learned_available()):  # the network's guess competes
             candidates.append(guess if guess is not None else learned_guess(xray, em))
         if not candidates:
             raise InputError("the EM image does not overlap the X-ray image at any rotation and scale searched; "
                              "check the pixel sizes or click landmarks")
-        trials = [Objective(pyramid.coarsest, c, p["bins"], False, progress).minimise() for c in candidates]
-        first = min(trials, key=lambda trial: trial[1])[0]
-        search_edge = _at_search_edge(first, p["angle_range"], low, high)
+        # the coarsest level can prefer a wrong candidate (repeating structure); the finest decides
+        share = 0.65 / len(candidates)
+        finals = [refine(pyramid.levels, c, p["bins"], p["model"] == "affine",
+                         progress.sub(0.3 + i * share, 0.3 + (i + 1) * share)) for i, c in enumerate(candidates)]
+        finals.sort(key=lambda final: final[1])
+        point_map, cost, at_bound = finals[0]
+        rival = _rival(finals, pyramid.finest)
+        search_edge = _at_search_edge(point_map, p["angle_range"], low, high)
     else:
         first = fit.point_map if fit is not None and start == "landmarks" else guess
-    assert first is not None
-    point_map, _, at_bound = refine(pyramid.levels, first, p["bins"], p["model"] == "affine",
-                                    progress.sub(0.4, 0.95))
+        assert first is not None
+        point_map, _, at_bound = refine(pyramid.levels, first, p["bins"], p["model"] == "affine",
+                                        progress.sub(0.05, 0.95))
     progress.update(0.95, "assessing the match")
-    status, confidence, message, details = _assess(pyramid.finest, point_map, fit, at_bound, search_edge, p["bins"])
+    status, confidence, message, details = _assess(pyramid.finest, point_map, fit, at_bound, search_edge, rival,
+                                                   p["bins"])
     details.update(scale_source=scale_source, **pyramid.describe(), seconds=time.perf_counter() - started)
     progress.update(1.0, "done")
     return CorrelativeResult(point_map, status, confidence, message, start, p["model"], fit, details)
@@ -160,6 +170,19 @@ def _choose_start(start: str, fit: Optional[LandmarkFit]) -> str:
     return "landmarks" if fit is not None else "identity"
 
 
+def _rival(finals: list, level: Level) -> Optional[float]:
+    """The mutual information of the best refined candidate that ends more than `_DISTINCT_PX` away from the
+    winner, as a fraction of the winner's (None when every candidate ends at the winner)."""
+    best_map, best_cost, _ = finals[0]
+    rows, cols = level.xray.shape
+    corners = np.array([[0, 0], [0, cols], [rows, 0], [rows, cols]], float) * level.xray_factor
+    for point_map, cost, _ in finals[1:]:
+        apart = np.max(np.hypot(*(best_map.apply(point_map.inverse().apply(corners)) - corners).T))
+        if apart > _DISTINCT_PX and best_cost < 0:
+            return float(cost / best_cost)
+    return None
+
+
 def _at_search_edge(point_map: PointMap, angle_range: float, low: float, high: float) -> bool:
     """Whether the searched rotation or scale ended on the border of its grid (the truth may lie beyond)."""
     near_angle = angle_range < 180 and abs(point_map.angle_deg) > angle_range - 0.5
@@ -168,7 +191,7 @@ def _at_search_edge(point_map: PointMap, angle_range: float, low: float, high: f
 
 
 def _assess(level: Level, point_map: PointMap, fit: Optional[LandmarkFit], at_bound: bool, search_edge: bool,
-            bins: int) -> tuple:
+            rival: Optional[float], bins: int) -> tuple:
     """(status, confidence, message, details) from the mutual information gained over misaligned maps, the
     edge witness and the landmarks."""
     a, b = level.overlap(point_map)
@@ -204,6 +227,11 @@ def _assess(level: Level, point_map: PointMap, fit: Optional[LandmarkFit], at_bo
     if search_edge:
         doubts.append("the best rotation or scale lies on the border of the searched range; widen it or click "
                       "landmarks")
+    if rival is not None:
+        details["rival_fraction"] = rival
+        if rival > _RIVAL_FRACTION:
+            doubts.append(f"another rotation/scale matches almost as well ({100 * rival:.0f} % of this one's mutual "
+                          "information): repeating structure? click landmarks to decide")
     if gain < _WEAK_GAIN:
         doubts.append(f"weak match (mutual information {aligned:.3f} vs {baseline:.3f} misaligned)")
     if doubts:

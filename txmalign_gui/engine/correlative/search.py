@@ -24,11 +24,14 @@ from .levels import Level
 
 # Candidates handed to the local refinement.
 CANDIDATES = 3
+# Edge-correlation peaks per (angle, scale) whose mutual information is measured.
+PEAKS = 3
 # Grid spacing: the X-ray image's corner moves this many level pixels between neighbouring angles or scales
 # (the local refinement reaches 3 level pixels, so it closes the gap).
 GRID_STEP = 2.0
-# Overlap of the EM image with the X-ray image below which a shift is not considered (fraction).
-_MIN_OVERLAP = 0.3
+# Overlap of the EM image with the X-ray image (fraction of the smaller) below which a candidate is not
+# considered: mutual information over a small overlap is high by chance.
+_MIN_OVERLAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -73,15 +76,25 @@ def global_search(level: Level, angle_range: float, scale_low: float, scale_high
                                             None, usable, _MIN_OVERLAP)
             if not np.isfinite(surface).any():
                 continue
-            best = np.unravel_index(int(np.nanargmax(surface)), surface.shape)
-            shift = (np.asarray(best, float) - (np.asarray(surface.shape) - 1) // 2) * level.xray_factor
-            candidate = PointMap.about_centres(float(scale), float(angle), em_centre, xray_centre, shift)
-            a, b = level.overlap(candidate)
-            if a.size < level.min_overlap(candidate, _MIN_OVERLAP):
-                continue
-            found.append(Candidate(candidate, similarity(a, b, bins, level.ranges)))
+            for best in _peaks(surface):
+                shift = (np.asarray(best, float) - (np.asarray(surface.shape) - 1) // 2) * level.xray_factor
+                candidate = PointMap.about_centres(float(scale), float(angle), em_centre, xray_centre, shift)
+                a, b = level.overlap(candidate)
+                if a.size >= level.min_overlap(candidate, _MIN_OVERLAP):
+                    found.append(Candidate(candidate, similarity(a, b, bins, level.ranges)))
     found.sort(key=lambda c: -c.score)
     return _distinct(found, level)[:CANDIDATES]
+
+
+def _peaks(surface: np.ndarray) -> List[tuple]:
+    """The `PEAKS` highest local maxima (3 x 3 neighbourhoods) of a correlation surface, best first: repeating
+    structure (grains, particles of one size) gives several similar edge peaks, which mutual information tells
+    apart."""
+    filled = np.where(np.isfinite(surface), surface, -np.inf)
+    maxima = (filled == ndimage.maximum_filter(filled, size=3)) & np.isfinite(surface)
+    order = np.argsort(filled[maxima])[::-1][:PEAKS]
+    where = np.argwhere(maxima)[order]
+    return [tuple(int(v) for v in w) for w in where]
 
 
 def _distinct(found: List[Candidate], level: Level) -> List[Candidate]:
