@@ -88,6 +88,18 @@ class CorrelativeResult:
             record["landmarks"] = self.landmark_fit.to_dict()
         return record
 
+    @staticmethod
+    def from_dict(record: Mapping[str, Any]) -> "CorrelativeResult":
+        """The result `to_dict` wrote (a saved session); the landmark fit is refitted from the points."""
+        fit = None
+        if record.get("landmarks"):
+            marks = record["landmarks"]
+            fit = fit_landmarks(marks["xray_points"], marks["em_points"], marks["model"])
+        return CorrelativeResult(PointMap.from_matrix(record["matrix"]), str(record["status"]),
+                                 float(record["confidence"]), str(record.get("message", "")),
+                                 str(record.get("start", "session")), str(record.get("model", "similarity")), fit,
+                                 dict(record.get("details", {})))
+
 
 def _expected_scale(xray: np.ndarray, em: np.ndarray, scale_hint: Optional[float]) -> tuple:
     if scale_hint is not None:
