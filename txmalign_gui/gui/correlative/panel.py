@@ -4,6 +4,7 @@ It shows the model's state and reports clicks as signals; the window does the wo
 
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 import numpy as np
@@ -62,25 +63,29 @@ class CorrelativePanel(QWidget):
         box = QVBoxLayout(images)
         self.xray_label = QLabel("X-ray: none", wordWrap=True)
         self.em_label = QLabel("EM: none", wordWrap=True)
-        self.use_frame_button = QPushButton("Use the frame on screen")
+        self.use_frame_button = QPushButton()
         self.use_frame_button.setToolTip("Take the X-ray image from the stack open in the main window")
-        self.open_xray_button = QPushButton("Open X-ray image...")
-        self.open_em_button = QPushButton("Open EM image...")
-        self.open_em_button.setToolTip("Any format txmalign reads; large 8-bit SEM/TEM TIFFs are fine")
+        self.open_xray_button = QPushButton()
+        self.open_xray_button.setToolTip("Open the X-ray image from a file (a stack as file[index])")
+        self.open_em_button = QPushButton()
+        self.open_em_button.setToolTip("Open the electron-microscopy image: any format txmalign reads; large "
+                                       "8-bit SEM/TEM TIFFs are fine")
+        self.open_em_button.setText("Open EM...")
+        self.open_xray_button.setText("Open X-ray...")
+        self.use_frame_button.setText("Frame on screen")
         row = QHBoxLayout()
         row.addWidget(self.use_frame_button)
         row.addWidget(self.open_xray_button)
+        row.addWidget(self.open_em_button)
         box.addWidget(self.xray_label)
-        box.addLayout(row)
         box.addWidget(self.em_label)
-        box.addWidget(self.open_em_button)
+        box.addLayout(row)
         layout.addWidget(images)
 
         marks = QGroupBox("Landmarks")
         box = QVBoxLayout(marks)
-        self.hint = QLabel("Click a feature on the X-ray image, then the same feature on the EM image; 3 pairs or "
-                           "more fit the transform. Drag a marker to move it, right-click it to delete its pair.",
-                           wordWrap=True)
+        self.hint = QLabel("Click a feature on the X-ray image, then the same one on the EM image (3 pairs or "
+                           "more). Drag a marker to move it; right-click it to delete its pair.", wordWrap=True)
         self.hint.setStyleSheet("color: #555;")
         self.table = QTableWidget(0, len(_HEADERS))
         self.table.setHorizontalHeaderLabels(_HEADERS)
@@ -150,7 +155,7 @@ class CorrelativePanel(QWidget):
         """Everything the panel shows, from the CorrelativeModel."""
         size = f"  ({model.xray.shape[1]} x {model.xray.shape[0]} px)" if model.xray is not None else ""
         self.xray_label.setText(f"X-ray: {model.describe_xray() or 'none'}{size}")
-        self.em_label.setText(f"EM: {model.em_source or 'none'}"
+        self.em_label.setText(f"EM: {os.path.basename(model.em_source) or 'none'}"
                               + (f"  ({model.em.shape[1]} x {model.em.shape[0]} px, {model.em.dtype})"
                                  if model.em is not None else ""))
         self._fill_table(model)

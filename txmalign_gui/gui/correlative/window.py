@@ -34,7 +34,7 @@ class CorrelativeWindow(QWidget):
         self.tabs.addTab(pair, "Landmarks")
         self.tabs.addTab(self.overlay, "Overlay")
         self.panel = CorrelativePanel()
-        scroll = QScrollArea(widgetResizable=True)
+        self.scroll = scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(self.panel)
         scroll.setMinimumWidth(self.panel.sizeHint().width() + 24)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -98,3 +98,4 @@ class CorrelativeWindow(QWidget):
     def set_running(self, running: bool) -> None:
         self.running = running
         self.panel.show_state(self.model, running)
+        self.scroll.ensureWidgetVisible(self.panel.progress_label if running else self.panel.export_button)
