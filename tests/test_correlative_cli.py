@@ -61,12 +61,13 @@ def test_json_matrix_maps_em_to_xray_and_the_file_holds_everything(files, capsys
     assert covered.mean() > 0.5 and np.corrcoef(xray[covered], resampled[covered])[0, 1] < -0.3
 
 
-def test_text_output_without_landmarks(files, capsys, tmp_path):
+def test_text_output_of_an_affine_fit(files, capsys, tmp_path):
     folder, truth, shape = files
-    code, text, err = run(capsys, "correlate", folder / "xray.tif", folder / "em.tif", "--out", tmp_path / "o.h5",
-                          "--angle-range", "20")
+    code, text, err = run(capsys, "correlate", folder / "xray.tif", folder / "em.tif", "--out", tmp_path / "o.tif",
+                          "--landmarks", folder / "pairs.csv", "--model", "affine")
     assert code == 0, err
-    assert "started from identity" in text and "status      ok" in text
+    assert "(affine, started from landmarks)" in text and "landmarks   rms" in text and "status      ok" in text
+    assert tifffile.imread(tmp_path / "o.tif").shape[-2:] == shape
 
 
 @pytest.mark.parametrize("content, words", [

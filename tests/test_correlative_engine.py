@@ -120,7 +120,8 @@ def test_large_8_bit_em_is_searched_downsampled():
 def test_unrelated_images_are_not_called_ok():
     xray, _, _ = pair("camera", seed=7)
     _, em, _ = pair("moon", seed=8)
-    result = correlate(xray, em, params={"start": "identity"}, scale_hint=0.45)
+    result = correlate(xray, em, params={"start": "identity", "angle_range": 10.0, "scale_range": 10.0},
+                       scale_hint=0.45)
     assert result.status != "ok"
 
 
@@ -153,7 +154,7 @@ def test_point_map_is_the_centre_based_transform_of_the_one_convention():
 def test_a_given_guess_is_one_more_candidate_of_the_search():
     xray, em, truth = pair("coins", scale=0.45, angle=25.0, seed=9)
     # the search range (+-10 deg) does not reach the truth: only the guess can lead there
-    result = correlate(xray, em, params={"angle_range": 10.0}, scale_hint=0.45,
+    result = correlate(xray, em, params={"angle_range": 10.0, "scale_range": 5.0}, scale_hint=0.45,
                        guess=truth.then(PointMap.similarity(1.0, 0.0, (2.0, -2.0))))
     scale_error, angle_error, shift_error = errors(result.point_map, truth, xray.shape)
     assert abs(angle_error) < 0.2 and shift_error < 0.5

@@ -28,7 +28,7 @@ from .geometry import PointMap, resample_em
 from .initial import learned_available, learned_guess
 from .landmarks import MODELS, LandmarkFit, fit_landmarks, residuals_of
 from .levels import Level, Pyramid
-from .refine import refine
+from .refine import Objective, refine
 from .search import global_search
 
 STARTS = ("auto", "landmarks", "identity", "learned")
@@ -60,6 +60,9 @@ _MIN_SCORE = 8.0
 _WEAK_GAIN = 0.05
 # Edge witness: farther than this (full X-ray px, at least one level px) and the answer is not confirmed.
 _EDGE_TOLERANCE_PX = 1.0
+# Search candidates whose mutual information on the coarsest level reaches this fraction of the best one's are
+# refined to the finest level.
+_CONTENDER_FRACTION = 0.8
 # Search candidates ending farther apart than this (X-ray px at the image corners) are different answers; a
 # different answer reaching this fraction of the winner's mutual information makes the winner ambiguous.
 _DISTINCT_PX = 2.0
@@ -153,10 +156,14 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
         if not candidates:
             raise InputError("the EM image does not overlap the X-ray image at any rotation and scale searched; "
                              "check the pixel sizes or click landmarks")
-        # the coarsest level can prefer a wrong candidate (repeating structure); the finest decides
-        share = 0.65 / len(candidates)
+        # the coarsest level can prefer a wrong candidate (repeating structure): those close to the best there
+        # are refined down to the finest level, which decides
+        coarse = sorted((Objective(pyramid.coarsest, c, p["bins"], False, progress).minimise() for c in candidates),
+                        key=lambda trial: trial[1])
+        contenders = [m for m, cost, _ in coarse if cost <= _CONTENDER_FRACTION * coarse[0][1]]
+        share = 0.6 / len(contenders)
         finals = [refine(pyramid.levels, c, p["bins"], p["model"] == "affine",
-                         progress.sub(0.3 + i * share, 0.3 + (i + 1) * share)) for i, c in enumerate(candidates)]
+                         progress.sub(0.35 + i * share, 0.35 + (i + 1) * share)) for i, c in enumerate(contenders)]
         finals.sort(key=lambda final: final[1])
         point_map, cost, at_bound = finals[0]
         rival = _rival(finals, pyramid.finest)
