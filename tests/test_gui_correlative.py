@@ -142,3 +142,14 @@ def test_a_file_that_cannot_be_read_is_one_message(mode, tmp_path):
     assert not mode.open_em(str(bad))
     assert "Could not open bad.tif" in mode.view.panel.progress_label.text()
     assert mode.model.em is not None  # the previous EM image stays
+
+
+def test_the_menu_opens_the_window_and_its_help(make_window, qtbot):
+    win = make_window()
+    mode = win.correlative
+    mode.open_action.trigger()
+    assert mode.view.isVisible() and mode.model.xray is None
+    assert "Open an X-ray stack" not in mode.view.panel.progress_label.text()
+    help_action = next(a for a in win.menuBar().actions() if a.text() == "&Correlative").menu().actions()[1]
+    help_action.trigger()
+    assert win.help.viewer.current == "correlative"

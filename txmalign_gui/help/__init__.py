@@ -30,6 +30,7 @@ _PANELS = {
     "corrections": "Corrections: fixing bad frames",
     "manual": "Manual correction",
     "tomography": "Tomography mode",
+    "correlative": "Correlative X-ray / electron microscopy",
     "exercises": "Teaching exercises",
     "tour": "The guided tour",
 }
@@ -74,6 +75,10 @@ def _param_set(name: str, extra: Mapping):
         from ..engine.tomo import TOMO_PARAMS
 
         return TOMO_PARAMS
+    if name == "correlative":
+        from ..engine.correlative import CORRELATE_PARAMS
+
+        return CORRELATE_PARAMS
     return None
 
 

@@ -48,6 +48,7 @@ class CorrelativeMode(QObject):
         self.open_action.setStatusTip("Register an electron-microscopy image onto an X-ray image (landmarks and "
                                       "mutual information)")
         self.open_action.triggered.connect(self.show)
+        menu.addAction("Help on the correlative mode").triggered.connect(lambda: window.help.show("correlative"))
         panel, runs = self.view.panel, window.runs
         panel.use_frame_clicked.connect(self.use_frame_on_screen)
         panel.open_xray_clicked.connect(lambda: self._choose_image("Open the X-ray image", self.open_xray))
