@@ -158,3 +158,19 @@ def test_a_given_guess_is_one_more_candidate_of_the_search():
                        guess=truth.then(PointMap.similarity(1.0, 0.0, (2.0, -2.0))))
     scale_error, angle_error, shift_error = errors(result.point_map, truth, xray.shape)
     assert abs(angle_error) < 0.2 and shift_error < 0.5
+
+
+
+def test_a_refinement_that_leaves_the_landmarks_keeps_the_landmark_fit(monkeypatch):
+    import sys
+
+    xray, em, truth = pair("camera", seed=12)
+    marks = landmarks_of(truth, CLICKS, noise=0.5)
+    # a map 12 px away from the clicks: what a refinement lost on images without common structure returns
+    lost = truth.then(PointMap.similarity(1.0, 0.0, (12.0, 0.0)))
+    module = sys.modules["txmalign_gui.engine.correlative.correlate"]
+    monkeypatch.setattr(module, "refine", lambda levels, start, bins, affine, progress: (lost, 0.0, False))
+    result = correlate(xray, em, landmarks=marks)
+    assert result.status != "ok" and "landmark fit is kept" in result.message
+    assert np.allclose(result.point_map.matrix, result.landmark_fit.point_map.matrix)
+    assert np.allclose(result.details["refined_matrix"], lost.matrix)

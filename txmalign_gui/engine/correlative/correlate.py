@@ -176,6 +176,11 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
     progress.update(0.95, "assessing the match")
     status, confidence, message, details = _assess(pyramid.finest, point_map, fit, at_bound, search_edge, rival,
                                                    p["bins"])
+    if fit is not None and _landmark_distance(point_map, fit) > max(_LANDMARK_TOLERANCE_PX, 3 * fit.rms):
+        # the images led the optimiser away from what the user clicked: hand back the clicks' map, not a guess
+        details["refined_matrix"] = point_map.matrix.tolist()
+        point_map = fit.point_map
+        message += "; the landmark fit is kept"
     details.update(scale_source=scale_source, **pyramid.describe(), seconds=time.perf_counter() - started)
     progress.update(1.0, "done")
     return CorrelativeResult(point_map, status, confidence, message, start, p["model"], fit, details)
@@ -237,7 +242,7 @@ def _assess(level: Level, point_map: PointMap, fit: Optional[LandmarkFit], at_bo
     if edge > max(_EDGE_TOLERANCE_PX, level.xray_factor):
         doubts.append(f"the edges of the two images line up best {edge:.1f} px from this map")
     if fit is not None:
-        distance = float(np.sqrt(np.mean(np.sum(residuals_of(point_map, fit.xray_points, fit.em_points) ** 2, 1))))
+        distance = _landmark_distance(point_map, fit)
         details["landmark_rms_px"] = distance
         if distance > max(_LANDMARK_TOLERANCE_PX, 3 * fit.rms):
             doubts.append(f"the refined map is {distance:.1f} px (rms) from the clicked landmarks")
@@ -256,6 +261,11 @@ def _assess(level: Level, point_map: PointMap, fit: Optional[LandmarkFit], at_bo
     if doubts:
         return LOW_CONFIDENCE, gain, "; ".join(doubts), details
     return OK, gain, "", details
+
+
+def _landmark_distance(point_map: PointMap, fit: LandmarkFit) -> float:
+    """Rms distance (X-ray px) between the clicked X-ray points and where `point_map` puts their EM partners."""
+    return float(np.sqrt(np.mean(np.sum(residuals_of(point_map, fit.xray_points, fit.em_points) ** 2, axis=1))))
 
 
 def _edge_offset(level: Level, point_map: PointMap) -> float:
