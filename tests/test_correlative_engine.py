@@ -168,7 +168,7 @@ def test_a_refinement_that_leaves_the_landmarks_keeps_the_landmark_fit(monkeypat
     marks = landmarks_of(truth, CLICKS, noise=0.5)
     # a map 12 px away from the clicks: what a refinement lost on images without common structure returns
     lost = truth.then(PointMap.similarity(1.0, 0.0, (12.0, 0.0)))
-    module = sys.modules["txmalign_gui.engine.correlative.correlate"]
+    module = sys.modules["txmalign_gui.engine.correlative.registration"]
     monkeypatch.setattr(module, "refine", lambda levels, start, bins, affine, progress: (lost, 0.0, False))
     result = correlate(xray, em, landmarks=marks)
     assert result.status != "ok" and "landmark fit is kept" in result.message

@@ -8,7 +8,7 @@ import json
 
 from .cli_errors import EXIT_FAILED
 from .cli_params import add_param_options, given_params
-from .engine.correlative.correlate import CORRELATE_PARAMS
+from .engine.correlative.params import CORRELATE_PARAMS
 
 
 def _positive(text: str) -> float:

@@ -16,8 +16,8 @@ import numpy.typing as npt
 
 from ..errors import InputError
 from .geometry import PointMap
+from .params import MODELS
 
-MODELS = ("similarity", "affine")
 MIN_POINTS = 3
 # Points whose spread across their main direction is below this fraction of the spread along it
 # (or below `_MIN_SPREAD_PX`) count as collinear: the fit would be ill-conditioned across the line.

@@ -17,7 +17,6 @@ from typing import Any, Dict, Mapping, Optional
 import numpy as np
 
 from ..errors import InputError
-from ..params import Param, ParamSet
 from ..progress import Progress
 from ..quality import edge_check
 from ..result import FAILED, LOW_CONFIDENCE, OK
@@ -26,33 +25,11 @@ from ..validation import check_image
 from .cost import similarity
 from .geometry import PointMap, resample_em
 from .initial import learned_available, learned_guess
-from .landmarks import MODELS, LandmarkFit, fit_landmarks, residuals_of
+from .landmarks import LandmarkFit, fit_landmarks, residuals_of
 from .levels import Level, Pyramid
+from .params import CORRELATE_PARAMS
 from .refine import Objective, refine
 from .search import global_search
-
-STARTS = ("auto", "landmarks", "identity", "learned")
-CORRELATE_PARAMS = ParamSet((
-    Param("model", "Transform", str, "similarity",
-          "similarity: shift, rotation and one scale (what a second microscope usually needs); affine adds a "
-          "stretch and a shear (tilted SEM views, scan distortions).", choices=MODELS),
-    Param("start", "Start from", str, "auto",
-          "landmarks: the map fitted to the clicked points; identity: a search over rotation and scale from "
-          "nothing; learned: the trained network's guess alone; auto: the landmarks when there are 3 or more, "
-          "else the search, with the network's guess (when installed) as one more candidate.", choices=STARTS),
-    Param("angle_range", "Rotation range (°)", float, 30.0,
-          "Search from nothing: rotations of the EM image tried, +- this many degrees.", minimum=0.0, maximum=180.0),
-    Param("scale_range", "Scale range (%)", float, 25.0,
-          "Search from nothing: scales tried, this many percent above and below the expected one (from the "
-          "pixel sizes when given, else assuming both images show about the same field).",
-          minimum=0.0, maximum=300.0),
-    Param("bins", "Histogram bins", int, 32,
-          "Gray levels per image in the joint histogram of the mutual information; fewer suit noisy images.",
-          minimum=8, maximum=128),
-    Param("max_size", "Working size (px)", int, 512,
-          "The X-ray image is halved until its longer side is at most this for the finest refinement; larger is "
-          "slower and finer.", minimum=64, maximum=4096, advanced=True),
-))
 
 # Gain over a misaligned pair, times sqrt(overlap in px), below which the answer is not told from noise.
 _MIN_SCORE = 8.0
