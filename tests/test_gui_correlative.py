@@ -153,3 +153,12 @@ def test_the_menu_opens_the_window_and_its_help(make_window, qtbot):
     help_action = next(a for a in win.menuBar().actions() if a.text() == "&Correlative").menu().actions()[1]
     help_action.trigger()
     assert win.help.viewer.current == "correlative"
+
+
+def test_cancel_keeps_the_previous_state(mode, qtbot):
+    qtbot.mouseClick(mode.view.panel.refine_button, Qt.MouseButton.LeftButton)  # no landmarks: a full search
+    assert mode.view.panel.cancel_button.isEnabled()
+    with qtbot.waitSignal(mode.window.runs.cancelled, timeout=30000):
+        qtbot.mouseClick(mode.view.panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert mode.model.output is None and "Cancelled" in mode.view.panel.progress_label.text()
+    assert mode.view.panel.refine_button.isEnabled()
