@@ -13,6 +13,7 @@ import sys
 import time
 
 from . import __version__
+from .cli_correlate import add_correlate_parser
 from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded
 from .cli_params import add_param_options, given_params
 from .engine.check_params import CHECK_CHOICES, DISAGREE_PX, default_check
@@ -416,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_batch import add_batch_parser
 
     add_batch_parser(sub, _Formatter)
+    add_correlate_parser(sub, _Formatter)
 
     p = sub.add_parser("example", formatter_class=_Formatter, help="write the synthetic example stack",
                        description="Write the bundled synthetic XANES example (with its true transforms).",

@@ -39,6 +39,7 @@ from . import exporter
 from .alignment import Alignment
 from .background import BackgroundCall
 from .checking import install_checking_tools
+from .correlative import install_correlative_mode
 from .document import ALIGNED, ALIGNMENT, PREPARE, SESSION_PATH, STACK
 from .document_model import DocumentModel
 from .hdf5_dialog import Hdf5Dialog
@@ -99,6 +100,7 @@ class MainWindow(SessionActions, QMainWindow):
         self._connect()
         self.tomo = install_tomo_mode(self)
         self.checks = install_checking_tools(self)
+        self.correlative = install_correlative_mode(self)
         self._update_actions()
         self.autosave_timer = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)

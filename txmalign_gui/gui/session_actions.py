@@ -31,6 +31,7 @@ class SessionActions:
                 "line": None if self.model.line is None else self.model.line.to_dict(),
                 "excluded": sorted(int(f) for f in self.model.excluded),
                 "tomography": self.tomo.session_state(),
+                "correlative": self.correlative.session_state(),
                 "view": self.view.view_state()}
 
     def save_session(self) -> None:
@@ -82,6 +83,8 @@ class SessionActions:
         view = record.get("view", {})
         self.view.load_view_state({k: v for k, v in view.items() if k != "mode"})
         self.settings.remember_path(path)
+        if record.get("correlative"):
+            self.correlative.restore(record["correlative"])
         if alignment is not None:
             self._pending_view = view
             self.model.set(alignment=alignment)

@@ -31,6 +31,7 @@ _PANELS = {
     "manual": "Manual correction",
     "tomography": "Tomography mode",
     "batch": "Many stacks: batch and Dask",
+    "correlative": "Correlative X-ray / electron microscopy",
     "exercises": "Teaching exercises",
     "tour": "The guided tour",
 }
@@ -75,6 +76,10 @@ def _param_set(name: str, extra: Mapping):
         from ..engine.tomo import TOMO_PARAMS
 
         return TOMO_PARAMS
+    if name == "correlative":
+        from ..engine.correlative import CORRELATE_PARAMS
+
+        return CORRELATE_PARAMS
     return None
 
 

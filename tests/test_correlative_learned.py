@@ -1,0 +1,131 @@
+"""The learned initial guess of the correlative mode: synthetic pairs carry the transform they claim, the
+augmentation keeps it consistent, numpy inference equals PyTorch, and the shipped weights recover known
+similarities on held-out pairs (tolerances from the training run's held-out errors, see
+training/train_correlative_affine.py)."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from txmalign_gui.engine.correlative import synthetic
+from txmalign_gui.engine.correlative.synthetic import (NATURAL_TRAINING, NATURAL_VALIDATION, correlative_pair,
+                                                       dihedral, natural_image, pair_batch)
+from txmalign_gui.engine.errors import InputError
+from txmalign_gui.engine.learned import load_network, weights_path
+from txmalign_gui.engine.learned.correlative import (WEIGHTS, in_trained_range, predict_point_map,
+                                                     predict_similarity, to_grid)
+from txmalign_gui.engine.transform import Similarity
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rotation(angle_deg):
+    a = np.deg2rad(angle_deg)
+    return np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+
+
+def em_to_xray(points, transform, centre):
+    """Points (2, n) of the EM image mapped by (dy, dx, angle, scale) about `centre`."""
+    dy, dx, angle, scale = transform
+    return scale * rotation(angle) @ (points - centre) + centre + np.array([[dy], [dx]])
+
+
+def test_pairs_are_deterministic_and_seed_dependent():
+    a, b, c = pair_batch(5, 3), pair_batch(5, 3), pair_batch(6, 3)
+    for p, q in zip(a, b):
+        assert np.array_equal(p.xray, q.xray) and np.array_equal(p.em, q.em) and p.transform == q.transform
+    assert not np.array_equal(a[0].xray, c[0].xray)
+    assert set(NATURAL_TRAINING).isdisjoint(NATURAL_VALIDATION)
+
+
+def test_pair_transform_maps_em_onto_xray(monkeypatch):
+    """With both modalities replaced by the scene itself, the EM image resampled with the pair's transform
+    equals the X-ray image: the generator's geometry follows the stated convention."""
+    monkeypatch.setattr(synthetic, "render_xray", lambda thickness, rng: thickness)
+    monkeypatch.setattr(synthetic, "render_em", lambda surface, rng: surface)
+    monkeypatch.setattr(synthetic, "natural_scene", lambda image, rng, canvas, field: (
+        (ndimage.zoom(image[:400, :400], canvas / 400, order=1)[:canvas, :canvas],) * 2))
+    truth = (5.0, -7.0, 20.0, 1.2)
+    pair = correlative_pair(np.random.default_rng(3), 64, natural_image("camera"), transform=truth, noise=(0, 0))
+    c = (64 - 1) / 2.0
+    p = np.indices((64, 64)).reshape(2, -1).astype(float)
+    q = np.linalg.inv(truth[3] * rotation(truth[2])) @ (p - c - np.array([[truth[0]], [truth[1]]])) + c
+    warped = ndimage.map_coordinates(pair.em.astype(float), q, order=1, cval=np.nan).reshape(64, 64)
+    inside = np.isfinite(warped)
+    assert inside.mean() > 0.6
+    assert np.corrcoef(warped[inside], pair.xray[inside])[0, 1] > 0.97
+    assert np.corrcoef(pair.em.ravel(), pair.xray.ravel())[0, 1] < 0.7
+
+
+def spot(centre, size=33):
+    y, x = np.indices((size, size))
+    return np.exp(-((y - centre[0]) ** 2 + (x - centre[1]) ** 2) / 2.0)
+
+
+def centroid(image):
+    y, x = np.indices(image.shape)
+    return np.array([np.sum(y * image), np.sum(x * image)]) / image.sum()
+
+
+@pytest.mark.parametrize("flips", [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (1, 1, 1)])
+def test_dihedral_augmentation_keeps_the_transform_consistent(flips):
+    truth, centre = (2.0, -3.0, 17.0, 1.1), np.array([[16.0], [16.0]])
+    em_points = np.array([[10.0, 20.0, 14.0], [12.0, 11.0, 22.0]])
+    xray_points = em_to_xray(em_points, truth, centre)
+    images = np.stack([np.stack([spot(xray_points[:, k]), spot(em_points[:, k])]) for k in range(3)])
+    masks = [np.full(3, bool(f)) for f in flips]
+    images, transforms = dihedral(images, np.tile(truth, (3, 1)), *masks)
+    for k in range(3):
+        xray_at, em_at = centroid(images[k, 0]), centroid(images[k, 1])
+        mapped = em_to_xray(em_at[:, None], transforms[k], centre)[:, 0]
+        np.testing.assert_allclose(mapped, xray_at, atol=0.05)
+
+
+def test_to_grid_is_isotropic_and_centred():
+    image = np.zeros((100, 200))
+    image[30, 150] = 1.0  # 20 rows above and 50.5 columns right of the centre (49.5, 99.5)
+    grid = to_grid(ndimage.gaussian_filter(image, 4.0), 64)
+    found = np.unravel_index(np.argmax(grid), grid.shape)
+    f = 64 / 200
+    np.testing.assert_allclose(found, (31.5 - 19.5 * f, 31.5 + 50.5 * f), atol=0.6)
+    with pytest.raises(InputError):
+        to_grid(np.zeros(5), 64)
+
+
+def test_numpy_inference_equals_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "training"))
+    from correlative_affine_model import SimilarityNet, export
+
+    torch.manual_seed(0)
+    model = SimilarityNet()
+    for module in model.modules():  # non-trivial batch-norm statistics, so folding is really tested
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.2, 0.2)
+    model.eval()
+    export(model, tmp_path / "net.npz")
+    x = np.random.default_rng(1).normal(size=(3, *model.spec["input"])).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    network = load_network(tmp_path / "net.npz")
+    assert network.branches == 2
+    np.testing.assert_allclose(network(x), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_shipped_weights_are_small_and_deterministic():
+    path = weights_path(WEIGHTS)
+    assert path.exists() and path.stat().st_size <= 2_000_000
+    pair = pair_batch(9001, 1)[0]
+    first, second = predict_similarity(pair.xray, pair.em), predict_similarity(pair.xray, pair.em)
+    assert first == second and isinstance(first, Similarity)
+
+
+def errors(guess, truth):
+    return (abs(guess.angle_deg - truth[2]), abs(guess.scale / truth[3] - 1.0) * 100.0,
+            float(np.hypot(guess.dy - truth[0], guess.dx - truth[1])))

@@ -1,0 +1,21 @@
+"""Correlative registration of an electron-microscopy image onto an X-ray image.
+
+`PointMap` (2 x 3 matrix: EM (row, col) -> X-ray (row, col), absolute pixels), `fit_landmarks` (least-squares
+similarity or affine from >= 3 clicked pairs, with residuals), `correlate` (mutual-information refinement on
+a pyramid, from landmarks, from nothing or from the learned guess, with an honest status) and `resample_em`
+(the EM image drawn in the X-ray frame, NaN outside).  Names are imported on first use, so
+`engine.correlative.params` loads without numpy.
+"""
+
+from ..lazy_exports import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    ".params": ("CORRELATE_PARAMS", "STARTS", "MODELS"),
+    ".registration": ("CorrelativeResult", "correlate"),
+    ".geometry": ("PointMap", "resample_em"),
+    ".initial": ("learned_available",),
+    ".landmarks": ("LandmarkFit", "fit_landmarks", "residuals_of"),
+})
+
+__all__ = ["CORRELATE_PARAMS", "STARTS", "MODELS", "CorrelativeResult", "correlate", "PointMap", "resample_em",
+           "LandmarkFit", "fit_landmarks", "residuals_of", "learned_available"]
