@@ -29,10 +29,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from correlative_affine_model import SPEC, SimilarityNet, export  # noqa: E402
 
-from txmalign_gui.engine.learned.correlative import decode, encode, network_input  # noqa: E402
-from txmalign_gui.engine.correlative.synthetic import (NATURAL_TRAINING, NATURAL_VALIDATION,  # noqa: E402
-                                                       dihedral, pair_batch)
+from txmalign_gui.engine.correlative.synthetic import NATURAL_TRAINING, NATURAL_VALIDATION, dihedral, pair_batch  # noqa: E402
 from txmalign_gui.engine.learned import weights_path  # noqa: E402
+from txmalign_gui.engine.learned.correlative import decode, encode, network_input  # noqa: E402
 
 CHUNK = 500
 PHANTOM_VALIDATION_SEED, NATURAL_VALIDATION_SEED = 1, 2
