@@ -13,6 +13,7 @@ import sys
 import time
 
 from . import __version__
+from .cli_correlate import add_correlate_parser
 from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded
 from .cli_params import add_param_options, given_params
 from .engine.check_params import CHECK_CHOICES, DISAGREE_PX, default_check
@@ -90,6 +91,8 @@ def _cmd_register(args) -> int:
         print(f"method      {result.method}")
         print(f"dy, dx      {t.dy:+.3f} px, {t.dx:+.3f} px")
         print(f"angle       {t.angle_deg:+.3f} deg")
+        if t.kind != "rigid":
+            print(f"scale       {t.scale:.6f} ({t.kind}; matrix [A | d] {t.matrix().round(6).tolist()})")
         print(f"cost        {result.cost:.6g}")
         print(f"status      {result.status} (confidence {result.confidence:.2f})"
               + (f": {result.message}" if result.message else ""))
@@ -99,7 +102,9 @@ def _cmd_register(args) -> int:
             verdict = "agrees" if c["agrees"] else f"DISAGREES (more than {DISAGREE_PX} px)"
             print(f"check       {c['method']}: {c['dy']:+.3f} px, {c['dx']:+.3f} px, {c['angle_deg']:+.3f} deg "
                   f"({c['status']}); differs by {c['difference_px']:.2f} px: {verdict}")
-        print("apply as    ndimage.shift(skimage.transform.rotate(moving, angle), (dy, dx)) ~ fixed")
+        print("apply as    " + ("ndimage.shift(skimage.transform.rotate(moving, angle), (dy, dx)) ~ fixed"
+                                if t.kind == "rigid" else
+                                "txmalign_gui.engine.transform.apply_transform(moving, transform) ~ fixed"))
     return 0 if result.status != "failed" else EXIT_FAILED
 
 
@@ -160,6 +165,7 @@ def _cmd_align(args) -> int:
         method=args.method, params=_method_params(args), strategy=stack["strategy"], anchor=stack["anchor"],
         chunk_size=stack["chunk_size"], window=stack["window"], binning=binning, roi=args.roi,
         mask_path=args.mask, reference=args.reference, jobs=stack["jobs"], check_method=stack["check_method"],
+        transform=stack["transform"],
         prepare=_prepare_options(args, PREPARE_PARAMS), skip_axis_values=args.skip_axis_values)
     summary = run_align(args.input, args.out, options, progress=terminal_progress("align"),
                         transforms_csv=args.transforms_csv, tiff=args.tiff, force=args.force)
@@ -176,7 +182,9 @@ def _cmd_align(args) -> int:
     print(f"aligned {summary['images']} images with {summary['method']} ({summary['strategy']}, "
           f"anchor {summary['anchor']}) in {summary['seconds']:.1f} s")
     print(f"status      {statuses}; lowest confidence {confidence:.2f} (image {worst})")
-    print(f"largest     shift {summary['largest_shift_px']:.2f} px, angle {summary['largest_angle_deg']:.2f} deg")
+    print(f"largest     shift {summary['largest_shift_px']:.2f} px, angle {summary['largest_angle_deg']:.2f} deg"
+          + (f", scale change {100 * summary['largest_scale_change']:.3f} %" if summary["transform_kind"] != "rigid"
+             else ""))
     if summary["flagged_pairs"]:
         print(f"flagged     {summary['flagged_pairs']} registrations disagreed with the rest")
     if summary["check_method"] != "none":
@@ -382,6 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_param_options(p, _TOMO_OPTIONS, title="tomographic consistency (as in the app's form)")
     _add_prepare_options(p, TOMO_PREPARE_PARAMS)
     p.set_defaults(handler=_cmd_tomo)
+
+    add_correlate_parser(sub, _Formatter)
 
     p = sub.add_parser("example", formatter_class=_Formatter, help="write the synthetic example stack",
                        description="Write the bundled synthetic XANES example (with its true transforms).",

@@ -12,6 +12,7 @@ from .. import io
 from ..engine.progress import Progress
 from ..engine.stack import align_stack, apply_transforms
 from ..engine.stack.trust import too_many_failed
+from ..engine.transform import display_rows
 from ..io.output_paths import check_outputs, source_file
 from .prepare import PrepareOptions, check_stack_memory, prepare_stack
 
@@ -35,6 +36,7 @@ class AlignOptions:
     reference: Optional[str] = None
     jobs: int = 0
     check_method: str = "none"
+    transform: str = "rigid"
     prepare: PrepareOptions = PrepareOptions()
     skip_axis_values: int = 0
 
@@ -42,7 +44,7 @@ class AlignOptions:
         """The options recorded in the provenance under `options` (as the app records its stack options)."""
         return {"strategy": self.strategy, "anchor": self.anchor, "chunk_size": self.chunk_size,
                 "window": self.window, "binning": self.binning, "jobs": self.jobs,
-                "check_method": self.check_method}
+                "check_method": self.check_method, "transform": self.transform}
 
 
 def run_align(source: str, out: str, options: AlignOptions, progress: Optional[Progress] = None,
@@ -61,7 +63,7 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     result = align_stack(images, method=options.method, params=options.params, strategy=options.strategy,
                          anchor=options.anchor, chunk_size=options.chunk_size, window=options.window,
                          mask=mask, roi=options.roi, reference=reference, jobs=options.jobs,
-                         binning=options.binning, check_method=options.check_method,
+                         binning=options.binning, check_method=options.check_method, transform=options.transform,
                          progress=progress.sub(0.0, _REGISTER_SHARE))
     aligned = apply_transforms(images, result.transforms,
                                progress=progress.sub(_REGISTER_SHARE, 0.95))
@@ -92,13 +94,17 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
 
 def summarise(result, count: int) -> dict:
     """Counts and extremes a person reads after a run."""
-    shifts = np.hypot(result.transforms[:, 0], result.transforms[:, 1])
+    rows = display_rows(result.transforms)
+    shifts = np.hypot(rows[:, 0], rows[:, 1])
+    scales = [result.transform(i).scale for i in range(count)]
     worst = int(np.argmin(result.confidences)) if count else 0
     return {
         "images": count, "method": result.method, "strategy": result.strategy, "anchor": int(result.anchor),
         "seconds": float(result.seconds), "statuses": dict(Counter(result.statuses)),
         "largest_shift_px": float(shifts.max()) if count else 0.0,
-        "largest_angle_deg": float(np.abs(result.transforms[:, 2]).max()) if count else 0.0,
+        "largest_angle_deg": float(np.abs(rows[:, 2]).max()) if count else 0.0,
+        "transform_kind": result.kind,
+        "largest_scale_change": float(max(abs(s - 1.0) for s in scales)) if count else 0.0,
         "lowest_confidence": (worst, float(result.confidences[worst])) if count else None,
         "flagged_pairs": len(result.flagged_pairs), "messages": list(result.messages),
         "trusted": not too_many_failed(result.statuses),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from . import validation
 from .methods import get_method
 from .progress import as_progress
 from .result import RegistrationResult
 from .second_opinion import check_method_name, second_opinion, with_second_opinion
-from .transform import Transform, image_centre
+from .transform import from_row, image_centre
 
 
 def register_pair(fixed, moving, method: str = "tvdm", *, params=None, mask=None, roi=None,
@@ -73,11 +75,11 @@ def register_pair(fixed, moving, method: str = "tvdm", *, params=None, mask=None
                        validation.crop(moving_mask, roi), reporter)
     seconds = time.perf_counter() - start
     transform = outcome.transform
-    if roi is not None and transform.angle_deg != 0.0:
+    if roi is not None and not np.array_equal(transform.linear(), np.eye(2)):
         y0, _, x0, _ = roi
         roi_centre = image_centre(fixed_crop.shape) + (y0, x0)
         transform = transform.recentred(roi_centre, image_centre(fixed.shape))
-    transform = Transform(float(transform.dy), float(transform.dx), float(transform.angle_deg))
+    transform = from_row(transform.to_row())  # plain floats, same kind
     result = RegistrationResult(transform=transform, cost=float(outcome.cost), method=spec.name,
                                 params=resolved, seconds=seconds, status=outcome.status,
                                 confidence=float(outcome.confidence), message=outcome.message,

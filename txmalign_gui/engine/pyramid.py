@@ -6,12 +6,12 @@ each finer level; masked pixels never leak into usable ones while smoothing.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, overload
 
 import numpy as np
 from scipy import ndimage
 
-from .transform import Transform, image_centre
+from .transform import AnyTransform, Transform, image_centre
 
 Level = Tuple[np.ndarray, Optional[np.ndarray]]
 
@@ -35,17 +35,29 @@ def build_pyramid(image: np.ndarray, mask: Optional[np.ndarray] = None, min_size
     return levels
 
 
-def to_finer(transform: Transform, coarse_shape: Sequence[int], fine_shape: Sequence[int]) -> Transform:
+@overload
+def to_finer(transform: Transform, coarse_shape: Sequence[int], fine_shape: Sequence[int]) -> Transform: ...
+@overload
+def to_finer(transform: AnyTransform, coarse_shape: Sequence[int], fine_shape: Sequence[int]) -> AnyTransform: ...
+
+
+def to_finer(transform: AnyTransform, coarse_shape: Sequence[int], fine_shape: Sequence[int]) -> AnyTransform:
     """Express a transform found on a level made by `downsample` on the next finer level.
 
     Coarse pixel i sits at fine pixel 2 i, so shifts double and the rotation centre is moved from
-    twice the coarse centre to the fine image's centre.
+    twice the coarse centre to the fine image's centre (any kind: only the shift changes).
     """
     doubled = transform.scaled(2.0)
     return doubled.recentred(2.0 * image_centre(coarse_shape), image_centre(fine_shape))
 
 
-def to_coarser(transform: Transform, fine_shape: Sequence[int], coarse_shape: Sequence[int]) -> Transform:
+@overload
+def to_coarser(transform: Transform, fine_shape: Sequence[int], coarse_shape: Sequence[int]) -> Transform: ...
+@overload
+def to_coarser(transform: AnyTransform, fine_shape: Sequence[int], coarse_shape: Sequence[int]) -> AnyTransform: ...
+
+
+def to_coarser(transform: AnyTransform, fine_shape: Sequence[int], coarse_shape: Sequence[int]) -> AnyTransform:
     """The inverse of `to_finer`: a fine-level transform expressed on the next coarser level."""
     moved = transform.recentred(image_centre(fine_shape), 2.0 * image_centre(coarse_shape))
     return moved.scaled(0.5)

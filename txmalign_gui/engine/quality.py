@@ -10,7 +10,7 @@ from scipy import ndimage
 
 from .peaks import quadratic_peak
 from .result import LOW_CONFIDENCE, OK, MethodOutcome
-from .transform import Transform, apply_transform
+from .transform import AnyTransform, Transform, apply_transform, rotation
 
 # An answer whose edges line up best farther than this (px) from it is not confirmed by the edges.
 MAX_EDGE_OFFSET = 0.5
@@ -82,7 +82,7 @@ def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
     return cov / np.sqrt(var_a * var_b) if var_a > 0 and var_b > 0 else 0.0
 
 
-def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
+def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: AnyTransform,
                fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None,
                sigma: float = 2.0, radius: int = 3, stride: int = 2, binnings: int = _MAX_BINNINGS) -> EdgeCheck:
     """Correlate edge strength (gradient magnitude, blur `sigma`) of `fixed` with that of `moving` resampled
@@ -97,7 +97,7 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
         fixed, moving = _bin2(fixed), _bin2(moving)
         fixed_mask, moving_mask = (None if mask is None else _bin2(mask) for mask in (fixed_mask, moving_mask))
         # Binned pixel i covers pixels 2i and 2i + 1, so the image centres coincide and shifts halve.
-        half = Transform(transform.dy / 2, transform.dx / 2, transform.angle_deg)
+        half = transform.scaled(0.5)
         found = edge_check(fixed, moving, half, fixed_mask, moving_mask, max(1.0, sigma / 2), max(2, radius // 2),
                            stride, binnings - 1)
         return EdgeCheck((2 * found.offset[0], 2 * found.offset[1]), found.peak, found.at_limit,
@@ -130,13 +130,12 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
     if not at_limit and np.isfinite(surface).all():
         offset = offset + quadratic_peak(surface, best)
     hint = 0.0 if at_limit else _rotation_hint(edges_fixed, raw_edges_moving, moving_mask, fixed_mask,
-                                               Transform(transform.dy + best[0] - r, transform.dx + best[1] - r,
-                                                         transform.angle_deg))
+                                               transform.then(Transform(best[0] - r, best[1] - r)))
     return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit, hint)
 
 
 def _warp_edges(edges_moving: np.ndarray, moving_mask: Optional[np.ndarray], fixed_mask: Optional[np.ndarray],
-                transform: Transform) -> Tuple[np.ndarray, np.ndarray]:
+                transform: AnyTransform) -> Tuple[np.ndarray, np.ndarray]:
     """Moving's edge map resampled by `transform` (0 where unusable) and the map of usable pixels."""
     warped = apply_transform(edges_moving, transform, order=1)
     usable = np.isfinite(warped)
@@ -148,7 +147,7 @@ def _warp_edges(edges_moving: np.ndarray, moving_mask: Optional[np.ndarray], fix
 
 
 def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mask: Optional[np.ndarray],
-                   fixed_mask: Optional[np.ndarray], transform: Transform, stride: int = 2) -> float:
+                   fixed_mask: Optional[np.ndarray], transform: AnyTransform, stride: int = 2) -> float:
     """The further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0.
 
     Only every `stride`-th pixel is resampled (map_coordinates at those points), which keeps this cheap.
@@ -161,10 +160,9 @@ def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mas
     probe = np.degrees(_ROTATION_PROBE_PX / (0.5 * np.hypot(rows, cols)))
     scores = {}
     for turn in (0.0, -probe, probe):
-        angle = np.radians(transform.angle_deg + turn)
-        # p = R(a) (q - c) + c + d  =>  q = R(a)^T (p - c - d) + c
-        rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-        source = rotation.T @ (grid - (centre + transform.shift)[:, None]) + centre[:, None]
+        # p = R(turn) A (q - c) + c + d  =>  q = (R(turn) A)^-1 (p - c - d) + c  (A = R(a) when rigid)
+        linear = rotation(turn) @ transform.linear()
+        source = np.linalg.solve(linear, grid - (centre + transform.shift)[:, None]) + centre[:, None]
         values = ndimage.map_coordinates(edges_moving, source, order=1, cval=np.nan)
         usable = fixed_usable & np.isfinite(values)
         if moving_mask is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
-from .transform import Transform
+from .transform import AnyTransform
 
 OK = "ok"
 LOW_CONFIDENCE = "low_confidence"
@@ -22,7 +22,7 @@ class MethodOutcome:
     message saying why, never a silent zero.
     """
 
-    transform: Transform
+    transform: AnyTransform
     cost: float
     confidence: float
     status: str = OK
@@ -34,7 +34,7 @@ class MethodOutcome:
 class RegistrationResult:
     """The full answer of `register_pair`."""
 
-    transform: Transform
+    transform: AnyTransform
     cost: float
     method: str
     params: Dict[str, Any]
@@ -63,7 +63,8 @@ class RegistrationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (the CLI's --json line starts with these keys)."""
-        out = {**self.transform.to_dict(), "cost": float(self.cost), "method": self.method,
+        kind = {} if self.transform.kind == "rigid" else {"transform_kind": self.transform.kind}
+        out = {**self.transform.to_dict(), **kind, "cost": float(self.cost), "method": self.method,
                "seconds": float(self.seconds), "status": self.status,
                "confidence": float(self.confidence)}
         if self.message:

@@ -17,7 +17,7 @@ from .check_params import CHECK_CHOICES, DISAGREE_PX
 from .errors import InputError
 from .methods import get_method
 from .result import LOW_CONFIDENCE, OK, RegistrationResult
-from .transform import Transform, apply_transform
+from .transform import AnyTransform, Transform, apply_transform
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +25,7 @@ class SecondOpinion:
     """The check method's answer and how far it lies from the primary one (px at the image centre)."""
 
     method: str
-    transform: Transform
+    transform: AnyTransform
     status: str
     difference_px: float
     angle_difference_deg: float

@@ -365,6 +365,38 @@ def from_row(row: Sequence[float] | NDArray[np.float64]) -> AnyTransform:
     raise ValueError(f"a transform row has 3, 4 or 6 values, got {len(values)}")
 
 
+def general_kind(kinds: Sequence[str]) -> str:
+    """The most general of `kinds` ("rigid" for none)."""
+    return KINDS[max((KINDS.index(k) for k in kinds), default=0)]
+
+
+def as_table(transforms: Sequence[AnyTransform]) -> NDArray[np.float64]:
+    """A stack table (N, 3 | 4 | 6): every transform widened to the most general kind among them."""
+    kind = general_kind([t.kind for t in transforms])
+    return np.array([widen(t, kind).to_row() for t in transforms], dtype=float).reshape(-1, ROW_WIDTHS[kind])
+
+
+def table_kind(table: npt.ArrayLike) -> str:
+    """The kind of an (N, 3 | 4 | 6) stack table; ValueError for any other shape."""
+    shape = np.shape(table)
+    if len(shape) != 2 or shape[1] not in ROW_KINDS:
+        raise ValueError(f"a transforms table has 3 (dy, dx, angle_deg), 4 (+ scale) or 6 (dy, dx, a11, a12, "
+                         f"a21, a22) columns, got shape {tuple(shape)}")
+    return ROW_KINDS[shape[1]]
+
+
+def display_rows(table: npt.ArrayLike) -> NDArray[np.float64]:
+    """(N, 3) [dy, dx, angle_deg] of any stack table, NaN rows kept (plots and summaries of shift and angle);
+    the angle of an affine row is that of its nearest similarity."""
+    array = np.asarray(table, dtype=float)
+    if array.ndim != 2 or array.shape[1] <= 3:
+        return array
+    if array.shape[1] == 4:
+        return array[:, :3]
+    a11, a12, a21, a22 = array[:, 2], array[:, 3], array[:, 4], array[:, 5]
+    return np.column_stack([array[:, 0], array[:, 1], np.degrees(np.arctan2(a21 - a12, a11 + a22))])
+
+
 def from_dict(values: Dict[str, float]) -> AnyTransform:
     """Inverse of `to_dict()` for every kind."""
     if "a11" in values:

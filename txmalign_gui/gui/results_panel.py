@@ -29,6 +29,7 @@ from PyQt6.QtWidgets import (
 from ..engine.check_params import DISAGREE_PX
 from ..engine.methods import available_methods
 from ..engine.result import FAILED, LOW_CONFIDENCE, OK
+from ..engine.transform import display_rows
 from .alignment import Alignment
 
 STATUS_COLOURS = {OK: "#2e9d4a", LOW_CONFIDENCE: "#f0a020", FAILED: "#d62728"}
@@ -208,7 +209,7 @@ class ResultsPanel(QWidget):
     def start_live(self, count: int, frames=None) -> None:
         """Begin a run: the frames being (re)computed are cleared and fill in as results arrive."""
         base = self._alignment if frames is not None and self._alignment is not None else None
-        transforms = base.transforms.copy() if base is not None else np.full((count, 3), np.nan)
+        transforms = display_rows(base.transforms).copy() if base is not None else np.full((count, 3), np.nan)
         confidences = base.confidences.copy() if base is not None else np.full(count, np.nan)
         statuses = list(base.statuses) if base is not None else [""] * count
         for frame in (frames if frames is not None else range(count)):
@@ -224,7 +225,7 @@ class ResultsPanel(QWidget):
         """Show one frame's RegistrationResult as soon as the engine reports it."""
         if self._live is None or not 0 <= index < len(self._live["statuses"]):
             return
-        self._live["transforms"][index] = result.transform.as_tuple()
+        self._live["transforms"][index] = (result.transform.dy, result.transform.dx, result.transform.angle_deg)
         self._live["confidences"][index] = result.confidence
         self._live["statuses"][index] = result.status
         if not self._redraw_timer.isActive():
@@ -267,7 +268,7 @@ class ResultsPanel(QWidget):
             return self._live["transforms"], self._live["confidences"], self._live["statuses"]
         if self._alignment is not None:
             a = self._alignment
-            return a.transforms, a.confidences, list(a.statuses)
+            return display_rows(a.transforms), a.confidences, list(a.statuses)
         return None
 
     def _redraw(self) -> None:

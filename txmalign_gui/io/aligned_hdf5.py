@@ -1,6 +1,7 @@
 """Write the aligned result as one self-describing HDF5 file, atomically.
 
-Layout: /aligned (N, H, W) float32, /transforms (N, 3) with attribute `columns` = dy, dx, angle_deg,
+Layout: /aligned (N, H, W) float32, /transforms (N, 3) with attribute `columns` = dy, dx, angle_deg (rigid;
+(N, 4) with `scale` added for similarity, (N, 6) dy, dx, a11, a12, a21, a22 for affine, and attribute `kind`),
 optional /costs, /confidences, /statuses, /energies (eV), /angles (degrees), and /provenance
 (JSON text, also in the root attribute `provenance` when it is short).  The generic HDF5 reader opens it again.
 
@@ -23,7 +24,7 @@ from ..engine.errors import InputError
 from .atomic import atomic_output
 from .h5tools import new_h5
 from .provenance import provenance_json
-from .transforms_io import COLUMNS, as_transforms
+from .transforms_io import COLUMNS, as_transforms, columns_of
 
 FORMAT_NAME = "txmalign aligned stack"
 _ATTRIBUTE_LIMIT = 60_000  # HDF5 attributes above 64 kB fail; the /provenance dataset has no limit
@@ -72,7 +73,10 @@ def write_aligned_hdf5(path: str, aligned: Any, transforms: Any, *, costs: Optio
             for index in range(count):
                 data[index] = np.asarray(aligned[index], dtype=np.float32)
             data.attrs["description"] = "images resampled onto the anchor (NaN = no data)"
-            handle.create_dataset("transforms", data=table).attrs["columns"] = list(COLUMNS)
+            saved = handle.create_dataset("transforms", data=table)
+            saved.attrs["columns"] = list(columns_of(table))
+            if table.shape[1] != len(COLUMNS):  # rigid files keep exactly their former attributes
+                saved.attrs["kind"] = "similarity" if table.shape[1] == 4 else "affine"
             for name, values in columns.items():
                 if values is None:
                     continue

@@ -7,15 +7,15 @@ from typing import Any, Iterable, Sequence, Tuple
 import numpy as np
 
 from ..errors import InputError
-from ..transform import Transform, coverage
+from ..transform import coverage, from_row
 
 
 def covered_by_all(shape: Sequence[int], transforms: Iterable[Any]) -> np.ndarray:
     """Bool image of the pixels that hold data in every frame resampled with its row of `transforms`."""
-    table = np.asarray(transforms, dtype=float).reshape(-1, 3)
+    table = np.asarray(transforms, dtype=float)
     common = np.ones(tuple(shape), dtype=bool)
-    for row in table:
-        common &= coverage(shape, Transform(*row))
+    for row in table.reshape(-1, table.shape[-1] if table.size else 3):
+        common &= coverage(shape, from_row(row))
     return common
 
 

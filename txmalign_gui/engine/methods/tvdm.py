@@ -22,10 +22,12 @@ from ..errors import InputError
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
 from ..quality import confirm
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
-from ..transform import Transform
+from ..transform import AnyTransform, Transform
 from .registry import MethodSpec, register_method
+from .scale_search import SCALE_RANGE, TRANSFORM_KIND, judged, refinement_details
 from .tvdm_levels import build_levels
 from .tvdm_rotation import EvolutionSettings, RigidResult, rigid_search
+from .tvdm_scale import refine_tvdm
 from .tvdm_search import MIN_SIGNIFICANCE, LevelSearch, ShiftResult, pyramid_shift
 
 PARAMS = ParamSet((
@@ -43,6 +45,8 @@ PARAMS = ParamSet((
           "1 = no scaling.", minimum=0.0, maximum=1e6),
     ROTATION,
     ANGLE_RANGE,
+    TRANSFORM_KIND,
+    SCALE_RANGE,
     Param("population", "DE population", int, 100,
           "Number of candidate angles differential evolution keeps (angle ranges up to 10 deg; wider ranges "
           "start from spectrum candidates instead); more is slower but less easily trapped.",
@@ -121,18 +125,20 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     coarsest = len(levels) - 1
     search_range = coarse_search_range(levels, params["search_range"], params["levels"])
     progress.update(0.05, "TVDM: pyramid ready")
+    rigid_end = 1.0 if params["transform"] == "rigid" else 0.7
     found: RigidResult | ShiftResult
+    transform: AnyTransform
     if params["rotation"]:
         settings = EvolutionSettings(params["population"], params["crossover"],
                                      (params["mutation_min"], params["mutation_max"]))
         found = rigid_search(levels, coarsest, search_range, params["angle_range"], settings,
-                             params["max_iter"], progress.sub(0.05, 1.0))
+                             params["max_iter"], progress.sub(0.05, rigid_end))
         transform, cost, coarse, resolved = found.transform, found.cost, found.coarse, found.resolved
         on_bound = found.angle_on_bound
         significance = found.significance
     else:
         found = pyramid_shift(levels, 0.0, Transform(), coarsest, search_range,
-                              progress.sub(0.05, 1.0))
+                              progress.sub(0.05, rigid_end))
         transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
         significance = found.significance
         cost = found.cost if resolved == 0 and np.isfinite(found.cost) else levels[0].cost(transform)
@@ -145,6 +151,11 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                "coarse_search_range": search_range,
                "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels if level.smoothing],
                "noise_sigma": list(finest.noise)}
+    if params["transform"] != "rigid":  # similarity / affine: refined from the rigid answer (tvdm_scale)
+        refined = refine_tvdm(levels, transform, params, progress.sub(rigid_end, 1.0))
+        details.update(refinement_details(transform, cost, refined))
+        status, confidence, message = judged(status, confidence, message, refined, params["scale_range"])
+        transform, cost = refined.transform, refined.cost
     outcome = MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
                             details=details)
     # An independent witness, as for every method: edges must line up best at the answer to keep it ok.

@@ -15,11 +15,12 @@ from ..methods import get_method
 from ..progress import as_progress
 from ..result import OK, RegistrationResult
 from ..second_opinion import check_method_name
-from ..transform import Transform
+from ..transform import Transform, from_row
 from . import plan
 from .chain import TreeAssembler
 from .consistent import solve_consistent
 from .inputs import load_reference, load_stack, resolve_anchor
+from .kinds import method_params
 from .params import STACK_PARAMS
 from .preprocess import bin_image, unbin_transforms
 from .result import StackResult
@@ -32,7 +33,7 @@ OnResult = Callable[[int, RegistrationResult], None]
 def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "anchor", anchor=None,
                 chunk_size: int = 5, window: int = 3, mask=None, roi=None, reference=None, jobs: int = 1,
                 progress=None, cancel=None, on_result: Optional[OnResult] = None,
-                binning: int = 1, check_method: str = "none") -> StackResult:
+                binning: int = 1, check_method: str = "none", transform: str = "rigid") -> StackResult:
     """Find, for every image of `stack`, the transform aligning it with the anchor image.
 
     Parameters
@@ -63,11 +64,15 @@ def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "an
     check_method : str
         A second, independent method run on every pair; images where it differs by more than 0.5 px are
         flagged ("none" skips it).
+    transform : {"rigid", "similarity", "affine"}
+        The kind estimated (see STACK_PARAMS and `engine.transform`); similarity and affine need a method
+        with a `transform` parameter (tvdm, ssd, mi) and a tree strategy (not consistent).
 
     Returns
     -------
     StackResult
-        ``transforms`` (N, 3) rows (dy, dx, angle_deg) aligning each image with the anchor (apply them with
+        ``transforms`` (N, 3) rows (dy, dx, angle_deg), or (N, 4) / (N, 6) for similarity / affine (see
+        `StackResult`), aligning each image with the anchor (apply them with
         `apply_transforms`), with per-image costs, confidences, statuses and messages explaining every image
         that is not ok.
 
@@ -79,9 +84,9 @@ def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "an
     start = time.perf_counter()
     settings = STACK_PARAMS.resolve({"strategy": strategy, "anchor": -1 if anchor is None else anchor,
                                      "chunk_size": chunk_size, "window": window, "jobs": jobs,
-                                     "check_method": check_method})
+                                     "check_method": check_method, "transform": transform})
     spec = get_method(method)
-    resolved = spec.resolve(params)
+    resolved = method_params(spec, params, settings["transform"], settings["strategy"])
     images = load_stack(stack)
     count, full_shape = images.shape[0], images.shape[1:]
     anchor_index = resolve_anchor(settings["anchor"], count)
@@ -149,8 +154,8 @@ def _full_size_reporter(on_result, binning, full_shape):
         return on_result
 
     def report(index, result):
-        row = unbin_transforms([result.transform.as_tuple()], binning, full_shape)[0]
-        on_result(index, dataclasses.replace(result, transform=Transform(*row)))
+        row = unbin_transforms([result.transform.to_row()], binning, full_shape)[0]
+        on_result(index, dataclasses.replace(result, transform=from_row(row)))
     return report
 
 

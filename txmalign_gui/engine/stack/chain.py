@@ -13,7 +13,7 @@ from typing import Callable, Dict, Optional, Sequence
 import numpy as np
 
 from ..result import FAILED, LOW_CONFIDENCE, OK, RegistrationResult
-from ..transform import Transform
+from ..transform import Transform, as_table
 
 _SEVERITY = {OK: 0, LOW_CONFIDENCE: 1, FAILED: 2}
 
@@ -66,7 +66,8 @@ class TreeAssembler:
             self._on_image(index, result)
 
     def arrays(self):
-        """(transforms (N, 3), costs, confidences, statuses) in image order."""
+        """(transforms (N, 3 | 4 | 6: the most general kind found), costs, confidences, statuses) in image
+        order."""
         ordered = [self.results[i] for i in range(len(self.parents))]
-        return (np.array([r.transform.as_tuple() for r in ordered]), np.array([r.cost for r in ordered]),
+        return (as_table([r.transform for r in ordered]), np.array([r.cost for r in ordered]),
                 np.array([r.confidence for r in ordered]), [r.status for r in ordered])

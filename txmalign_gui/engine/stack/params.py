@@ -6,6 +6,8 @@ from ..check_params import CHECK_METHOD
 from ..params import Param, ParamSet
 
 STRATEGIES = ("anchor", "sequential", "chunked", "consistent")
+# The transform kinds (engine.transform.KINDS, repeated so this module loads without numpy).
+TRANSFORM_KINDS = ("rigid", "similarity", "affine")
 
 STACK_PARAMS = ParamSet((
     Param("strategy", "Strategy", str, "anchor",
@@ -20,6 +22,11 @@ STACK_PARAMS = ParamSet((
     Param("window", "Neighbour window", int, 3,
           "For consistent: each image is also registered to this many neighbours on each side.",
           minimum=1, maximum=50),
+    Param("transform", "Transform", str, "rigid",
+          "rigid: shift (plus rotation when the method's rotation is on); similarity: also a magnification "
+          "change, e.g. a zone plate refocused at every energy of a XANES scan (TXM-Wizard's magnification "
+          "correction); affine: also stretch and shear.  Similarity and affine need a method that offers "
+          "them (tvdm, ssd, mi) and the anchor, sequential or chunked strategy.", choices=TRANSFORM_KINDS),
     Param("jobs", "Parallel jobs", int, 1,
           "Worker processes; 0 = one per CPU core.  Results are identical to a serial run.", minimum=0),
     CHECK_METHOD,

@@ -10,7 +10,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import InputError
-from ..transform import Transform, image_centre
+from ..transform import from_row, image_centre
 
 _TINY = 1e-6
 
@@ -78,8 +78,9 @@ def preprocess(stack, flats=None, darks=None, minus_log: bool = False, binning: 
 
 
 def unbin_transforms(transforms, binning: int, full_shape) -> np.ndarray:
-    """Map (N, 3) transforms found on `preprocess(..., binning)` images back to the full-size images."""
-    array = np.asarray(transforms, dtype=float).reshape(-1, 3)
+    """Map (N, 3 | 4 | 6) transforms found on `preprocess(..., binning)` images back to the full-size images."""
+    array = np.asarray(transforms, dtype=float)
+    array = array.reshape(-1, array.shape[-1] if array.size else 3)
     if binning == 1:
         return array.copy()
     kept = (np.asarray(full_shape[:2]) // binning) * binning
@@ -87,5 +88,5 @@ def unbin_transforms(transforms, binning: int, full_shape) -> np.ndarray:
     kept_centre, full_centre = image_centre(kept), image_centre(full_shape)
     out = np.empty_like(array)
     for i, row in enumerate(array):
-        out[i] = Transform(*row).scaled(binning).recentred(kept_centre, full_centre).as_tuple()
+        out[i] = from_row(row).scaled(binning).recentred(kept_centre, full_centre).to_row()
     return out

@@ -8,12 +8,14 @@ from typing import Any, Optional
 import numpy as np
 
 from ..check_params import DISAGREE_PX
-from ..transform import Transform
+from ..transform import AnyTransform, from_row, table_kind
 
 
 @dataclass
 class StackResult:
-    """Transforms (N, 3) [dy, dx, angle_deg] aligning each image with the anchor, with per-image cost,
+    """Transforms aligning each image with the anchor, one row per image: (N, 3) [dy, dx, angle_deg] for
+    rigid, (N, 4) [.., scale] for similarity, (N, 6) [dy, dx, a11, a12, a21, a22] for affine (see
+    `engine.transform`), with per-image cost,
     confidence in [0, 1] and status, the settings used, and pairs that disagreed or failed.  With a
     second opinion, `check_differences` (N,) holds how far (px) the check method's answer for each
     image's own pair lies from the primary one (NaN for the anchor)."""
@@ -40,16 +42,21 @@ class StackResult:
             return []
         return [int(i) for i in np.flatnonzero(np.nan_to_num(self.check_differences) > DISAGREE_PX)]
 
-    def transform(self, index: int) -> Transform:
-        """Image `index`'s transform as a `Transform`."""
-        return Transform(*(float(v) for v in self.transforms[index]))
+    @property
+    def kind(self) -> str:
+        """"rigid", "similarity" or "affine" (from the table's width)."""
+        return table_kind(self.transforms)
+
+    def transform(self, index: int) -> AnyTransform:
+        """Image `index`'s transform (a `Transform` for rigid results)."""
+        return from_row(self.transforms[index])
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly summary (the CLI's --json output and saved provenance)."""
         return {
             "strategy": self.strategy, "anchor": int(self.anchor), "method": self.method,
             "params": dict(self.params), "seconds": float(self.seconds), "pair_count": int(self.pair_count),
-            "transforms": np.asarray(self.transforms, dtype=float).tolist(),
+            "transforms": np.asarray(self.transforms, dtype=float).tolist(), "transform_kind": self.kind,
             "costs": np.asarray(self.costs, dtype=float).tolist(),
             "confidences": np.asarray(self.confidences, dtype=float).tolist(),
             "statuses": list(self.statuses), "messages": list(self.messages),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..result import FAILED, LOW_CONFIDENCE, OK
+from ..transform import from_row
 
 # The confidence such images get: well below the methods' ok threshold, above 0 (nothing failed to run).
 NULL_RESULT_CONFIDENCE = 0.2
@@ -37,7 +38,8 @@ def flag_null_result(result, images) -> bool:
     transforms = np.asarray(result.transforms, dtype=float)[others]
     confident = np.asarray(result.confidences, dtype=float)[others]
     statuses = [result.statuses[i] for i in others]
-    if np.any(transforms != 0.0) or np.any(confident < 0.999) or any(s != OK for s in statuses):
+    moved = any(not from_row(row).is_identity(0.0) for row in transforms)
+    if moved or np.any(confident < 0.999) or any(s != OK for s in statuses):
         return False
     if not _images_differ(images, result.anchor):
         return False

@@ -17,7 +17,7 @@ from scipy import ndimage
 from ..errors import InputError
 from ..pair import register_pair
 from ..result import FAILED
-from ..transform import Transform, apply_transform
+from ..transform import AnyTransform, Transform, apply_transform
 
 # Most opposite pairs registered, and how far from 180 deg apart (in angular steps) a pair may be.
 _MAX_PAIRS = 5
@@ -102,7 +102,7 @@ def estimate_tilt(projections: np.ndarray, angles_deg: np.ndarray, progress=None
     return AxisTilt(float(np.median(estimates)), float(np.std(estimates)), len(estimates))
 
 
-def refine_rotation(fixed: np.ndarray, moving: np.ndarray, start: Transform) -> float:
+def refine_rotation(fixed: np.ndarray, moving: np.ndarray, start: AnyTransform) -> float:
     """The rotation (deg) aligning `moving` with `fixed`, refined from `start` by Gauss-Newton.
 
     Least squares of the difference over the central part of the field in (dy, dx, angle), with the
