@@ -8,11 +8,14 @@ the scale (%) and the map (RMS displacement over the X-ray field, px), the share
 within 1 px RMS, and the mean time per pair:
 
 - CNN alone: `engine.learned.correlative.predict_point_map` (numpy);
-- classic from identity: the correlative mode's refinement (`engine.correlative.correlate`) with no guess;
-- CNN + classic: the same refinement started from the network's guess.
+- classic refine from identity: the correlative mode's mutual-information refinement
+  (`engine.correlative.correlate`) started from the identity map, no search;
+- classic search + refine: its start "identity" (a global search over rotation and scale, then the refinement);
+- CNN + classic refine: the refinement started from the network's guess (start "learned");
+- auto: the mode's default, the search with the network's guess as one more candidate.
 
-The refinement rows need the correlative mode's `correlate` (with a "learned" start); where it is missing
-they are reported as not available.
+The refinement rows need the correlative mode's `correlate`; where it is missing they are reported as not
+available.
 
     python benchmarks/correlative_learned.py [--pairs 12] [--size 128]
 """
@@ -59,16 +62,25 @@ def cnn_alone(xray, em):
 
 
 def refinement_methods() -> dict:
-    """The refinement rows, or an empty dict with the reason when the correlative mode lacks them."""
+    """The refinement rows, or {"unavailable": reason} when the correlative mode lacks them."""
     try:
-        from txmalign_gui.engine.correlative import correlate
+        from txmalign_gui.engine.correlative import PointMap, correlate
     except ImportError as exc:
         return {"unavailable": f"the correlative refinement is not in this build ({exc})"}
 
-    def run(start):
-        return lambda xray, em: np.asarray(correlate(xray, em, params={"start": start}).point_map.matrix)
+    def run(start, guess=None):
+        def method(xray, em):
+            found = correlate(xray, em, params={"start": start}, guess=guess(xray, em) if guess else None)
+            return np.asarray(found.point_map.matrix)
+        return method
 
-    return {"classic from identity": run("identity"), "CNN + classic": run("learned")}
+    def identity(xray, em):
+        return PointMap.about_centres(1.0, 0.0, (np.asarray(em.shape) - 1) / 2, (np.asarray(xray.shape) - 1) / 2)
+
+    return {"classic refine from identity": run("learned", identity),  # the refinement alone, no search
+            "classic search + refine": run("identity"),
+            "CNN + classic refine": run("learned"),
+            "auto (search, CNN competes)": run("auto")}
 
 
 def main():
@@ -98,7 +110,7 @@ def main():
             print(f"{kind:9s} {name:22s} {med[0]:6.2f}/{p90[0]:6.2f} {med[1]:8.2f}/{p90[1]:7.2f} "
                   f"{med[2]:7.2f}/{p90[2]:7.2f} {np.mean(e[:, 2] < 1.0):6.0%} {np.mean(seconds):7.3f}")
         if missing:
-            for name in ("classic from identity", "CNN + classic"):
+            for name in ("classic refine from identity", "classic search + refine", "CNN + classic refine"):
                 print(f"{kind:9s} {name:22s} not available: {missing}")
 
 
