@@ -23,6 +23,8 @@ from txmalign_gui.engine.errors import InputError
 from txmalign_gui.engine.learned import load_network, weights_path
 from txmalign_gui.engine.learned.correlative import (
     WEIGHTS,
+    in_trained_range,
+    predict_point_map,
     predict_similarity,
     to_grid,
 )
