@@ -27,7 +27,8 @@ from ..transform import Similarity
 from .network import ResNet, load_network, weights_path
 
 WEIGHTS = "correlative_affine.npz"
-TRAINED_RANGE = {"angle_deg": 30.0, "scale": (0.8, 1.25), "shift": 0.15}  # shift: share of the field
+# The range of the training pairs: angle +- deg, scale (low, high), shifts +- this share of the field.
+TRAINED_ANGLE_DEG, TRAINED_SCALE, TRAINED_SHIFT = 30.0, (0.8, 1.25), 0.15
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,7 @@ def similarity_network() -> ResNet:
     return load_network(weights_path(WEIGHTS))
 
 
-def grid_factor(shape: tuple, size: int) -> float:
+def grid_factor(shape: Sequence[int], size: int) -> float:
     """Grid px per image px when the image's longer side is resampled to `size`."""
     return size / float(max(shape[:2]))
 
@@ -139,7 +140,7 @@ def in_trained_range(guess: Similarity, xray_shape: Sequence[int], em_shape: Seq
     size = similarity_network().input_shape[-1]
     f_xray, f_em = grid_factor(xray_shape, size), grid_factor(em_shape, size)
     grid_scale = guess.scale * f_xray / f_em
-    limit = TRAINED_RANGE["shift"] * size
-    low, high = TRAINED_RANGE["scale"]
-    return bool(abs(guess.angle_deg) <= TRAINED_RANGE["angle_deg"] and low <= grid_scale <= high
+    limit = TRAINED_SHIFT * size
+    low, high = TRAINED_SCALE
+    return bool(abs(guess.angle_deg) <= TRAINED_ANGLE_DEG and low <= grid_scale <= high
                 and abs(guess.dy * f_xray) <= limit and abs(guess.dx * f_xray) <= limit)
