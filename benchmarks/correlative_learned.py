@@ -94,7 +94,7 @@ def main():
     methods.update(refinement)
     print(f"{args.pairs} held-out pairs of each kind, {args.size} x {args.size} px; rotation +-30 deg, "
           f"scale 0.8 - 1.25, shift +-15 %")
-    print(f"{'pairs':9s} {'start':22s} {'deg med/p90':>13s} {'scale % med/p90':>16s} {'px rms med/p90':>15s} "
+    print(f"{'pairs':9s} {'start':29s} {'deg med/p90':>13s} {'scale % med/p90':>16s} {'px rms med/p90':>15s} "
           f"{'<1 px':>6s} {'s/pair':>7s}")
     for kind in ("phantom", "natural"):
         pairs = held_out_pairs(kind, args.pairs, args.size)
@@ -107,11 +107,11 @@ def main():
                 rows.append(map_errors(matrix, pair.transform, args.size))
             e = np.array(rows)
             med, p90 = np.median(e, axis=0), np.percentile(e, 90, axis=0)
-            print(f"{kind:9s} {name:22s} {med[0]:6.2f}/{p90[0]:6.2f} {med[1]:8.2f}/{p90[1]:7.2f} "
+            print(f"{kind:9s} {name:29s} {med[0]:6.2f}/{p90[0]:6.2f} {med[1]:8.2f}/{p90[1]:7.2f} "
                   f"{med[2]:7.2f}/{p90[2]:7.2f} {np.mean(e[:, 2] < 1.0):6.0%} {np.mean(seconds):7.3f}")
         if missing:
             for name in ("classic refine from identity", "classic search + refine", "CNN + classic refine"):
-                print(f"{kind:9s} {name:22s} not available: {missing}")
+                print(f"{kind:9s} {name:29s} not available: {missing}")
 
 
 if __name__ == "__main__":
