@@ -17,7 +17,18 @@ within 1 px RMS, and the mean time per pair:
 The refinement rows need the correlative mode's `correlate`; where it is missing they are reported as not
 available.
 
-    python benchmarks/correlative_learned.py [--pairs 12] [--size 128]
+    python benchmarks/correlative_learned.py [--pairs 10] [--size 128]
+
+Measured (--pairs 10 --size 128, shared 2-core machine under heavy load; median / p90, share < 1 px, s/pair):
+
+    phantom  CNN alone                     5.35/ 7.58 deg  4.49/14.77 %  12.35/20.93 px    0 %  0.04 s
+    phantom  classic refine from identity  7.08/16.51      2.03/ 9.52     8.65/22.12      20 %  5.8 s
+    phantom  classic search + refine       4.75/44.80     15.48/30.35    66.77/99.83      30 %  5.5 s
+    phantom  CNN + classic refine          0.24/ 1.82      1.33/ 3.38     1.43/10.28      30 %  3.1 s
+    natural  CNN alone                    12.85/16.36     10.60/13.38    15.20/25.84       0 %  0.01 s
+    natural  classic refine from identity  2.42/25.21      0.17/11.66     2.52/31.45      40 %  2.8 s
+    natural  classic search + refine       0.08/ 0.21      0.16/ 1.01     0.21/ 6.64      90 %  2.6 s
+    natural  CNN + classic refine          0.27/ 3.07      0.44/ 3.22     0.50/ 3.44      60 %  1.7 s
 """
 
 from __future__ import annotations
@@ -85,7 +96,7 @@ def refinement_methods() -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=12, help="pairs of each kind")
+    parser.add_argument("--pairs", type=int, default=10, help="pairs of each kind")
     parser.add_argument("--size", type=int, default=128)
     args = parser.parse_args()
     methods = {"CNN alone": cnn_alone}
