@@ -27,7 +27,8 @@ from ..transform import Similarity
 from .network import ResNet, load_network, weights_path
 
 WEIGHTS = "correlative_affine.npz"
-TRAINED_RANGE = {"angle_deg": 30.0, "scale": (0.8, 1.25), "shift": 0.15}  # shift: share of the field
+# The range of the training pairs: angle +- deg, scale (low, high), shifts +- this share of the field.
+TRAINED_ANGLE_DEG, TRAINED_SCALE, TRAINED_SHIFT = 30.0, (0.8, 1.25), 0.15
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,7 @@ def similarity_network() -> ResNet:
     return load_network(weights_path(WEIGHTS))
 
 
-def grid_factor(shape: tuple, size: int) -> float:
+def grid_factor(shape: Sequence[int], size: int) -> float:
     """Grid px per image px when the image's longer side is resampled to `size`."""
     return size / float(max(shape[:2]))
 
@@ -78,8 +79,29 @@ def standardise(images: np.ndarray) -> np.ndarray:
     return ((data - mean) / np.maximum(spread, 1e-6)).astype(np.float32)
 
 
+def edge_strength(images: np.ndarray) -> np.ndarray:
+    """Gradient magnitude of each (..., H, W) image after a 1 px Gaussian, standardised: what the two
+    modalities share best (it ignores the sign and the grey mapping of a boundary)."""
+    data = np.asarray(images, dtype=np.float32)
+    smooth = ndimage.gaussian_filter(data, sigma=[0.0] * (data.ndim - 2) + [1.0, 1.0])
+    axes = (data.ndim - 2, data.ndim - 1)
+    return standardise(np.hypot(ndimage.sobel(smooth, axes[0]), ndimage.sobel(smooth, axes[1])))
+
+
+def with_edges(pairs: np.ndarray) -> np.ndarray:
+    """(N, 4, S, S) network input from (N, 2, S, S) standardised (X-ray, EM): each branch gets its image and
+    its edge strength, X-ray channels first (the network splits the channels in two)."""
+    edges = edge_strength(pairs)
+    return np.stack([pairs[:, 0], edges[:, 0], pairs[:, 1], edges[:, 1]], axis=1).astype(np.float32)
+
+
 def network_input(xray_grid: np.ndarray, em_grid: np.ndarray) -> np.ndarray:
-    """(N, 2, S, S) input from (N, S, S) X-ray and EM grids (channel 0 X-ray, 1 EM)."""
+    """(N, 4, S, S) input from (N, S, S) X-ray and EM grids (see `with_edges`)."""
+    return with_edges(standardised_pairs(xray_grid, em_grid))
+
+
+def standardised_pairs(xray_grid: np.ndarray, em_grid: np.ndarray) -> np.ndarray:
+    """(N, 2, S, S): the standardised X-ray and EM grids, channel 0 X-ray, 1 EM."""
     return np.stack([standardise(xray_grid), standardise(em_grid)], axis=1)
 
 
@@ -118,7 +140,7 @@ def in_trained_range(guess: Similarity, xray_shape: Sequence[int], em_shape: Seq
     size = similarity_network().input_shape[-1]
     f_xray, f_em = grid_factor(xray_shape, size), grid_factor(em_shape, size)
     grid_scale = guess.scale * f_xray / f_em
-    limit = TRAINED_RANGE["shift"] * size
-    low, high = TRAINED_RANGE["scale"]
-    return bool(abs(guess.angle_deg) <= TRAINED_RANGE["angle_deg"] and low <= grid_scale <= high
+    limit = TRAINED_SHIFT * size
+    low, high = TRAINED_SCALE
+    return bool(abs(guess.angle_deg) <= TRAINED_ANGLE_DEG and low <= grid_scale <= high
                 and abs(guess.dy * f_xray) <= limit and abs(guess.dx * f_xray) <= limit)
