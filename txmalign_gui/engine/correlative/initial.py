@@ -17,12 +17,10 @@ from .geometry import PointMap
 
 def learned_available() -> bool:
     """Whether a learned correlative predictor is installed."""
-    try:
-        from ..learned.correlative import WEIGHTS  # type: ignore[import-untyped, unused-ignore]
-        from ..learned.network import weights_path
-    except ImportError:
-        return False
-    return os.path.exists(weights_path(WEIGHTS))
+    from ..learned import correlative
+    from ..learned.network import weights_path
+
+    return os.path.exists(weights_path(correlative.WEIGHTS))
 
 
 def learned_guess(xray: np.ndarray, em: np.ndarray) -> PointMap:
@@ -30,7 +28,7 @@ def learned_guess(xray: np.ndarray, em: np.ndarray) -> PointMap:
     if not learned_available():
         raise InputError("the learned initial guess is not available in this installation; start from the "
                          "landmarks or from identity")
-    from ..learned.correlative import predict_point_map  # type: ignore[import-untyped, unused-ignore]
+    from ..learned.correlative import predict_point_map
 
     matrix = predict_point_map(xray, em)
     return PointMap.from_matrix(np.asarray(matrix, dtype=float))
