@@ -38,6 +38,7 @@ import time
 
 import numpy as np
 
+from txmalign_gui.engine.correlative import PointMap, correlate
 from txmalign_gui.engine.correlative.synthetic import NATURAL_VALIDATION, correlative_pair, natural_image
 from txmalign_gui.engine.learned.correlative import predict_point_map
 from txmalign_gui.engine.transform import Similarity
@@ -73,12 +74,7 @@ def cnn_alone(xray, em):
 
 
 def refinement_methods() -> dict:
-    """The refinement rows, or {"unavailable": reason} when the correlative mode lacks them."""
-    try:
-        from txmalign_gui.engine.correlative import PointMap, correlate
-    except ImportError as exc:
-        return {"unavailable": f"the correlative refinement is not in this build ({exc})"}
-
+    """The rows of the correlative mode's classic refinement, alone and from the network's guess."""
     def run(start, guess=None):
         def method(xray, em):
             found = correlate(xray, em, params={"start": start}, guess=guess(xray, em) if guess else None)
@@ -99,10 +95,7 @@ def main():
     parser.add_argument("--pairs", type=int, default=10, help="pairs of each kind")
     parser.add_argument("--size", type=int, default=128)
     args = parser.parse_args()
-    methods = {"CNN alone": cnn_alone}
-    refinement = refinement_methods()
-    missing = refinement.pop("unavailable", None)
-    methods.update(refinement)
+    methods = {"CNN alone": cnn_alone, **refinement_methods()}
     print(f"{args.pairs} held-out pairs of each kind, {args.size} x {args.size} px; rotation +-30 deg, "
           f"scale 0.8 - 1.25, shift +-15 %")
     print(f"{'pairs':9s} {'start':29s} {'deg med/p90':>13s} {'scale % med/p90':>16s} {'px rms med/p90':>15s} "
@@ -120,9 +113,6 @@ def main():
             med, p90 = np.median(e, axis=0), np.percentile(e, 90, axis=0)
             print(f"{kind:9s} {name:29s} {med[0]:6.2f}/{p90[0]:6.2f} {med[1]:8.2f}/{p90[1]:7.2f} "
                   f"{med[2]:7.2f}/{p90[2]:7.2f} {np.mean(e[:, 2] < 1.0):6.0%} {np.mean(seconds):7.3f}")
-        if missing:
-            for name in ("classic refine from identity", "classic search + refine", "CNN + classic refine"):
-                print(f"{kind:9s} {name:29s} not available: {missing}")
 
 
 if __name__ == "__main__":

@@ -128,16 +128,21 @@ def correlate(xray: Any, em: Any, *, landmarks: Optional[tuple] = None, params: 
         low, high = scale / (1 + p["scale_range"] / 100), scale * (1 + p["scale_range"] / 100)
         candidates = [c.point_map for c in global_search(pyramid.coarsest, p["angle_range"], low, high, p["bins"],
                                                          progress.sub(0.02, 0.3))]
+        learned = None
         if p["start"] == "auto" and (guess is not None or learned_available()):  # the network's guess competes
-            candidates.append(guess if guess is not None else learned_guess(xray, em))
+            learned = guess if guess is not None else learned_guess(xray, em)
+            candidates.append(learned)
         if not candidates:
             raise InputError("the EM image does not overlap the X-ray image at any rotation and scale searched; "
                              "check the pixel sizes or click landmarks")
         # the coarsest level can prefer a wrong candidate (repeating structure): those close to the best there
-        # are refined down to the finest level, which decides
-        coarse = sorted((Objective(pyramid.coarsest, c, p["bins"], False, progress).minimise() for c in candidates),
-                        key=lambda trial: trial[1])
+        # are refined down to the finest level, which decides; so is the network's guess, which comes from a
+        # different source of evidence than the coarse cost (on sparse particles it is often the better start)
+        trials = [Objective(pyramid.coarsest, c, p["bins"], False, progress).minimise() for c in candidates]
+        coarse = sorted(trials, key=lambda trial: trial[1])
         contenders = [m for m, cost, _ in coarse if cost <= _CONTENDER_FRACTION * coarse[0][1]]
+        if learned is not None and not any(m is trials[-1][0] for m in contenders):
+            contenders.append(trials[-1][0])
         share = 0.6 / len(contenders)
         finals = [refine(pyramid.levels, c, p["bins"], p["model"] == "affine",
                          progress.sub(0.35 + i * share, 0.35 + (i + 1) * share)) for i, c in enumerate(contenders)]
