@@ -18,7 +18,6 @@ from ..second_opinion import check_method_name
 from ..transform import Transform
 from . import plan
 from .chain import TreeAssembler
-from .consistent import solve_consistent
 from .inputs import load_reference, load_stack, resolve_anchor
 from .params import STACK_PARAMS
 from .preprocess import bin_image, unbin_transforms
@@ -188,6 +187,8 @@ def _align_tree(frames, registrar, count, anchor, settings, reporter, on_image, 
 
 
 def _align_consistent(frames, registrar, count, anchor, settings, reporter, on_image):
+    from .consistent import solve_consistent  # scipy.sparse.linalg: loaded only for this strategy
+
     pairs = plan.consistent_pairs(count, anchor, settings["chunk_size"], settings["window"])
     results = register_pairs(pairs, frames, registrar, settings["jobs"], reporter.sub(0.0, 0.97))
     reporter.update(0.98, "solving for the most consistent transforms")
