@@ -77,9 +77,10 @@ def check_stack_memory(data, doing: str, copies: int = _COPIES) -> None:
 
 
 def raw_frames(data, doing: str, workers: int = 1):
-    """The raw frames an alignment reads: loaded into memory in one pass when they fit beside the working
-    memory, else left in the file and read frame by frame (bounded memory, slower).  Refused up front, with
-    the amount needed, when not even the working memory fits."""
+    """The raw frames an alignment reads: each kept in memory after it is first read (so reading overlaps
+    with the registration of the frames already read) when the whole stack fits beside the working memory,
+    else left in the file and read whenever needed (bounded memory, slower).  Refused up front, with the
+    amount needed, when not even the working memory fits."""
     count, height, width = data.shape
     working = 4.0 * height * width * (_WORKING_FRAMES + _WORKER_FRAMES * max(workers - 1, 0))
     check_memory(working, f"{doing} {data.source} ({count} x {height} x {width} images, frame by frame)")
@@ -87,4 +88,20 @@ def raw_frames(data, doing: str, workers: int = 1):
     if isinstance(images, np.ndarray):
         return images
     raw_bytes = float(count) * height * width * np.dtype(images.dtype).itemsize
-    return np.asarray(images[:]) if fits(raw_bytes + working) else images
+    return KeptFrames(images) if fits(raw_bytes + working) else images
+
+
+class KeptFrames(LazyFrames):
+    """A lazy stack whose frames are read once, on first use, and then kept in memory."""
+
+    def __init__(self, source):
+        self._kept = np.empty(source.shape, dtype=source.dtype)  # pages are only taken as frames arrive
+        self._read = np.zeros(source.shape[0], dtype=bool)
+        self._source = source
+        super().__init__(source.shape[0], source.shape[1:], source.dtype, self._keep)
+
+    def _keep(self, index: int) -> np.ndarray:
+        if not self._read[index]:
+            self._kept[index] = self._source[index]
+            self._read[index] = True
+        return self._kept[index]
