@@ -14,6 +14,7 @@ from ..engine.stack import align_stack, apply_transforms
 from ..engine.stack.runner import worker_count
 from ..engine.stack.trust import too_many_failed
 from ..io.lazy import LazyFrames
+from ..io.memory import check_disk_space
 from ..io.output_paths import check_outputs, source_file
 from .prepare import PrepareOptions, prepared_frames, raw_frames
 
@@ -57,6 +58,10 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     check_outputs([out, transforms_csv, tiff], [source, options.reference, options.mask_path], force)
     data = io.read_stack(source, skip_axis_values=options.skip_axis_values)
     raw = raw_frames(data, "aligning", worker_count(options.jobs))
+    count, height, width = data.shape
+    for path in (out, tiff):  # refused now rather than after the registration
+        if path:
+            check_disk_space(path, 4.0 * count * height * width)
     images = prepared_frames(data, options.prepare, raw)
     mask = io.read_mask(options.mask_path) if options.mask_path else None
     reference = io.read_image(options.reference) if options.reference else None
