@@ -34,8 +34,9 @@ _POLL_SECONDS = 0.1
 # Pyramids kept per process: a group's target, the image being registered and the next targets.
 _CACHED_IMAGES = 4
 # Batches handed to the pool per worker over the run (smaller batches balance better, larger ones reuse
-# more), and the most batches one worker has queued at a time.
+# more), the most frame bytes one batch carries, and the most batches one worker has queued at a time.
 _BATCHES_PER_WORKER = 4
+_BATCH_BYTES = 16 * 1024 ** 2
 _IN_FLIGHT = 2
 # Estimated seconds of serial work left above which starting workers pays, by start method: a forked
 # worker starts at once; a forkserver or spawned one first imports the engine (about 1-2 s).
@@ -134,7 +135,8 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
     The result is in the order of `pairs` whatever order they ran in."""
     order = execution_order(pairs)
     workers = min(worker_count(jobs), len(order))
-    batch = max(1, math.ceil(len(order) / (_BATCHES_PER_WORKER * workers)))
+    frame_bytes = 4 * int(np.prod(frames.stack.shape[1:]))
+    batch = max(1, min(math.ceil(len(order) / (_BATCHES_PER_WORKER * workers)), _BATCH_BYTES // frame_bytes - 1))
     results: Dict[Pair, RegistrationResult] = {}
     with image_cache.reuse(_CACHED_IMAGES):
         start = time.perf_counter()
