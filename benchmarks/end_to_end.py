@@ -40,7 +40,6 @@ from txmalign_gui.engine.synthetic import alignment_errors  # noqa: E402
 from txmalign_gui.io import read_stack  # noqa: E402
 from txmalign_gui.io.example import write_example  # noqa: E402
 
-
 # Runs the command like `txmalign` does and, at exit, writes the process's peak resident set (VmHWM, which
 # unlike ru_maxrss does not inherit this benchmark's own peak through fork and exec) to stderr's last line.
 _WRAPPER = ("import atexit, runpy, sys\n"

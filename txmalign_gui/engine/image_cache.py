@@ -45,7 +45,7 @@ def start_reusing(capacity: int = 4) -> None:
 def digest(array: np.ndarray) -> Tuple[Any, ...]:
     """Shape, dtype and SHA-1 of the pixels: equal only for equal content."""
     data = np.ascontiguousarray(array)
-    return data.shape, data.dtype.str, hashlib.sha1(memoryview(data).cast("B")).digest()
+    return data.shape, data.dtype.str, hashlib.sha1(data.data.cast("B")).digest()
 
 
 def cached(kind: str, image: np.ndarray, mask: Optional[np.ndarray], compute: Callable[[], T]) -> T:

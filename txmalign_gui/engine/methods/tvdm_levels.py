@@ -113,7 +113,8 @@ class ImagePyramid:
 
     def smoothed(self, level: int, sigma: float) -> np.ndarray:
         if (level, sigma) not in self._smoothed:
-            self._smoothed[(level, sigma)] = smooth(*self.raw(level), sigma)
+            image, mask = self.raw(level)
+            self._smoothed[(level, sigma)] = smooth(image, mask, sigma)
         return self._smoothed[(level, sigma)]
 
     def gradients(self, level: int, sigma: float) -> Gradients:
@@ -149,11 +150,13 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
         chosen, _ = choose_smoothing([partial(pyramid.smoothed, index) for pyramid in pyramids], noises,
                                      level_sigma(sigma, index))
         chosen = replace(chosen, noise=(noises[0], noises[1] * moving_scale))
-        fixed_pair = (pyramids[0].smoothed(index, chosen.sigma), pyramids[0].gradients(index, chosen.sigma))
-        moving_pair = _scaled(pyramids[1].smoothed(index, chosen.sigma), pyramids[1].gradients(index, chosen.sigma),
-                              moving_scale)
+        on_fixed, on_moving = pyramids
+        fixed_image, fixed_gradients = on_fixed.smoothed(index, chosen.sigma), on_fixed.gradients(index, chosen.sigma)
+        moving_image, moving_gradients = _scaled(on_moving.smoothed(index, chosen.sigma),
+                                                 on_moving.gradients(index, chosen.sigma), moving_scale)
         # Where noise dominated, the finest level compares squared differences too (see `Level`).
-        levels.append(Level(*fixed_pair, *moving_pair, squared=index > 0 or chosen.adapted, smoothing=chosen))
+        levels.append(Level(fixed_image, fixed_gradients, moving_image, moving_gradients,
+                            squared=index > 0 or chosen.adapted, smoothing=chosen))
         if len(levels) >= count or min(pyramids[0].raw(index)[0].shape) // 2 < MIN_LEVEL_SIZE:
             return levels
 

@@ -32,7 +32,7 @@ def load_stack(stack, name: str = "stack"):
     if shape[0] < 2:
         raise InputError(f"{name} has {shape[0]} image(s); aligning needs at least 2")
     dtype = np.dtype(getattr(stack, "dtype", np.float64))
-    if dtype == object or not np.issubdtype(dtype, np.number):
+    if dtype.kind == "O" or not np.issubdtype(dtype, np.number):
         raise InputError(f"{name} is not numeric (dtype {dtype})")
     if not isinstance(stack, np.ndarray):
         return CheckedFrames(stack, name)
