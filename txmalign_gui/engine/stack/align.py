@@ -37,7 +37,8 @@ def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "an
     Parameters
     ----------
     stack : array_like (N, H, W)
-        The images (a lazy h5py-backed array works; it is read once).
+        The images; a lazy array-like (h5py dataset, `io.lazy`) is read frame by frame as pairs need them
+        (each frame checked when first read), never whole.
     method : str
         The pair method (see `register_pair`); `params` overrides its parameters.
     strategy : {"anchor", "sequential", "chunked", "consistent"}
