@@ -4,7 +4,8 @@ Runs TVDM (translation only and rigid) and phase correlation on N images of each
 every core, and prints seconds, the peak of memory allocated in this process (tracemalloc; worker
 processes not included) relative to the stack's float32 size, the accuracy against the known truth and
 the ratios between runs.  Targets on two cores: 101 x 256 px TVDM chunked < 5 s; 101 x 1024 px
-translation-only TVDM < 30 s; peak memory < 2x the stack.
+translation-only TVDM < 30 s; peak memory < 2x the stack.  The whole command (start-up, reading, preparation
+and writing included, against a phase-correlation loop in the same run) is measured by `end_to_end.py`.
 
     python benchmarks/stacks.py                       # everything (several minutes)
     python benchmarks/stacks.py --sizes 256 --quick   # TVDM chunked only, serial and all cores

@@ -11,12 +11,15 @@ import numpy as np
 from .. import io
 from ..engine.progress import Progress
 from ..engine.stack import align_stack, apply_transforms
+from ..engine.stack.runner import worker_count
 from ..engine.stack.trust import too_many_failed
 from ..engine.transform import display_rows
+from ..io.lazy import LazyFrames
+from ..io.memory import check_disk_space
 from ..io.output_paths import check_outputs, source_file
-from .prepare import PrepareOptions, check_stack_memory, prepare_stack
+from .prepare import PrepareOptions, prepared_frames, raw_frames
 
-# Share of the progress bar spent registering; the rest resamples and writes.
+# Share of the progress bar spent registering; the rest resamples and writes, frame by frame.
 _REGISTER_SHARE = 0.85
 
 
@@ -56,8 +59,12 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     progress = progress or Progress()
     check_outputs([out, transforms_csv, tiff], [source, options.reference, options.mask_path], force)
     data = io.read_stack(source, skip_axis_values=options.skip_axis_values)
-    check_stack_memory(data, "aligning")
-    images = prepare_stack(data, options.prepare)
+    raw = raw_frames(data, "aligning", worker_count(options.jobs))
+    count, height, width = data.shape
+    for path in (out, tiff):  # refused now rather than after the registration
+        if path:
+            check_disk_space(path, 4.0 * count * height * width)
+    images = prepared_frames(data, options.prepare, raw)
     mask = io.read_mask(options.mask_path) if options.mask_path else None
     reference = io.read_image(options.reference) if options.reference else None
     result = align_stack(images, method=options.method, params=options.params, strategy=options.strategy,
@@ -65,8 +72,7 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
                          mask=mask, roi=options.roi, reference=reference, jobs=options.jobs,
                          binning=options.binning, check_method=options.check_method, transform=options.transform,
                          progress=progress.sub(0.0, _REGISTER_SHARE))
-    aligned = apply_transforms(images, result.transforms,
-                               progress=progress.sub(_REGISTER_SHARE, 0.95))
+    aligned = aligned_frames(images, result.transforms, progress.sub(_REGISTER_SHARE, 1.0))
     notes = list(data.metadata.get("warnings", []))
     checks = {} if result.check_differences is None else {"check_differences_px": result.check_differences}
     record = io.RunRecord(
@@ -77,7 +83,6 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
                      linked_inputs=io.linked_checksums(data.metadata),
                      messages=notes + list(result.messages), check_method=result.check_method,
                      check_disagreements=result.check_disagreements))
-    progress.update(0.95, "writing")
     io.write_aligned(out, aligned, result.transforms, record, input_path=source_file(source),
                      costs=result.costs, confidences=result.confidences, statuses=result.statuses,
                      energies=data.energies, angles=data.angles, extras=checks)
@@ -90,6 +95,19 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     summary = summarise(result, len(images))
     summary["messages"] = notes + summary["messages"]
     return summary
+
+
+def aligned_frames(images, transforms, progress: Progress) -> LazyFrames:
+    """The aligned stack as a lazy array: frame i is resampled when the writer asks for it, so the aligned
+    frames are written as they are made and never held together."""
+    count = len(images)
+
+    def align_frame(index: int) -> np.ndarray:
+        frame = apply_transforms(images[index][None], transforms[index:index + 1])[0]
+        progress.update((index + 1) / count, f"resampled and wrote {index + 1} of {count} images")
+        return frame
+
+    return LazyFrames(count, images.shape[1:], np.float32, align_frame)
 
 
 def summarise(result, count: int) -> dict:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.stack.preprocess import preprocess
-from ..io.memory import check_memory
+from ..engine.stack.preprocess import FramePreparation
+from ..io.lazy import LazyFrames
+from ..io.memory import check_memory, fits
 
 # float32 copies alive at once in a run: the prepared images, the aligned result, one working copy
 _COPIES = 3
+# Frame-sized float32 buffers an alignment works with besides the raw stack (the cached prepared frames,
+# pyramids and the temporaries of one pair), and the extra ones each further worker process needs.
+_WORKING_FRAMES = 40
+_WORKER_FRAMES = 24
 
 
 @dataclass(frozen=True)
@@ -32,15 +38,35 @@ def prepare_stack(data, options: PrepareOptions, images=None) -> np.ndarray:
     Xradia folder with one reference per energy) normalise image by image; shared references are
     averaged once.
     """
+    frames = prepared_frames(data, options, images, cached=0)
+    out = np.empty(frames.shape, dtype=np.float32)
+    for index in range(len(frames)):
+        out[index] = frames[index]
+    return out
+
+
+def prepared_frames(data, options: PrepareOptions, images=None, cached: int = 8) -> LazyFrames:
+    """The prepared stack as a lazy (N, H, W) float32 array: frame i is read from `images` (default
+    `data.images`) and prepared when it is asked for, so only the raw frames are kept.  The last `cached`
+    prepared frames are kept (read-only) for the pairs that use a frame again."""
     images = data.images if images is None else images
     flats = data.flats if options.flat_field else None
     darks = data.darks if options.flat_field else None
     corrections = dict(minus_log=options.minus_log, scale_gray=options.scale_gray)
-    per_image = bool(data.metadata.get("flats_per_image")) and np.ndim(flats) == 3
-    if not per_image:
-        return preprocess(images, flats=flats, darks=darks, **corrections)
-    return np.concatenate([preprocess(images[i:i + 1], flats=flats[i], darks=darks, **corrections)
-                           for i in range(len(images))])
+    shape = tuple(images.shape)
+    if bool(data.metadata.get("flats_per_image")) and np.ndim(flats) == 3:
+        per_image = [FramePreparation(shape[1:], flats=flat, darks=darks, **corrections) for flat in flats]
+        prepare = per_image.__getitem__
+    else:
+        shared = FramePreparation(shape[1:], flats=flats, darks=darks, **corrections)
+        prepare = lambda index: shared  # noqa: E731 (one preparation for every frame)
+
+    def read(index: int) -> np.ndarray:
+        frame = prepare(index)(images[index])
+        frame.flags.writeable = False  # shared by the cache: a caller that changes it fails loudly
+        return frame
+
+    return LazyFrames(shape[0], shape[1:], np.float32, functools.lru_cache(maxsize=cached)(read) if cached else read)
 
 
 def check_stack_memory(data, doing: str, copies: int = _COPIES) -> None:
@@ -48,3 +74,34 @@ def check_stack_memory(data, doing: str, copies: int = _COPIES) -> None:
     count, height, width = data.shape
     check_memory(copies * 4.0 * count * height * width,
                  f"{doing} {data.source} ({count} x {height} x {width} images)")
+
+
+def raw_frames(data, doing: str, workers: int = 1):
+    """The raw frames an alignment reads: each kept in memory after it is first read (so reading overlaps
+    with the registration of the frames already read) when the whole stack fits beside the working memory,
+    else left in the file and read whenever needed (bounded memory, slower).  Refused up front, with the
+    amount needed, when not even the working memory fits."""
+    count, height, width = data.shape
+    working = 4.0 * height * width * (_WORKING_FRAMES + _WORKER_FRAMES * max(workers - 1, 0))
+    check_memory(working, f"{doing} {data.source} ({count} x {height} x {width} images, frame by frame)")
+    images = data.images
+    if isinstance(images, np.ndarray):
+        return images
+    raw_bytes = float(count) * height * width * np.dtype(images.dtype).itemsize
+    return KeptFrames(images) if fits(raw_bytes + working) else images
+
+
+class KeptFrames(LazyFrames):
+    """A lazy stack whose frames are read once, on first use, and then kept in memory."""
+
+    def __init__(self, source):
+        self._kept = np.empty(source.shape, dtype=source.dtype)  # pages are only taken as frames arrive
+        self._read = np.zeros(source.shape[0], dtype=bool)
+        self._source = source
+        super().__init__(source.shape[0], source.shape[1:], source.dtype, self._keep)
+
+    def _keep(self, index: int) -> np.ndarray:
+        if not self._read[index]:
+            self._kept[index] = self._source[index]
+            self._read[index] = True
+        return self._kept[index]

@@ -11,7 +11,6 @@ from typing import List
 
 import numpy as np
 from scipy import ndimage
-from skimage.filters import window
 
 from .transform import wrap_angle
 
@@ -21,6 +20,8 @@ _LOW, _HIGH = 0.02, 0.3
 
 def _polar_magnitude(image: np.ndarray, angles: int, radii: int) -> np.ndarray:
     """log |FFT| of the windowed image sampled on (radius, angle in [0, 180)) rings, each standardised."""
+    from skimage.filters import window  # pulls in scipy.signal and scipy.stats (about 1 s): only when used
+
     work = np.where(np.isfinite(image), image, np.nanmean(image))
     work = (work - work.mean()) * window("hann", work.shape)
     magnitude = np.log1p(np.abs(np.fft.fftshift(np.fft.fft2(work))))

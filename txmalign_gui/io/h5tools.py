@@ -218,16 +218,21 @@ def plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+# Files expected to be larger than this are written to disk directly rather than built in memory first.
+_IN_MEMORY_BYTES = 64 * 1024 ** 2
+
+
 @contextlib.contextmanager
 def new_h5(path: str, expected_bytes: int = 0) -> Iterator[h5py.File]:
     """A new HDF5 file for the temporary output `path`, written so that a full disk is one clean OSError.
 
     HDF5 crashes the process (exit 139) when a write fails half way through a compressed dataset, so the
     file is built in memory (the `core` driver) and its bytes are written with plain Python I/O when the
-    block ends.  Only when `expected_bytes` would not fit in memory twice is it written to disk directly,
-    after checking that the disk has room for it.
+    block ends.  A large file (`expected_bytes` over `_IN_MEMORY_BYTES`, e.g. an aligned stack, which is
+    stored uncompressed) or one that would not fit in memory twice is written to disk directly, after
+    checking that the disk has room for it, so writing never holds a second copy of the data.
     """
-    if memory.fits(2 * expected_bytes):
+    if expected_bytes <= _IN_MEMORY_BYTES and memory.fits(2 * expected_bytes):
         handle = h5py.File(path, "w", driver="core", backing_store=False)
     else:
         memory.check_disk_space(path, expected_bytes)

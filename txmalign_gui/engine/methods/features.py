@@ -6,15 +6,13 @@ have enough distinct corners; precision is limited by keypoint localisation (a f
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from typing import Any, cast
 
 import numpy as np
 from scipy import ndimage
-from skimage.feature import ORB, SIFT, match_descriptors
-from skimage.measure import ransac
-from skimage.transform import EuclideanTransform, SimilarityTransform
 
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
 from ..quality import confirm
@@ -46,26 +44,36 @@ _MASK_MARGIN = 8
 _MAX_SCALE_ERROR = 0.02
 
 
-class ShiftOnlyTransform(EuclideanTransform):
-    """A Euclidean model whose rotation is held at zero: the mean displacement of the point pairs."""
+@functools.lru_cache(maxsize=None)
+def _shift_only_class():
+    """A Euclidean model whose rotation is held at zero: the mean displacement of the point pairs.
 
-    def estimate(self, src, dst, *args, **kwargs) -> bool:
-        self.params = np.eye(3)
-        self.params[:2, 2] = np.mean(np.asarray(dst) - np.asarray(src), axis=0)
-        return True
+    Built on first use: scikit-image's feature and transform modules take over a second to import, which
+    every other method (and `txmalign --help`) should not pay."""
+    from skimage.transform import EuclideanTransform
 
-    @classmethod
-    def from_estimate(cls, src, dst, *args, **kwargs) -> "ShiftOnlyTransform":
-        model = cls()
-        model.estimate(src, dst)
-        return model
+    class ShiftOnlyTransform(EuclideanTransform):
+        def estimate(self, src, dst, *args, **kwargs) -> bool:
+            self.params = np.eye(3)
+            self.params[:2, 2] = np.mean(np.asarray(dst) - np.asarray(src), axis=0)
+            return True
+
+        @classmethod
+        def from_estimate(cls, src, dst, *args, **kwargs) -> "ShiftOnlyTransform":
+            model = cls()
+            model.estimate(src, dst)
+            return model
+
+    return ShiftOnlyTransform
 
 
 def _model_class(params: dict):
     """The RANSAC model for the chosen motion: translation only unless rotation is on."""
+    from skimage.transform import EuclideanTransform, SimilarityTransform
+
     if params["model"] == "similarity":
         return SimilarityTransform
-    return EuclideanTransform if params["rotation"] else ShiftOnlyTransform
+    return EuclideanTransform if params["rotation"] else _shift_only_class()
 
 
 def _normalise(image: np.ndarray, mask) -> np.ndarray:
@@ -78,6 +86,8 @@ def _normalise(image: np.ndarray, mask) -> np.ndarray:
 
 def _detect(image: np.ndarray, mask, params: dict):
     """Keypoints (row, col) and descriptors, keeping only keypoints well inside the usable area."""
+    from skimage.feature import ORB, SIFT
+
     detector = SIFT() if params["detector"] == "sift" else ORB(n_keypoints=params["keypoints"],
                                                                fast_threshold=0.02)
     try:
@@ -119,6 +129,9 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     if min(len(fixed_points), len(moving_points)) < params["min_inliers"]:
         return _failed(f"too few keypoints ({len(fixed_points)} fixed, {len(moving_points)} moving); "
                        "try SIFT or a method that uses all pixels", details)
+    from skimage.feature import match_descriptors
+    from skimage.measure import ransac
+
     matches = match_descriptors(fixed_desc, moving_desc, cross_check=True, max_ratio=0.8)
     details["matches"] = len(matches)
     if len(matches) < params["min_inliers"]:
@@ -129,7 +142,7 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         model_class = _model_class(params)
-        model, inliers = ransac((src, dst), model_class, min_samples=1 if model_class is ShiftOnlyTransform else 2,
+        model, inliers = ransac((src, dst), model_class, min_samples=1 if model_class is _shift_only_class() else 2,
                                 residual_threshold=params["residual"], max_trials=2000,
                                 rng=np.random.default_rng(0))
     count = 0 if inliers is None else int(inliers.sum())

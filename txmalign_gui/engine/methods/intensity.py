@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
 import numpy as np
-from scipy import ndimage, optimize
+from scipy import ndimage
 
 from ..params import ANGLE_RANGE, ROTATION, Param, ParamSet
 from ..pyramid import build_pyramid, to_coarser, to_finer
@@ -200,6 +200,8 @@ class _Objective:
             limit = self.params["angle_range"] / self.deg_per_unit
             bounds[2] = (max(bounds[2][0], -limit), min(bounds[2][1], limit))
             origin[2] = np.clip(origin[2], *bounds[2])
+        from scipy import optimize  # 0.3-0.7 s to import: only when this method runs
+
         result = optimize.minimize(self, origin, method="Powell", bounds=bounds,
                                    options={"xtol": 1e-2, "ftol": 1e-6, "maxfev": 2000})
         best, cost = result.x, float(result.fun)

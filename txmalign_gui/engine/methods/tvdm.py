@@ -121,7 +121,7 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     if params["mutation_min"] > params["mutation_max"]:
         raise InputError("parameter 'mutation_min' must not exceed 'mutation_max'")
     scale = gray_scale_factor(fixed, moving, fixed_mask, moving_mask, params["gray_scale"])
-    levels = build_levels(fixed, moving * scale, fixed_mask, moving_mask, params["sigma"], params["levels"])
+    levels = build_levels(fixed, moving, fixed_mask, moving_mask, params["sigma"], params["levels"], scale)
     coarsest = len(levels) - 1
     search_range = coarse_search_range(levels, params["search_range"], params["levels"])
     progress.update(0.05, "TVDM: pyramid ready")

@@ -1,18 +1,20 @@
 """The multi-resolution data TVDM searches on: per pyramid level, smoothed images and their gradients.
 
-Smoothing and gradients are computed once per image and level; candidate shifts only slice them, and a
-candidate angle only resamples the smoothed moving image of one level.
+Smoothing and gradients are computed once per image and level (`ImagePyramid`, shared by the pairs of a
+stack that use the image); candidate shifts only slice them, and a candidate angle only resamples the
+smoothed moving image of one level.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import List, Optional
 
 import numpy as np
 
+from .. import image_cache
 from ..pyramid import downsample, to_coarser, to_finer
 from ..transform import Transform, apply_transform
 from .tvdm_cost import Gradients, aligned_cost, smooth
@@ -80,29 +82,83 @@ def level_sigma(sigma: float, level: int) -> float:
     return max(math.sqrt(residual) / 2.0 ** level, min(sigma, 1.0))
 
 
+class ImagePyramid:
+    """One image's levels (finest first) and, per level, its noise and its smoothed images and gradients for
+    each smoothing asked for, each computed once.
+
+    None of this depends on the image it is paired with, so inside `image_cache.reuse()` (a stack alignment)
+    a target image's pyramid serves every pair that uses it."""
+
+    def __init__(self, image: np.ndarray, mask: Optional[np.ndarray]):
+        self._raw = [(image, mask)]
+        self._noise: dict = {}
+        self._smoothed: dict = {}
+        self._gradients: dict = {}
+
+    def raw(self, level: int):
+        """(image, mask) of `level` before its smoothing."""
+        while len(self._raw) <= level:
+            finer = len(self._raw) - 1
+            image, mask = self._raw[finer]
+            # `downsample` blurs by 1 px before decimating: an unmasked image smoothed by exactly that is reused.
+            reuse = mask is None and (finer, 1.0) in self._smoothed
+            self._raw.append((self._smoothed[(finer, 1.0)][::2, ::2], None) if reuse else downsample(image, mask))
+        return self._raw[level]
+
+    def noise(self, level: int) -> float:
+        if level not in self._noise:
+            image, mask = self.raw(level)
+            self._noise[level] = noise_sigma(image if mask is None else np.where(mask, image, np.nan))
+        return self._noise[level]
+
+    def smoothed(self, level: int, sigma: float) -> np.ndarray:
+        if (level, sigma) not in self._smoothed:
+            image, mask = self.raw(level)
+            self._smoothed[(level, sigma)] = smooth(image, mask, sigma)
+        return self._smoothed[(level, sigma)]
+
+    def gradients(self, level: int, sigma: float) -> Gradients:
+        if (level, sigma) not in self._gradients:
+            self._gradients[(level, sigma)] = Gradients.of(self.smoothed(level, sigma))
+        return self._gradients[(level, sigma)]
+
+
+def image_pyramid(image: np.ndarray, mask: Optional[np.ndarray]) -> ImagePyramid:
+    """The pyramid of `image` (made float32), shared with earlier pairs inside `image_cache.reuse()`."""
+    image = image.astype(np.float32, copy=False)
+    return image_cache.cached("tvdm_pyramid", image, mask, lambda: ImagePyramid(image, mask))
+
+
+def _scaled(image: np.ndarray, gradients: Gradients, scale: float):
+    if scale == 1.0:
+        return image, gradients
+    factor = np.float32(scale)
+    return image * factor, Gradients(gradients.gy * factor, gradients.gx * factor, gradients.has_nan)
+
+
 def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.ndarray],
-                 moving_mask: Optional[np.ndarray], sigma: float, count: int) -> List[Level]:
+                 moving_mask: Optional[np.ndarray], sigma: float, count: int, moving_scale: float = 1.0
+                 ) -> List[Level]:
     """Up to `count` levels, finest first; the coarsest keeps at least MIN_LEVEL_SIZE px per side.
-    `sigma` is the smoothing in full-resolution pixels (see `level_sigma`)."""
-    current = [(fixed.astype(np.float32, copy=False), fixed_mask),
-               (moving.astype(np.float32, copy=False), moving_mask)]
+    `sigma` is the smoothing in full-resolution pixels (see `level_sigma`); the moving image's gray values
+    are multiplied by `moving_scale` (after smoothing, which is linear, so its pyramid can be shared)."""
+    pyramids = (image_pyramid(fixed, fixed_mask), image_pyramid(moving, moving_mask))
     levels: List[Level] = []
     while True:
-        (f, fm), (m, mm) = current
         index = len(levels)
-        noises = (noise_sigma(f if fm is None else np.where(fm, f, np.nan)),
-                  noise_sigma(m if mm is None else np.where(mm, m, np.nan)))
-        chosen, smoothed = choose_smoothing(
-            [partial(smooth, image, mask) for image, mask in current], noises, level_sigma(sigma, index))
-        fixed_image, moving_image = smoothed
+        noises = tuple(pyramid.noise(index) for pyramid in pyramids)  # the noise share ignores the scale
+        chosen, _ = choose_smoothing([partial(pyramid.smoothed, index) for pyramid in pyramids], noises,
+                                     level_sigma(sigma, index))
+        chosen = replace(chosen, noise=(noises[0], noises[1] * moving_scale))
+        on_fixed, on_moving = pyramids
+        fixed_image, fixed_gradients = on_fixed.smoothed(index, chosen.sigma), on_fixed.gradients(index, chosen.sigma)
+        moving_image, moving_gradients = _scaled(on_moving.smoothed(index, chosen.sigma),
+                                                 on_moving.gradients(index, chosen.sigma), moving_scale)
         # Where noise dominated, the finest level compares squared differences too (see `Level`).
-        levels.append(Level(fixed_image, Gradients.of(fixed_image), moving_image, Gradients.of(moving_image),
+        levels.append(Level(fixed_image, fixed_gradients, moving_image, moving_gradients,
                             squared=index > 0 or chosen.adapted, smoothing=chosen))
-        if len(levels) >= count or min(f.shape) // 2 < MIN_LEVEL_SIZE:
+        if len(levels) >= count or min(pyramids[0].raw(index)[0].shape) // 2 < MIN_LEVEL_SIZE:
             return levels
-        # `downsample` blurs by 1 px before decimating: an unmasked image smoothed by exactly that is reused.
-        current = [(image[::2, ::2], None) if mask is None and chosen.sigma == 1.0 else downsample(raw, mask)
-                   for (raw, mask), image in zip(current, smoothed)]
 
 
 def transform_at(levels: List[Level], transform: Transform, level: int) -> Transform:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import List
 
 import numpy as np
-from scipy.optimize import differential_evolution
 
 from ..progress import Progress
 from ..rotation_spectrum import rotation_candidates
@@ -125,6 +124,8 @@ def _evolve(level: Level, transform: Transform, low: float, high: float, setting
     def report(*_args, **_kwargs) -> None:
         generation[0] += 1
         progress.update(generation[0] / _DE_GENERATIONS, "differential evolution of the angle")
+
+    from scipy.optimize import differential_evolution  # scipy.optimize loads in 0.3-0.5 s: only when rotating
 
     result = differential_evolution(
         cost, [(low, high)], popsize=settings.population, recombination=settings.crossover,

@@ -18,7 +18,6 @@ from ..second_opinion import check_method_name
 from ..transform import Transform, from_row
 from . import plan
 from .chain import TreeAssembler
-from .consistent import solve_consistent
 from .inputs import load_reference, load_stack, resolve_anchor
 from .kinds import method_params
 from .params import STACK_PARAMS
@@ -39,7 +38,8 @@ def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "an
     Parameters
     ----------
     stack : array_like (N, H, W)
-        The images (a lazy h5py-backed array works; it is read once).
+        The images; a lazy array-like (h5py dataset, `io.lazy`) is read frame by frame as pairs need them
+        (each frame checked when first read), never whole.
     method : str
         The pair method (see `register_pair`); `params` overrides its parameters.
     strategy : {"anchor", "sequential", "chunked", "consistent"}
@@ -193,6 +193,8 @@ def _align_tree(frames, registrar, count, anchor, settings, reporter, on_image, 
 
 
 def _align_consistent(frames, registrar, count, anchor, settings, reporter, on_image):
+    from .consistent import solve_consistent  # scipy.sparse.linalg: loaded only for this strategy
+
     pairs = plan.consistent_pairs(count, anchor, settings["chunk_size"], settings["window"])
     results = register_pairs(pairs, frames, registrar, settings["jobs"], reporter.sub(0.0, 0.97))
     reporter.update(0.98, "solving for the most consistent transforms")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from collections import OrderedDict
+from typing import Optional, Set
 
 import numpy as np
 
@@ -10,8 +11,13 @@ from ..errors import InputError
 from ..validation import check_image
 
 
-def load_stack(stack, name: str = "stack") -> np.ndarray:
-    """Return `stack` (array or lazy (N, H, W) object) as a checked float32 array; every frame finite."""
+def load_stack(stack, name: str = "stack"):
+    """Return `stack` checked, with float32 frames.
+
+    An in-memory array becomes a float32 array whose every frame is checked (finite, not constant) now.
+    A lazy (N, H, W) array-like (frames read or prepared on demand, `io.lazy`) stays lazy: it is wrapped so
+    that each frame is converted and checked the first time it is read, and the stack is never held whole.
+    """
     if stack is None:
         raise InputError(f"{name} is missing")
     shape = getattr(stack, "shape", None)
@@ -25,13 +31,51 @@ def load_stack(stack, name: str = "stack") -> np.ndarray:
         raise InputError(f"{name} must have shape (images, rows, columns), got {tuple(shape)}")
     if shape[0] < 2:
         raise InputError(f"{name} has {shape[0]} image(s); aligning needs at least 2")
-    array = np.asarray(stack[()] if not isinstance(stack, np.ndarray) else stack)
-    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
-        raise InputError(f"{name} is not numeric (dtype {array.dtype})")
-    array = array.astype(np.float32, copy=False)
+    dtype = np.dtype(getattr(stack, "dtype", np.float64))
+    if dtype.kind == "O" or not np.issubdtype(dtype, np.number):
+        raise InputError(f"{name} is not numeric (dtype {dtype})")
+    if not isinstance(stack, np.ndarray):
+        return CheckedFrames(stack, name)
+    array = stack.astype(np.float32, copy=False)
     for index in range(array.shape[0]):
         check_image(array[index], f"image {index} of the {name}")
     return array
+
+
+class CheckedFrames:
+    """A lazy stack whose frames come out float32 and checked (`check_image`) on first reading; the last
+    `_KEEP` frames are kept, since a target image serves several pairs in a row."""
+
+    _KEEP = 4
+
+    def __init__(self, stack, name: str):
+        self.stack, self.name = stack, name
+        self.shape = tuple(int(s) for s in stack.shape)
+        self.dtype = np.dtype(np.float32)
+        self.ndim = 3
+        self._checked: Set[int] = set()
+        self._recent: "OrderedDict[int, np.ndarray]" = OrderedDict()
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        if not isinstance(index, (int, np.integer)):
+            raise TypeError("a lazily read stack is indexed one frame at a time")
+        if not -self.shape[0] <= index < self.shape[0]:
+            raise IndexError(f"frame {index} is out of range for a stack of {self.shape[0]}")
+        index = int(index) % self.shape[0]
+        if index in self._recent:
+            self._recent.move_to_end(index)
+            return self._recent[index]
+        frame = np.asarray(self.stack[index]).astype(np.float32, copy=False)
+        if index not in self._checked:
+            check_image(frame, f"image {index} of the {self.name}")
+            self._checked.add(index)
+        self._recent[index] = frame
+        if len(self._recent) > self._KEEP:
+            self._recent.popitem(last=False)
+        return frame
 
 
 def load_reference(reference, shape) -> Optional[np.ndarray]:

@@ -38,42 +38,71 @@ def bin_image(image: np.ndarray, binning: int) -> np.ndarray:
     return blocks.mean(axis=(1, 3), dtype=np.float64).astype(image.dtype, copy=False)
 
 
-def preprocess(stack, flats=None, darks=None, minus_log: bool = False, binning: int = 1,
-               scale_gray: bool = False) -> np.ndarray:
-    """Return the prepared stack as float32 (N, H // binning, W // binning).
+class FramePreparation:
+    """Flat/dark normalisation, absorbance, gray-value scaling and binning of one frame at a time, in float32.
 
     With flats (and darks) each image becomes (I - dark) / (flat - dark); pixels where flat <= dark
     become 1 (full transmission) instead of dividing by zero.  `minus_log` turns transmission into
     absorbance (values <= 0 are clipped first).  `scale_gray` gives every image zero mean and unit
     standard deviation, so gray levels that drift across the series do not bias the registration.
+    The references are averaged once, so preparing a frame costs a few passes over it; a stack can
+    therefore keep its raw frames and prepare each one when it is needed.
     """
+
+    def __init__(self, frame_shape, flats=None, darks=None, minus_log: bool = False, binning: int = 1,
+                 scale_gray: bool = False):
+        self.binning = int(binning)
+        if self.binning < 1:
+            raise InputError(f"binning must be 1 or more, got {binning}")
+        self.frame_shape = tuple(int(s) for s in frame_shape)
+        flat = _mean_frame(flats, self.frame_shape, "flats")
+        dark = _mean_frame(darks, self.frame_shape, "darks")
+        self.minus_log, self.scale_gray = bool(minus_log), bool(scale_gray)
+        self.dark = None if dark is None else dark.astype(np.float32)
+        self.inverse = self.unusable = None
+        if flat is not None:
+            denominator = flat - dark if dark is not None else flat
+            usable = denominator > _TINY
+            self.inverse = np.where(usable, 1.0 / np.where(usable, denominator, 1.0), 0.0).astype(np.float32)
+            self.unusable = None if usable.all() else ~usable
+
+    @property
+    def shape(self):
+        """Shape of a prepared frame."""
+        return (self.frame_shape[0] // self.binning, self.frame_shape[1] // self.binning)
+
+    def __call__(self, frame) -> np.ndarray:
+        image = np.array(frame, dtype=np.float32)  # a private float32 copy, changed in place below
+        if image.shape != self.frame_shape:
+            raise InputError(f"a frame has shape {image.shape} but the stack's frames are {self.frame_shape}")
+        if self.dark is not None:
+            image -= self.dark
+        if self.inverse is not None:
+            image *= self.inverse
+            if self.unusable is not None:
+                image[self.unusable] = 1.0
+        if self.minus_log:
+            np.maximum(image, _TINY, out=image)
+            np.log(image, out=image)
+            np.negative(image, out=image)
+        if self.scale_gray:
+            mean = float(image.mean(dtype=np.float64))
+            spread = float(image.std(dtype=np.float64))
+            image -= mean
+            image /= spread if spread > 0 else 1.0
+        return bin_image(image, self.binning)
+
+
+def preprocess(stack, flats=None, darks=None, minus_log: bool = False, binning: int = 1,
+               scale_gray: bool = False) -> np.ndarray:
+    """Return the prepared stack as float32 (N, H // binning, W // binning) (see `FramePreparation`)."""
     shape = getattr(stack, "shape", None) or np.shape(stack)
     if len(shape) != 3:
         raise InputError(f"expected a stack of shape (images, rows, columns), got {tuple(shape)}")
-    binning = int(binning)
-    if binning < 1:
-        raise InputError(f"binning must be 1 or more, got {binning}")
-    flat = _mean_frame(flats, shape[1:], "flats")
-    dark = _mean_frame(darks, shape[1:], "darks")
-    if dark is not None and flat is not None:
-        denominator = flat - dark
-    else:
-        denominator = flat
-    usable = None if denominator is None else denominator > _TINY
-
-    out = np.empty((shape[0], shape[1] // binning, shape[2] // binning), dtype=np.float32)
+    prepare = FramePreparation(shape[1:], flats, darks, minus_log, binning, scale_gray)
+    out = np.empty((shape[0],) + prepare.shape, dtype=np.float32)
     for index in range(shape[0]):
-        image = np.asarray(stack[index], dtype=np.float64)
-        if dark is not None:
-            image = image - dark
-        if usable is not None:
-            image = np.where(usable, image / np.where(usable, denominator, 1.0), 1.0)
-        if minus_log:
-            image = -np.log(np.maximum(image, _TINY))
-        if scale_gray:
-            spread = float(image.std())
-            image = (image - image.mean()) / (spread if spread > 0 else 1.0)
-        out[index] = bin_image(image, binning)
+        out[index] = prepare(stack[index])
     return out
 
 

@@ -1,20 +1,28 @@
 """Run many pair registrations, serially or in a process pool, with identical results either way.
 
-Workers receive the two frames of each pair (the settings once, at start-up), so nothing is shared but
-what a pair needs and memory stays bounded: at most two pairs per worker are in flight.  Cancellation is
-checked while waiting for results; pending pairs are then dropped and `Cancelled` is raised.
+Pairs run grouped by their target image, each group right after the one that registered its target (a
+depth-first walk), so a target's pyramid, kept by `image_cache.reuse()`, serves its whole group.  A pool
+starts only when it pays: the first batch of pairs runs here and times the work; the rest goes to worker
+processes only when the serial estimate clearly exceeds what starting them costs.  Workers receive batches
+of pairs with the frames they need (the settings once, at start-up), at most `_IN_FLIGHT` batches per
+worker, so memory stays bounded.  Cancellation is checked while waiting for results; pending pairs are then
+dropped and `Cancelled` is raised.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .. import image_cache
 from ..pair import register_pair
 from ..progress import Progress
 from ..result import RegistrationResult
@@ -23,6 +31,16 @@ Pair = Tuple[Optional[int], int]  # (fixed index, or None for the single referen
 OnPair = Callable[[Pair, RegistrationResult], None]
 
 _POLL_SECONDS = 0.1
+# Pyramids kept per process: a group's target, the image being registered and the next targets.
+_CACHED_IMAGES = 4
+# Batches handed to the pool per worker over the run (smaller batches balance better, larger ones reuse
+# more), the most frame bytes one batch carries, and the most batches one worker has queued at a time.
+_BATCHES_PER_WORKER = 4
+_BATCH_BYTES = 16 * 1024 ** 2
+_IN_FLIGHT = 2
+# Estimated seconds of serial work left above which starting workers pays, by start method: a forked
+# worker starts at once; a forkserver or spawned one first imports the engine (about 1-2 s).
+_POOL_PAYS_SECONDS = {"fork": 1.0, "forkserver": 6.0, "spawn": 8.0}
 
 
 class PairRegistrar:
@@ -51,6 +69,33 @@ class Frames:
     def pair(self, pair: Pair):
         return self.target(pair[0]), self.stack[pair[1]]
 
+    def batch(self, pairs: Sequence[Pair]):
+        """(targets by fixed index, moving frames in pair order): each target once for a batch."""
+        targets = {fixed: self.target(fixed) for fixed, _ in pairs}
+        return targets, [self.stack[moving] for _, moving in pairs]
+
+
+def execution_order(pairs: Sequence[Pair]) -> List[Pair]:
+    """`pairs` grouped by target, depth first: a group follows the group that registered its target, and
+    within a group the images that are targets themselves come last, so the next group's target is the
+    image just registered."""
+    groups: Dict[Optional[int], List[Pair]] = {}
+    for pair in pairs:
+        groups.setdefault(pair[0], []).append(pair)
+    for members in groups.values():
+        members.sort(key=lambda pair: pair[1] in groups)
+    order: List[Pair] = []
+    done = set()
+    stack = list(reversed(groups))
+    while stack:
+        fixed = stack.pop()
+        if fixed in done:
+            continue
+        done.add(fixed)
+        order.extend(groups[fixed])
+        stack.extend(moving for _, moving in groups[fixed] if moving in groups and moving not in done)
+    return order
+
 
 _WORKER_REGISTRAR: Optional[PairRegistrar] = None
 
@@ -58,11 +103,12 @@ _WORKER_REGISTRAR: Optional[PairRegistrar] = None
 def _start_worker(registrar: PairRegistrar) -> None:
     global _WORKER_REGISTRAR
     _WORKER_REGISTRAR = registrar
+    image_cache.start_reusing(_CACHED_IMAGES)  # the worker serves this one alignment
 
 
-def _work(fixed: np.ndarray, moving: np.ndarray) -> RegistrationResult:
+def _work(pairs: Sequence[Pair], targets: dict, movings: Sequence[np.ndarray]) -> List[RegistrationResult]:
     assert _WORKER_REGISTRAR is not None, "the pool initializer sets it"
-    return _WORKER_REGISTRAR(fixed, moving)
+    return [_WORKER_REGISTRAR(targets[fixed], moving) for (fixed, _), moving in zip(pairs, movings)]
 
 
 def worker_count(jobs: int) -> int:
@@ -71,21 +117,41 @@ def worker_count(jobs: int) -> int:
 
 
 def _pool_context():
-    # forkserver avoids forking a multi-threaded caller (the GUI) and starts workers faster than spawn.
-    if sys.platform.startswith("linux"):
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["txmalign_gui.engine.pair"])
-        return context
-    return multiprocessing.get_context()
+    """fork when this is a single-threaded main thread on Linux (the command line: workers start at once,
+    with everything imported); otherwise forkserver, which never forks a multi-threaded caller (the app)."""
+    if not sys.platform.startswith("linux"):
+        return multiprocessing.get_context()
+    if threading.current_thread() is threading.main_thread() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["txmalign_gui.engine.pair"])
+    return context
 
 
 def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistrar, jobs: int,
                    progress: Progress, on_pair: Optional[OnPair] = None) -> Dict[Pair, RegistrationResult]:
-    """Register every pair; `on_pair(pair, result)` is called in this thread as each one finishes."""
-    workers = min(worker_count(jobs), len(pairs))
-    if workers <= 1:
-        return _serial(pairs, frames, registrar, progress, on_pair)
-    return _parallel(pairs, frames, registrar, workers, progress, on_pair)
+    """Register every pair; `on_pair(pair, result)` is called in this thread as each one finishes.
+
+    The result is in the order of `pairs` whatever order they ran in."""
+    order = execution_order(pairs)
+    workers = min(worker_count(jobs), len(order))
+    frame_bytes = 4 * int(np.prod(frames.stack.shape[1:]))
+    batch = max(1, min(math.ceil(len(order) / (_BATCHES_PER_WORKER * workers)), _BATCH_BYTES // frame_bytes - 1))
+    results: Dict[Pair, RegistrationResult] = {}
+    with image_cache.reuse(_CACHED_IMAGES):
+        start = time.perf_counter()
+        first = order if workers <= 1 else order[:batch]
+        _serial(first, frames, registrar, progress, on_pair, results, len(order))
+        rest = order[len(first):]
+        if rest:
+            context = _pool_context()
+            per_pair = (time.perf_counter() - start) / len(first)
+            if per_pair * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0):
+                _parallel(rest, frames, registrar, workers, batch, context, progress, on_pair, results,
+                          len(order))
+            else:
+                _serial(rest, frames, registrar, progress, on_pair, results, len(order))
+    return {pair: results[pair] for pair in pairs}  # the given order, so later sums match bit for bit
 
 
 def _finish(results, pair, result, total, progress, on_pair) -> None:
@@ -95,34 +161,31 @@ def _finish(results, pair, result, total, progress, on_pair) -> None:
     progress.update(len(results) / total, f"registered {len(results)} of {total} pairs")
 
 
-def _serial(pairs, frames, registrar, progress, on_pair):
-    results: Dict[Pair, RegistrationResult] = {}
-    total = len(pairs)
-    for k, pair in enumerate(pairs):
-        result = registrar(*frames.pair(pair), progress=progress.sub(k / total, (k + 1) / total))
+def _serial(pairs, frames, registrar, progress, on_pair, results, total):
+    for pair in pairs:
+        done = len(results)
+        result = registrar(*frames.pair(pair), progress=progress.sub(done / total, (done + 1) / total))
         _finish(results, pair, result, total, progress, on_pair)
-    return results
 
 
-def _parallel(pairs, frames, registrar, workers, progress, on_pair):
-    results: Dict[Pair, RegistrationResult] = {}
-    total = len(pairs)
-    queue: List[Pair] = list(pairs)
-    order = {pair: k for k, pair in enumerate(pairs)}
-    running: Dict[Future, Pair] = {}
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                                   initializer=_start_worker, initargs=(registrar,))
+def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pair, results, total):
+    queue = [pairs[k:k + batch] for k in range(0, len(pairs), batch)]
+    order = {tuple(chunk): k for k, chunk in enumerate(queue)}
+    running: Dict[Future, Sequence[Pair]] = {}
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                   initargs=(registrar,))
     finished = False
     try:
         while queue or running:
-            while queue and len(running) < 2 * workers:
-                pair = queue.pop(0)
-                running[executor.submit(_work, *frames.pair(pair))] = pair
+            while queue and len(running) < _IN_FLIGHT * workers:
+                chunk = queue.pop(0)
+                running[executor.submit(_work, chunk, *frames.batch(chunk))] = chunk
             done, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             progress.check()
-            for future in sorted(done, key=lambda f: order[running[f]]):
-                _finish(results, running.pop(future), future.result(), total, progress, on_pair)
+            for future in sorted(done, key=lambda f: order[tuple(running[f])]):
+                chunk = running.pop(future)
+                for pair, result in zip(chunk, future.result()):
+                    _finish(results, pair, result, total, progress, on_pair)
         finished = True
     finally:
         executor.shutdown(wait=finished, cancel_futures=not finished)
-    return {pair: results[pair] for pair in pairs}  # the serial order, so later sums match bit for bit

@@ -1,0 +1,129 @@
+"""Whole-command time and peak memory of `txmalign align` on synthetic XANES stacks, against a plain
+phase-correlation loop measured in the same run.
+
+For each size, the bundled example's generator writes an FXI-like HDF5 file (uint16 counts, flats, darks,
+known truth) of N images; `txmalign align FILE --strategy chunked --jobs J` then runs as a separate process
+(start-up, reading, flat-field preparation, alignment and writing the HDF5 result all included), and the
+baseline is a loop of scikit-image `phase_cross_correlation(upsample_factor=100)` of every prepared frame
+against the middle one, in this process, with the frames already in memory (reading excluded).  Each figure
+is the best of --repeat runs, since the machine may be shared; the ratio compares the two bests.  Peak memory
+is the largest resident set of the command's process tree (wait4), relative to the stack's float32 size;
+accuracy is the RMS error (px) of the written transforms against the truth.
+
+Targets (2 cores, issue 13): 101 x 1024 end to end at or below the phase-correlation loop (ratio <= 1, at most
+13 s), 101 x 256 under 2.5 s, peak memory at most 1.5x the stack, chunked RMS error under 0.05 px, and two
+jobs never slower than one.
+
+    python benchmarks/end_to_end.py                       # 256 and 1024 px, jobs 1 and 2, best of 3
+    python benchmarks/end_to_end.py --sizes 256 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+from skimage.registration import phase_cross_correlation
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from txmalign_gui.batch.prepare import PrepareOptions, prepare_stack  # noqa: E402
+from txmalign_gui.engine.synthetic import alignment_errors  # noqa: E402
+from txmalign_gui.io import read_stack  # noqa: E402
+from txmalign_gui.io.example import write_example  # noqa: E402
+
+# Runs the command like `txmalign` does and, at exit, writes the process's peak resident set (VmHWM, which
+# unlike ru_maxrss does not inherit this benchmark's own peak through fork and exec) to stderr's last line.
+_WRAPPER = ("import atexit, runpy, sys\n"
+            "def peak():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('VmHWM:'):\n"
+            "            sys.stderr.write('\\npeak_kb=' + line.split()[1] + '\\n')\n"
+            "atexit.register(peak)\n"
+            "sys.argv = ['txmalign'] + sys.argv[1:]\n"
+            "runpy.run_module('txmalign_gui.cli', run_name='__main__')\n")
+
+
+def run_align(path: str, out: str, jobs: int, strategy: str):
+    """(wall seconds, CPU seconds of all its processes, peak resident bytes of the main process) of one
+    `txmalign align` process."""
+    command = [sys.executable, "-c", _WRAPPER, "align", path, "--out", out, "--strategy", strategy,
+               "--jobs", str(jobs), "--force", "--json"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = process.stderr.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"txmalign align failed ({os.waitstatus_to_exitcode(status)}): {err}")
+    peak_kb = int(err.rsplit("peak_kb=", 1)[1].split()[0])
+    return seconds, usage.ru_utime + usage.ru_stime, peak_kb * 1024
+
+
+def phase_loop(frames: np.ndarray):
+    """(wall, CPU) seconds for phase_cross_correlation(upsample_factor=100) of every frame against the middle
+    one."""
+    anchor = frames[len(frames) // 2]
+    start, cpu = time.perf_counter(), time.process_time()
+    for index, frame in enumerate(frames):
+        if index != len(frames) // 2:
+            phase_cross_correlation(anchor, frame, upsample_factor=100)
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=101)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 1024])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--strategy", default="chunked")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(f"{args.images} images, strategy {args.strategy}, {os.cpu_count()} cores, best of {args.repeat}")
+    print("wall: seconds (best run); cpu: CPU seconds of that command (all its processes), which a shared "
+          "machine disturbs less")
+    print(f"{'size':>5} {'jobs':>4} {'wall':>7} {'phasecorr':>9} {'ratio':>6} {'cpu':>7} {'phasecorr':>9} {'ratio':>6} "
+          f"{'peak MB':>8} {'peak/stack':>10} {'rms px':>7}")
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            path = os.path.join(folder, f"xanes_{size}.h5")
+            write_example(path, args.images, size)
+            with h5py.File(path, "r") as handle:
+                truth = handle["truth_transforms"][()]
+            frames = prepare_stack(read_stack(path), PrepareOptions())
+            stack_bytes = frames.nbytes
+            out = os.path.join(folder, f"aligned_{size}.h5")
+            best = {jobs: (np.inf, np.inf, 0) for jobs in args.jobs}
+            baseline, baseline_cpu = np.inf, np.inf
+            for _ in range(args.repeat):  # interleaved, so a busy spell hits every figure alike
+                wall, cpu = phase_loop(frames)
+                baseline, baseline_cpu = min(baseline, wall), min(baseline_cpu, cpu)
+                for jobs in args.jobs:
+                    seconds, cpu, peak = run_align(path, out, jobs, args.strategy)
+                    if seconds < best[jobs][0]:
+                        best[jobs] = (seconds, cpu, best[jobs][2])
+                    best[jobs] = best[jobs][:2] + (max(best[jobs][2], peak),)
+            with h5py.File(out, "r") as handle:
+                errors = alignment_errors(handle["transforms"][()], truth, frames.shape[1:])
+            rms = float(np.sqrt(np.mean(errors ** 2)))
+            for jobs, (seconds, cpu, peak) in best.items():
+                print(f"{size:5d} {jobs:4d} {seconds:7.2f} {baseline:9.2f} {seconds / baseline:6.2f} {cpu:7.2f} "
+                      f"{baseline_cpu:9.2f} {cpu / baseline_cpu:6.2f} {peak / 1e6:8.0f} {peak / stack_bytes:10.2f} "
+                      f"{rms:7.3f}", flush=True)
+            if len(best) > 1:
+                serial = best[min(best)][0]
+                for jobs, (seconds, _, _) in sorted(best.items())[1:]:
+                    print(f"      {jobs} jobs take {seconds / serial:.2f}x the time of {min(best)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""How a stack's pairs run: grouped by target, pyramids shared by content, the pool only when it pays
+(and then with results identical to a serial run, forked or from a forkserver), and memory: frames read
+once or from the file, and a stack too large refused up front with the amount needed."""
+
+import threading
+
+import h5py
+import numpy as np
+import pytest
+from skimage import data
+
+from txmalign_gui.cli import main
+from txmalign_gui.engine import image_cache, register_pair
+from txmalign_gui.engine.methods.tvdm_levels import image_pyramid
+from txmalign_gui.engine.stack import align_stack, plan, runner
+from txmalign_gui.engine.synthetic import synthetic_xanes
+from txmalign_gui.io import memory
+from txmalign_gui.io.example import write_example
+
+
+@pytest.fixture(scope="module")
+def small():
+    return synthetic_xanes(13, 96, jitter=5.0, seed=5)
+
+
+@pytest.mark.parametrize("strategy", ["anchor", "sequential", "chunked"])
+def test_execution_order_runs_each_group_after_its_target_was_registered(strategy):
+    parents = plan.tree_parents(strategy, 23, 11, 4)
+    pairs = plan.tree_pairs(parents)
+    order = runner.execution_order(pairs)
+    assert sorted(order) == sorted(pairs)
+    registered, started = {11}, []
+    for fixed, moving in order:
+        assert fixed in registered  # a chain is known before its image is used as a target
+        if not started or started[-1] != fixed:
+            assert fixed not in started  # each target's pairs run together
+            started.append(fixed)
+        registered.add(moving)
+
+
+def test_execution_order_keeps_every_pair_of_a_graph():
+    pairs = plan.consistent_pairs(17, 8, 4, 2)
+    order = runner.execution_order(pairs)
+    assert sorted(order) == sorted(pairs) and len(order) == len(set(order))
+
+
+def test_image_cache_keeps_results_by_content_only_inside_reuse():
+    image = np.arange(64.0).reshape(8, 8)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return object()
+
+    assert image_cache.cached("k", image, None, compute) is not image_cache.cached("k", image, None, compute)
+    with image_cache.reuse(2):
+        first = image_cache.cached("k", image, None, compute)
+        assert image_cache.cached("k", image.copy(), None, compute) is first  # same content, another array
+        changed = image.copy()
+        changed[3, 3] += 1e-9
+        assert image_cache.cached("k", changed, None, compute) is not first
+        assert image_cache.cached("k", image, image > 10, compute) is not first  # the mask is part of the key
+    assert len(calls) == 5
+
+
+@pytest.mark.parametrize("name", ["camera", "coins"])
+def test_shared_pyramids_give_the_same_answer_as_fresh_ones(name):
+    scene = getattr(data, name)().astype(float)
+    image = scene[20:212, 20:212]
+    moving = scene[17:209, 25:217] * 1.3  # moved by (3, -5), so (-3, 5) aligns it; the gray scale matters
+    fresh = [register_pair(image, moving, "tvdm") for _ in range(2)]
+    with image_cache.reuse():
+        shared = [register_pair(image, moving, "tvdm") for _ in range(2)]
+        assert image_pyramid(image, None) is image_pyramid(image.copy(), None)
+    for a, b in zip(fresh, shared):
+        assert np.allclose(a.transform.as_tuple(), b.transform.as_tuple(), atol=1e-4)
+        assert a.status == b.status
+    assert shared[0].transform == shared[1].transform
+    assert abs(shared[0].transform.dy + 3) < 0.1 and abs(shared[0].transform.dx - 5) < 0.1
+
+
+def _always_pool(monkeypatch):
+    monkeypatch.setattr(runner, "_POOL_PAYS_SECONDS", {"fork": 0.0, "forkserver": 0.0, "spawn": 0.0})
+    used = []
+    original = runner._parallel
+
+    def spy(*args, **kwargs):
+        used.append(args[5].get_start_method())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_parallel", spy)
+    return used
+
+
+def test_pool_results_equal_serial_forked_and_from_a_thread(small, monkeypatch):
+    serial = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=1)
+    used = _always_pool(monkeypatch)
+    forked = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
+    threaded = {}
+    worker = threading.Thread(target=lambda: threaded.setdefault("result", align_stack(
+        small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)))
+    worker.start()
+    worker.join()
+    assert used == ["fork", "forkserver"]  # the app's worker thread never forks
+    for parallel in (forked, threaded["result"]):
+        assert np.array_equal(serial.transforms, parallel.transforms)
+        assert np.array_equal(serial.confidences, parallel.confidences) and serial.statuses == parallel.statuses
+
+
+def test_no_pool_when_the_work_is_too_small_to_pay(small, monkeypatch):
+    monkeypatch.setattr(runner, "_parallel", lambda *args: pytest.fail("a pool started for a few ms of work"))
+    align_stack(small.images[:6], "phasecorr", strategy="anchor", jobs=2)
+
+
+def test_align_reads_frames_from_the_file_when_the_stack_does_not_fit(capsys, tmp_path, monkeypatch):
+    source = write_example(str(tmp_path / "x.h5"), n_images=12, size=96)
+    assert main(["align", source, "--out", str(tmp_path / "kept.h5"), "--strategy", "chunked"]) == 0
+    frame_working = 4.0 * 96 * 96 * 40
+    monkeypatch.setattr(memory, "available_bytes", lambda: int(frame_working + 1000))  # stack does not fit
+    kept_frames = []
+    from txmalign_gui.batch import prepare
+    monkeypatch.setattr(prepare, "KeptFrames", lambda images: kept_frames.append(1) or images)
+    assert main(["align", source, "--out", str(tmp_path / "lazy.h5"), "--strategy", "chunked"]) == 0
+    assert not kept_frames
+    with h5py.File(tmp_path / "kept.h5") as kept, h5py.File(tmp_path / "lazy.h5") as lazy:
+        assert np.array_equal(kept["transforms"][()], lazy["transforms"][()])
+        assert np.array_equal(kept["aligned"][()], lazy["aligned"][()], equal_nan=True)
+
+
+def test_a_stack_beyond_memory_is_refused_up_front_with_the_amount(capsys, tmp_path, monkeypatch):
+    path = tmp_path / "huge.h5"
+    with h5py.File(path, "w") as handle:  # 16 GB of float32 on paper; nothing is written, so a few kB on disk
+        handle.create_dataset("data", shape=(1000, 2048, 2048), dtype=np.float32, chunks=(1, 2048, 2048))
+    monkeypatch.setattr(memory, "available_bytes", lambda: 256 * 1024 ** 2)
+    code = main(["align", f"{path}:/data", "--out", str(tmp_path / "out.h5")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "not enough memory" in err and "640.0 MiB" in err and "256.0 MiB" in err
+    assert not (tmp_path / "out.h5").exists()
