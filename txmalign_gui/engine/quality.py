@@ -25,12 +25,14 @@ _MAX_BINNINGS = 2
 
 
 def _bin2(image: np.ndarray) -> np.ndarray:
-    """2 x 2 block mean (a trailing odd row or column dropped); a mask stays a mask of all-usable blocks."""
+    """2 x 2 block mean (a trailing odd row or column dropped); a mask stays a mask of all-usable blocks.
+
+    Four strided slices summed: numpy reduces the blocks of a reshaped array ten times slower."""
     rows, cols = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
-    blocks = image[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2)
+    corners = [image[i:rows:2, j:cols:2] for i in (0, 1) for j in (0, 1)]
     if image.dtype == bool:
-        return np.asarray(blocks.all(axis=(1, 3)))
-    return np.asarray(blocks.mean(axis=(1, 3)))
+        return np.asarray(corners[0] & corners[1] & corners[2] & corners[3])
+    return np.asarray((corners[0] + corners[1] + corners[2] + corners[3]) * 0.25)
 
 
 @dataclass(frozen=True)

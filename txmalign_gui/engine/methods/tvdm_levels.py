@@ -92,11 +92,11 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
         index = len(levels)
         noises = (noise_sigma(f if fm is None else np.where(fm, f, np.nan)),
                   noise_sigma(m if mm is None else np.where(mm, m, np.nan)))
-        chosen, smoothed = choose_smoothing(
+        chosen, smoothed, (fixed_gradients, moving_gradients) = choose_smoothing(
             [partial(smooth, image, mask) for image, mask in current], noises, level_sigma(sigma, index))
         fixed_image, moving_image = smoothed
         # Where noise dominated, the finest level compares squared differences too (see `Level`).
-        levels.append(Level(fixed_image, Gradients.of(fixed_image), moving_image, Gradients.of(moving_image),
+        levels.append(Level(fixed_image, fixed_gradients, moving_image, moving_gradients,
                             squared=index > 0 or chosen.adapted, smoothing=chosen))
         if len(levels) >= count or min(f.shape) // 2 < MIN_LEVEL_SIZE:
             return levels
