@@ -8,6 +8,7 @@ from typing import Optional, Tuple
 import numpy as np
 from scipy import ndimage
 
+from .filters import edge_strength
 from .peaks import quadratic_peak
 from .result import LOW_CONFIDENCE, OK, MethodOutcome
 from .transform import Transform, apply_transform
@@ -108,8 +109,8 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: Transform,
     margin = int(np.ceil(3 * sigma))
     fixed_mask, moving_mask = (None if m is None else ndimage.binary_erosion(m, iterations=margin, border_value=1)
                                for m in (fixed_mask, moving_mask))
-    edges_fixed = ndimage.gaussian_gradient_magnitude(fixed, sigma)
-    raw_edges_moving = ndimage.gaussian_gradient_magnitude(moving, sigma)
+    edges_fixed = edge_strength(fixed, sigma)
+    raw_edges_moving = edge_strength(moving, sigma)
     edges_moving, usable = _warp_edges(raw_edges_moving, moving_mask, fixed_mask, transform)
     rows, cols = fixed.shape
     r = radius
