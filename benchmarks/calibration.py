@@ -1,7 +1,8 @@
 """Are the statuses honest?  For every method: how many `ok` answers are wrong, how many right answers are `ok`.
 
 Usage: python benchmarks/calibration.py [--methods tvdm phasecorr ...] [--sizes 256] [--angles 0 3.7 53.9]
-       [--images camera astronaut] [--draws 0 1] [--families exp1_b0 exp1_b63 exp2] [--no-real]
+       [--images camera astronaut] [--draws 0 1] [--families exp1_b0 exp1_b63 exp2] [--no-real | --no-families]
+       [--verbose]
 Cases: the TVDM paper's noise families rebuilt on natural images (benchmarks/paper_families.py; right =
 within 1 px and 0.5 deg) and the two real Ni K-edge TXM pairs when ../shared/data/real is present (right =
 inside the tolerance box of scripts/validate_ni_pairs_real.py, wrong = more than 1 px outside it).
@@ -69,13 +70,15 @@ def main(argv=None) -> int:
     parser.add_argument("--draws", type=int, nargs="+", default=[0])
     parser.add_argument("--families", nargs="+", default=list(FAMILIES))
     parser.add_argument("--no-real", action="store_true", help="skip the real Ni K-edge pairs")
+    parser.add_argument("--no-families", action="store_true", help="only the real Ni K-edge pairs")
     parser.add_argument("--verbose", action="store_true", help="one line per case and method")
     args = parser.parse_args(argv)
     specs = [s for s in available_methods() if args.methods is None or s.name in args.methods]
     totals = {s.name: Tally() for s in specs}
     groups = defaultdict(Tally)
-    for case in family_cases(sizes=args.sizes, angles=args.angles, images=args.images, draws=args.draws,
-                             families=args.families):
+    cases = [] if args.no_families else family_cases(sizes=args.sizes, angles=args.angles, images=args.images,
+                                                      draws=args.draws, families=args.families)
+    for case in cases:
         for spec in specs:
             result = register_pair(case.fixed, case.moving, spec.name, params=method_params(spec))
             right = solved(case, result.transform)

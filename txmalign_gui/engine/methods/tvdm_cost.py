@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 import numpy as np
-from scipy import ndimage
 
 from ..filters import gaussian
 
