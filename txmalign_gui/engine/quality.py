@@ -72,16 +72,17 @@ class EdgeCheck:
 
 
 def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
-    """Correlation of `a` and `b` over the pixels where `weight` is 1 (weight is 0 or 1)."""
+    """Correlation of `a` and `b` over the pixels where `weight` is 1 (weight is 0 or 1; contiguous arrays)."""
     count = float(weight.sum())
     if count < 16:
         return float("nan")
-    a = a * weight
-    b = b * weight
-    sa, sb = float(a.sum()), float(b.sum())
-    cov = float((a * b).sum()) - sa * sb / count
-    var_a = float((a * a).sum()) - sa * sa / count
-    var_b = float((b * b).sum()) - sb * sb / count
+    a_in, b_in = a * weight, b * weight
+    sa, sb = float(a_in.sum()), float(b_in.sum())
+    a, b, a_in, b_in = a.ravel(), b.ravel(), a_in.ravel(), b_in.ravel()
+    # weight is 0 or 1, so sum(a w b) = a_in . b and sum(a^2 w) = a_in . a
+    cov = float(np.dot(a_in, b)) - sa * sb / count
+    var_a = float(np.dot(a_in, a)) - sa * sa / count
+    var_b = float(np.dot(b_in, b)) - sb * sb / count
     return cov / np.sqrt(var_a * var_b) if var_a > 0 and var_b > 0 else 0.0
 
 

@@ -9,6 +9,8 @@ Fast and accurate when both images share contrast; fails when backgrounds or con
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import fft
 from skimage.filters import difference_of_gaussians
@@ -51,13 +53,30 @@ def _taper(x: np.ndarray, length: int) -> np.ndarray:
     return np.where((t >= 0.0) & (t <= 1.0), values, 0.0)
 
 
+@lru_cache(maxsize=16)
+def _window(length: int) -> np.ndarray:
+    """The `_taper` window over `length` pixels (read-only)."""
+    window = _taper(np.arange(length), length)
+    window.flags.writeable = False
+    return window
+
+
+@lru_cache(maxsize=16)
+def _whole_lag_overlap(length: int) -> np.ndarray:
+    """sum_g w(g) w(g - lag) for the whole lags -(length - 1) .. length - 1 (read-only)."""
+    window = _window(length)
+    overlap = np.correlate(window, window, "full")
+    overlap.flags.writeable = False
+    return overlap
+
+
 def window_overlap(length: int, lags: np.ndarray) -> np.ndarray:
     """sum_g w(g) w(g - lag) of the window along one axis, for each (fractional) lag.
 
     Correlating two windowed images multiplies the content's correlation by this: it falls off with the
-    lag, which would pull the peak towards zero shift by up to 0.1 px; dividing it out removes that."""
-    grid = np.arange(length, dtype=np.float64)
-    return (_taper(grid, length)[None, :] * _taper(grid[None, :] - np.asarray(lags)[:, None], length)).sum(axis=1)
+    lag, which would pull the peak towards zero shift by up to 0.1 px; dividing it out removes that.  The
+    overlap varies on the scale of the window, so fractional lags interpolate linearly between whole ones."""
+    return np.interp(np.asarray(lags, dtype=np.float64), np.arange(-length + 1, length), _whole_lag_overlap(length))
 
 
 def _prepare(image: np.ndarray, mask, params: dict) -> np.ndarray:
@@ -70,7 +89,7 @@ def _prepare(image: np.ndarray, mask, params: dict) -> np.ndarray:
     work = work - work.mean()
     if params["window"]:
         rows, cols = work.shape
-        work *= np.outer(_taper(np.arange(rows), rows), _taper(np.arange(cols), cols))
+        work *= np.outer(_window(rows), _window(cols))
     return work
 
 
