@@ -59,7 +59,9 @@ def test_contrast_inversion_defeats_phase_correlation_but_not_tvdm():
     stack = make_exercise("contrast_inversion")
     wrong = align(stack, "phasecorr")
     right = align(stack, "tvdm")
-    assert np.sum(transform_errors(stack, wrong.transforms) > 1.0) >= 8
+    # phase correlation lands 0.5-1.3 px off on every frame (1.1-2.8 px before its window stopped pulling
+    # the peak towards zero shift)
+    assert np.sum(transform_errors(stack, wrong.transforms) > 0.5) >= 8
     assert not check_transforms(stack, wrong.transforms).correct
     assert check_transforms(stack, right.transforms).correct
     shifted = stack.truth + [3.0, -2.0, 0.0]  # another anchor: every transform moved alike, still right

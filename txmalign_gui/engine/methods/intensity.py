@@ -44,6 +44,10 @@ _MIN_SCORE = 8.0
 # Gain over a misaligned pair below which the answer is flagged as weak (the edge witness in `confirm`
 # guards the answers above it).
 _WEAK_GAIN = 0.05
+# Gain over the misaligned mean, in spreads of the misaligned similarities, that counts as a match
+# (_MIN_SIGNIFICANCE) and as a strong one (_STRONG_SIGNIFICANCE) when the gain itself is small.
+_MIN_SIGNIFICANCE = 5.0
+_STRONG_SIGNIFICANCE = 8.0
 # How far (in pixels of the level, or pixels of rotation at the image corner) a level may move the estimate.
 _LOCAL_RANGE = 3.0
 # Angle candidates from the coarse search refined before descending the pyramid.
@@ -219,7 +223,11 @@ def _build_levels(fixed, moving, fixed_mask, moving_mask, count: int) -> List[_L
 
 
 def _assess(level: _Level, transform: AnyTransform, criterion: _Criterion, params: dict, at_bound: bool):
-    """(confidence, status, message, details): the similarity gained over the same pair misaligned."""
+    """(confidence, status, message, details): the similarity gained over the same pair misaligned.
+
+    The gain counts as evidence either relative to its largest value (`gain`, strong matches) or relative
+    to how much the similarity of the misaligned pair varies between eight misalignments (`significance`):
+    under strong noise every similarity is small, a true match still stands many spreads above them."""
     a, b = level.overlap(transform, order=3)
     if a.size < _MIN_OVERLAP * level.usable:
         return 0.0, FAILED, "the images hardly overlap at the best transform found", {}
@@ -227,20 +235,22 @@ def _assess(level: _Level, transform: AnyTransform, criterion: _Criterion, param
     aligned = criterion.similarity(a, b, params, ranges)
     rows, cols = level.fixed.shape
     misaligned = []
-    for dy, dx in ((rows / 4, 0), (-rows / 4, 0), (0, cols / 4), (0, -cols / 4)):
-        other = transform.then(Transform(dy, dx))
+    for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1)):
+        other = transform.then(Transform(dy * rows / 4, dx * cols / 4))
         misaligned.append(criterion.similarity(*level.overlap(other, order=1), params, ranges))
-    baseline = float(np.mean(misaligned))
+    baseline, spread = float(np.mean(misaligned)), float(np.std(misaligned, ddof=1))
     gain = float(np.clip((aligned - baseline) / max(1.0 - baseline, 1e-6), 0.0, 1.0))
-    details = {"similarity": aligned, "misaligned_similarity": baseline, "overlap_px": int(a.size)}
-    if gain * math.sqrt(a.size) < _MIN_SCORE:
+    significance = (aligned - baseline) / max(spread, 1e-12)
+    details = {"similarity": aligned, "misaligned_similarity": baseline, "misaligned_spread": spread,
+               "significance": significance, "overlap_px": int(a.size)}
+    if gain * math.sqrt(a.size) < _MIN_SCORE and significance < _MIN_SIGNIFICANCE:
         return gain, FAILED, (f"the match is no better than a misaligned one (similarity {aligned:.3f} vs "
                               f"{baseline:.3f}): noise or no common structure"), details
     if at_bound:
         return gain, LOW_CONFIDENCE, (f"the optimiser stopped at the edge of its search range (angle "
                                       f"{transform.angle_deg:+.2f} deg); the true optimum may lie outside "
                                       f"it: widen the angle range or check the images"), details
-    if gain < _WEAK_GAIN:
+    if gain < _WEAK_GAIN and significance < _STRONG_SIGNIFICANCE:
         return gain, LOW_CONFIDENCE, f"weak match (similarity {aligned:.3f} vs {baseline:.3f} misaligned)", details
     return gain, OK, "", details
 

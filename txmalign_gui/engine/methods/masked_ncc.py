@@ -34,6 +34,9 @@ _MIN_PEAK_SCORE = 8.0
 _AMBIGUOUS = 0.9
 # Radius (px) around the best peak inside which other maxima belong to the same peak.
 _PEAK_RADIUS = 4
+# A second maximum is a rival peak only behind a valley deeper than this many times the surface's roughness;
+# shallower, it is a noise bump on the shoulder of the best peak (strong noise raises many).
+_VALLEY_ROUGHNESS = 4.0
 
 
 def _correlate(a_hat: np.ndarray, b_hat: np.ndarray, shape) -> np.ndarray:
@@ -90,13 +93,38 @@ def _limit_shift(surface: np.ndarray, max_shift: float) -> np.ndarray:
     return np.where((dy <= max_shift) & (dx <= max_shift), surface, np.nan)
 
 
-def _second_peak(surface: np.ndarray, best) -> float:
-    """The highest local maximum farther than `_PEAK_RADIUS` from the best peak (NaN when none)."""
+def _second_peak(surface: np.ndarray, best) -> Tuple[float, Optional[Tuple[int, int]]]:
+    """(value, index) of the highest local maximum farther than `_PEAK_RADIUS` from the best peak
+    ((NaN, None) when there is none)."""
     filled = np.nan_to_num(surface, nan=-np.inf)
     maxima = (filled == ndimage.maximum_filter(filled, size=3)) & np.isfinite(filled)
     rows, cols = np.nonzero(maxima)
     far = np.hypot(rows - best[0], cols - best[1]) > _PEAK_RADIUS
-    return float(filled[rows[far], cols[far]].max()) if far.any() else float("nan")
+    if not far.any():
+        return float("nan"), None
+    pick = int(np.argmax(filled[rows[far], cols[far]]))
+    return float(filled[rows[far][pick], cols[far][pick]]), (int(rows[far][pick]), int(cols[far][pick]))
+
+
+def surface_roughness(surface: np.ndarray) -> float:
+    """Robust standard deviation of the surface's pixel-to-pixel fluctuation (median absolute 2 x 2 second
+    difference / 0.6745): how high a bump noise alone raises on the surface."""
+    a, b, c, d = surface[:-1, :-1], surface[:-1, 1:], surface[1:, :-1], surface[1:, 1:]
+    values = np.abs(a - b - c + d).ravel() / 2.0
+    values = values[np.isfinite(values)]
+    return float(np.median(values) / 0.6745) if values.size else 0.0
+
+
+def valley_depth(surface: np.ndarray, best, other) -> float:
+    """How far the surface dips below the lower of two maxima along the straight line between them
+    (NaN samples count as a dip to -inf): a separate peak stands behind a valley, a noise bump on the
+    shoulder of the best peak does not."""
+    steps = int(max(abs(other[0] - best[0]), abs(other[1] - best[1]))) + 1
+    t = np.linspace(0.0, 1.0, steps + 1)
+    rows = np.rint(best[0] + t * (other[0] - best[0])).astype(int)
+    cols = np.rint(best[1] + t * (other[1] - best[1])).astype(int)
+    path = np.nan_to_num(surface[rows, cols], nan=-np.inf)
+    return float(min(surface[best], surface[other]) - path.min())
 
 
 def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
@@ -116,13 +144,15 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     shift = np.asarray(best) - centre + offset
 
     score = peak * np.sqrt(overlap[best])
-    second = _second_peak(surface, best)
+    second, second_index = _second_peak(surface, best)
+    rival = (second_index is not None and second > _AMBIGUOUS * peak
+             and valley_depth(surface, best, second_index) > _VALLEY_ROUGHNESS * surface_roughness(surface))
     distinct = 1.0 if not np.isfinite(second) else float(np.clip((peak - second) / max(peak, 1e-12) / 0.2,
                                                                  0.0, 1.0))
     confidence = float(np.clip(peak, 0.0, 1.0)) * distinct
     if score < _MIN_PEAK_SCORE:
         status, message = FAILED, f"no correlation peak stands out from noise (NCC {peak:.3f})"
-    elif np.isfinite(second) and second > _AMBIGUOUS * peak:
+    elif rival:
         status, message = LOW_CONFIDENCE, (f"ambiguous: a second peak ({second:.3f}) is almost as high as "
                                            f"the best ({peak:.3f}); repetitive structure or too little detail")
     elif at_limit:

@@ -147,8 +147,8 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
     while True:
         index = len(levels)
         noises = tuple(pyramid.noise(index) for pyramid in pyramids)  # the noise share ignores the scale
-        chosen, _ = choose_smoothing([partial(pyramid.smoothed, index) for pyramid in pyramids], noises,
-                                     level_sigma(sigma, index))
+        chosen = choose_smoothing([partial(pyramid.gradients, index) for pyramid in pyramids], noises,
+                                  level_sigma(sigma, index))
         chosen = replace(chosen, noise=(noises[0], noises[1] * moving_scale))
         on_fixed, on_moving = pyramids
         fixed_image, fixed_gradients = on_fixed.smoothed(index, chosen.sigma), on_fixed.gradients(index, chosen.sigma)

@@ -17,6 +17,8 @@ from typing import Callable, Sequence, Tuple
 
 import numpy as np
 
+from .tvdm_cost import Gradients
+
 # Smoothing widths (px of the level) tried in turn when noise dominates at the requested one.
 SIGMA_STEPS = (1.5, 2.0, 3.0, 4.0, 6.0)
 # A level is noise-dominated while noise makes up more than this fraction of its gradients' variance.
@@ -75,30 +77,21 @@ class LevelSmoothing:
     noise: Tuple[float, ...]
 
 
-def _gradient_power(image: np.ndarray) -> float:
-    """Mean squared forward difference per component (NaN ignored)."""
-    gy = np.diff(image, axis=0)
-    gx = np.diff(image, axis=1)
-    return 0.5 * float(np.nanmean(gy * gy) + np.nanmean(gx * gx))
-
-
-def choose_smoothing(smoothers: Sequence[Callable[[float], np.ndarray]], noises: Sequence[float],
-                     requested: float) -> Tuple[LevelSmoothing, Tuple[np.ndarray, ...]]:
+def choose_smoothing(gradients_at: Sequence[Callable[[float], Gradients]], noises: Sequence[float],
+                     requested: float) -> LevelSmoothing:
     """The requested smoothing, or the least of SIGMA_STEPS above it that leaves noise no more than
-    MAX_NOISE_FRACTION of the gradient variance of every image; returns it with the smoothed images.
+    MAX_NOISE_FRACTION of the gradient variance of every image.
 
-    `smoothers[i](sigma)` is image i smoothed by `sigma` (it knows the image's mask), `noises[i]` its
-    noise standard deviation."""
+    `gradients_at[i](sigma)` gives the gradients of image i smoothed by `sigma` (it knows the image's mask and
+    may cache them: the caller reuses the chosen ones), `noises[i]` its noise standard deviation."""
     candidates = [requested] + [s for s in SIGMA_STEPS if s > requested]
-    smoothed: Tuple[np.ndarray, ...]
-    fraction, smoothed = 1.0, ()
+    fraction = 1.0
     for sigma in candidates:
-        smoothed = tuple(smoother(sigma) for smoother in smoothers)
         fractions = []
-        for image, noise in zip(smoothed, noises):
-            power = _gradient_power(image)
+        for gradient_of, noise in zip(gradients_at, noises):
+            power = gradient_of(sigma).power()
             fractions.append(min(gradient_noise_variance(noise, sigma) / power, 1.0) if power > 0 else 1.0)
         fraction = max(fractions)
         if fraction <= MAX_NOISE_FRACTION:
-            return LevelSmoothing(sigma, fraction, sigma != requested, tuple(noises)), smoothed
-    return LevelSmoothing(candidates[-1], fraction, True, tuple(noises)), smoothed
+            return LevelSmoothing(sigma, fraction, sigma != requested, tuple(noises))
+    return LevelSmoothing(candidates[-1], fraction, True, tuple(noises))

@@ -26,7 +26,8 @@ MAX_MOVES = 4
 MIN_SIGNIFICANCE = 2.5
 # Distance (px) either side of a fractional shift at which the full-resolution refinement compares costs:
 # the walls of the valley there are steep, so neither noise nor a flat bottom moves the balance point, and
-# a whole pixel gives both sides the same fractional part, hence the same interpolation smoothing.
+# a whole pixel gives both sides the same fractional part, hence the same interpolation smoothing (and one
+# interpolation serves both).
 REFINE_STEP = 1.0
 
 
@@ -80,13 +81,15 @@ def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int, squ
     for axis in (0, 1):
         along = line_cost(fixed, moving, shift[1 - axis], axis, min_count, squared)
         first = shift[axis]
-        imbalance = along(first + step) - along(first - step)
+        before, after = along(first, (-step, step))
+        imbalance = after - before
         second = first - np.copysign(step / 4, imbalance)
-        slope = (along(second + step) - along(second - step) - imbalance) / (second - first)
+        before, after = along(second, (-step, step))
+        slope = (after - before - imbalance) / (second - first)
         if not np.isfinite(slope) or slope <= 0:
             return np.array(start, float), np.nan
         shift[axis] = np.clip(first - imbalance / slope, first - step / 2, first + step / 2)
-    return shift, along(shift[1])
+    return shift, along(shift[1])[0]
 
 
 def refined_search(level: Level, angle: float, search: LevelSearch):
