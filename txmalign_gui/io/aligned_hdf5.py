@@ -69,7 +69,8 @@ def write_aligned_hdf5(path: str, aligned: Any, transforms: Any, *, costs: Optio
     if data_exchange and columns["angles"] is None:
         raise InputError(f"cannot write {path} in the Data Exchange layout: no rotation angles")
     with atomic_output(path, [input_path, provenance.get("input_path")]) as temporary:
-        with new_h5(temporary, expected_bytes=4 * int(np.prod(shape))) as handle:
+        copies = 2 if data_exchange and (provenance.get("preprocessing") or {}).get("minus_log") else 1
+        with new_h5(temporary, expected_bytes=4 * copies * int(np.prod(shape))) as handle:
             handle.attrs["format"] = FORMAT_NAME
             handle.attrs["txmalign_version"] = __version__
             data = handle.create_dataset("aligned", shape=shape, dtype=np.float32, chunks=(1,) + shape[1:])
