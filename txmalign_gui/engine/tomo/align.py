@@ -34,6 +34,9 @@ OnIteration = Callable[[TomoIteration, np.ndarray], None]
 _TILT_SHARE = 0.02
 _COARSE_SHARE = 0.05
 _PREVIEW_SHARE = 0.05
+# A finest-level round whose largest change is under this share of the tolerance may end the level before
+# the third round (no slow drift worth extrapolating is left).
+_QUIET_SHARE = 0.25
 # Largest projector (stored weights) built for one level: about 1.6 GB.
 _MAX_MATRIX_ENTRIES = 200_000_000
 
@@ -190,8 +193,9 @@ def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messa
             if on_iteration is not None:
                 on_iteration(record, _as_transforms(dy, dx))
             # on the finest level a plain round must follow the last jump, and the smooth mode must have
-            # had the chance to show itself (three rounds), before the tolerance can end it
-            settled = not jumped and (extrapolator is None or r >= 2)
+            # had the chance to show itself (three rounds) unless the corrections have all but stopped
+            quiet = record.max_change_px < _QUIET_SHARE * settings["tolerance"] * binning
+            settled = not jumped and (extrapolator is None or r >= 2 or quiet)
             if settled and record.max_change_px < settings["tolerance"] * binning:
                 converged = True
                 break
