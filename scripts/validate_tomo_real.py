@@ -126,9 +126,11 @@ def main(argv=None):
               f"{rows[:, 2].max():.1f} s")
     rows = np.array(summary["consistency (align_tomo)"])
     met = rows[:, 0].mean() <= TARGET_RMS and rows[:, 1].max() <= TARGET_MAX
+    wall_met, cpu_met = rows[:, 2].max() < TARGET_SECONDS, rows[:, 3].max() < TARGET_SECONDS
     print(f"target (<= {TARGET_RMS} px rms, <= {TARGET_MAX} px worst): {'met' if met else 'NOT met'}; "
-          f"time target < {TARGET_SECONDS:.0f} s: {'met' if rows[:, 2].max() < TARGET_SECONDS else 'not met'} "
-          "(wall time on a shared machine; see CPU time)")
+          f"time target < {TARGET_SECONDS:.0f} s: wall {'met' if wall_met else 'not met'}, CPU (both threads "
+          f"together, slowest {rows[:, 3].max():.1f} s) {'met' if cpu_met else 'not met'}; on a shared, "
+          "loaded machine the wall time says little, the CPU time bounds the wall time on 2 idle cores")
     txrm_check()
     return 0
 

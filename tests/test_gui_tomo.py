@@ -51,7 +51,7 @@ def test_data_exchange_series_is_aligned_shown_and_saved(qtbot, window, tmp_path
         h5["exchange/theta"] = angles
     assert window.open_path(str(path))
     tomo = window.tomo
-    assert tomo.active and tomo.row_line.isVisible()
+    assert tomo.active and tomo.row_line.isVisible() and tomo.tab_visible()
     assert "60 projections" in tomo.panel.angles_label.text()
     sinograms = tomo.view.sinograms
     np.testing.assert_array_equal(sinograms.pair.image(0), images[:, ROWS // 2, :])
@@ -88,6 +88,8 @@ def test_data_exchange_series_is_aligned_shown_and_saved(qtbot, window, tmp_path
     np.testing.assert_allclose(plotted_angles, angles)
     np.testing.assert_allclose(np.column_stack([dy, dx]), result.transforms[:, :2])
     assert tomo.view.jitter.table.rowCount() == len(result.iterations) > 0
+    summary = tomo.view.jitter.summary.text()  # the axis offset and tilt are on show
+    assert f"{result.centre_offset:+.2f} px" in summary and f"tilted {result.axis_tilt_deg:+.3f} deg" in summary
     assert window.view.mode == ALIGNED and window.aligned is output.aligned
     assert window.alignment is None and not window.export_aligned_action.isEnabled()
     assert tomo.panel.save_button.isEnabled() and tomo.panel.run_button.isEnabled()
@@ -109,9 +111,10 @@ def test_a_plain_stack_can_be_aligned_as_tomography_and_cancelled(qtbot, window,
     np.save(tmp_path / "projections.npy", images)
     assert window.open_path(str(tmp_path / "projections.npy"))
     tomo = window.tomo
-    assert not tomo.active and not tomo.row_line.isVisible()
+    assert not tomo.active and not tomo.row_line.isVisible() and not tomo.tab_visible()  # no angles: not a series
     tomo.activate()
     assert tomo.active and tomo.row_line.isVisible() and tomo.panel.angle_form.isVisibleTo(tomo.panel)
+    assert tomo.tab_visible()
     tomo.panel.angle_form.set_values({"first": -90.0, "last": 90.0})
     tomo.panel.form.set_values({"binning": 1, "iterations": 100, "tolerance": 0.001})
     with qtbot.waitSignal(window.runs.started) as started:

@@ -45,17 +45,47 @@ def test_aligned_xanes_stack_is_the_default_nexus_plot(tmp_path, source):
         assert np.array_equal(default.axes[0][()], energies)
 
 
-def test_tomography_output_has_the_data_exchange_layout(tmp_path, source):
-    projections, angles = shifted_stack(), np.linspace(0, 180, 5)
-    path = tmp_path / "tomo.h5"
-    write_aligned(str(path), projections, np.zeros((5, 3)), _record(source), angles=angles, tomography=True)
+def _read_aps_32id(path):
+    """What dxchange.read_aps_32id returns (tomo, flat, dark, theta in radians), by its documented layout:
+    dxchange is not on PyPI (conda-forge only), so its reading is spelled out here."""
     with h5py.File(path, "r") as handle:
-        data, white, dark = (handle[f"exchange/{n}"][()] for n in ("data", "data_white", "data_dark"))
-        theta = handle["exchange/theta"][()]
-        assert data.shape == (5, 40, 40) and white.shape == dark.shape == (1, 40, 40)
-        assert np.array_equal((data - dark) / (white - dark), projections)  # TomoPy's normalise is an identity
-        assert np.array_equal(theta, angles) and handle["exchange/theta"].attrs["units"] == "degrees"
-        assert "without normalize or minus_log" in handle["exchange"].attrs["description"]
+        tomo, flat, dark = (handle[f"exchange/{n}"][()] for n in ("data", "data_white", "data_dark"))
+        theta = handle["exchange/theta"][()] * np.pi / 180.0
+    return tomo, flat, dark, theta
+
+
+def _tomopy_standard_pipeline(tomo, flat, dark):
+    """tomopy.normalize (mean flat and dark) then tomopy.minus_log, as their documentation defines them."""
+    flat, dark = flat.mean(axis=0), dark.mean(axis=0)
+    return -np.log((tomo - dark) / (flat - dark))
+
+
+@pytest.mark.parametrize("minus_log", [True, False])
+def test_tomography_output_has_the_data_exchange_layout(tmp_path, source, minus_log):
+    projections, angles = shifted_stack() / 50.0 + 0.1, np.linspace(0, 180, 5)
+    projections[0, :3, :3] = np.nan  # no data where a shifted projection left its frame
+    record = _record(source, axis_tilt_deg=0.25, centre_offset=-1.5)
+    record.preprocessing["minus_log"] = minus_log
+    path = tmp_path / "tomo.h5"
+    write_aligned(str(path), projections, np.zeros((5, 3)), record, angles=angles, tomography=True)
+    tomo, flat, dark, theta = _read_aps_32id(path)
+    assert tomo.shape == (5, 40, 40) and flat.shape == dark.shape == (1, 40, 40)
+    assert np.allclose(theta, np.deg2rad(angles))
+    normalised = (tomo - dark.mean(axis=0)) / (flat.mean(axis=0) - dark.mean(axis=0))
+    if minus_log:  # the standard pipeline gives the aligned line integrals back, not their log
+        assert np.allclose(_tomopy_standard_pipeline(tomo, flat, dark), projections, rtol=1e-5, atol=1e-6,
+                           equal_nan=True)
+    else:  # intensities: normalize is an identity
+        assert np.array_equal(normalised, projections, equal_nan=True)
+    with h5py.File(path, "r") as handle:
+        assert handle["implements"][()].decode() == "exchange:measurement:process"
+        assert handle["exchange/theta"].attrs["units"] == "degrees"
+        assert handle["exchange/data"].attrs["axes"] == "theta:y:x"
+        assert handle["measurement/sample/file_name"][()].decode().endswith("input.npy")
+        assert np.array_equal(handle["process/txmalign/transforms"][()], np.zeros((5, 3)))
+        assert handle["process/txmalign/axis_tilt_deg"][()] == 0.25
+        assert handle["process/txmalign/centre_offset"][()] == -1.5
+        assert json.loads(handle["process/txmalign/parameters"][()])["method"] == "phasecorr"
     again = read_stack(str(path))  # our own Data Exchange reader takes it back as tomography
     assert again.kind == "tomo" and np.array_equal(again.angles, angles)
 

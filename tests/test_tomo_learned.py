@@ -1,6 +1,7 @@
 """The learned jitter estimator: numpy inference equals the PyTorch model it was exported from, the
 shipped weights are small and packaged, and they recover known jitter on generated series."""
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -88,3 +89,20 @@ def test_align_tomo_with_the_learned_coarse_step():
     assert result.params["coarse_method"] == "learned"
     found = gauge_free_error(result.transforms[:, :2], -data.jitter, data.angles_deg)
     assert np.sqrt(np.mean(found ** 2)) < 0.15
+
+
+def test_training_is_reproducible(tmp_path):
+    """The same seed gives the same weights, bit for bit (one thread, step-based schedule, seeded data)."""
+    pytest.importorskip("torch")
+    spec = importlib.util.spec_from_file_location(
+        "train_tomo_jitter", Path(__file__).resolve().parents[1] / "training" / "train_tomo_jitter.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    outputs = []
+    for run in range(2):
+        out = tmp_path / f"run{run}.npz"
+        train.main(["--series", "8", "--count", "12", "--steps", "3", "--out", str(out)])
+        with np.load(out) as weights:
+            outputs.append({name: weights[name] for name in weights.files if name != "spec"})
+    assert outputs[0].keys() == outputs[1].keys()
+    assert all(np.array_equal(outputs[0][name], outputs[1][name]) for name in outputs[0])

@@ -143,3 +143,31 @@ def test_levels_too_large_to_project_are_skipped_with_a_reason():
     assert len(messages) == 3 and all("GB" in m for m in messages)
     with pytest.raises(InputError, match="crop"):
         _levels(4, 181, 4096, 4096, [])
+
+
+def test_smooth_mode_extrapolation_adds_the_geometric_tail():
+    from txmalign_gui.engine.tomo.acceleration import SmoothModeExtrapolator
+
+    angles = np.linspace(-90.0, 90.0, 91)
+    theta = np.deg2rad(angles)
+    shape = np.stack([0.02 * np.cos(3 * theta), 0.03 + 0.02 * np.sin(2 * theta)], axis=1)
+    rng = np.random.default_rng(0)
+    extrapolator = SmoothModeExtrapolator(angles)
+    ratio, remaining = 0.97, shape / (1 - 0.97)  # steps r^k * shape: the total still to go is shape / (1 - r)
+    steps = [ratio ** k * shape + rng.normal(0.0, 0.0005, shape.shape) for k in range(2)]
+    assert extrapolator.extra(steps[0]) is None  # one step does not tell a ratio
+    extra = extrapolator.extra(steps[1])
+    assert extra is not None
+    # with the step itself, the jump covers the tail (the ratio is sensitive to noise: 1 / (1 - r)^2)
+    assert np.abs(steps[1] + extra - (remaining - shape)).max() < 0.2 * np.abs(remaining).max()
+    assert extrapolator.extra(ratio ** 2 * shape) is None  # right after a jump: a new measurement starts
+    # noise alone (no smooth mode), a growing step or a changing shape are never extrapolated
+    fresh = SmoothModeExtrapolator(angles)
+    fresh.extra(rng.normal(0.0, 0.01, shape.shape))
+    assert fresh.extra(rng.normal(0.0, 0.01, shape.shape)) is None
+    fresh = SmoothModeExtrapolator(angles)
+    fresh.extra(shape)
+    assert fresh.extra(1.2 * shape) is None
+    fresh = SmoothModeExtrapolator(angles)
+    fresh.extra(shape)
+    assert fresh.extra(shape[:, ::-1]) is None

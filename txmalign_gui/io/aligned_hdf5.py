@@ -7,8 +7,12 @@ optional /costs, /confidences, /statuses, /energies (eV), /angles (degrees), and
 
 The same datasets are also reachable as a NeXus NXdata group (/entry/data: `data`, `energy` or
 `rotation_angle`; hard links, no copy) so that silx view and h5web plot the stack by default.  With
-`data_exchange=True` (tomography) the file also has the Data Exchange layout TomoPy reads unchanged:
-/exchange/data (the aligned projections), data_white (ones), data_dark (zeros) and theta (degrees).
+`data_exchange=True` (tomography) the file also has the Data Exchange layout that dxchange's
+`read_aps_32id` and TomoPy's standard pipeline (normalize, minus_log, reconstruct) read unchanged:
+/exchange/data, data_white (ones), data_dark (zeros) and theta (degrees, which dxchange converts to
+radians), /measurement/sample (where the projections came from), /process/txmalign (how they were
+aligned) and the root dataset `implements`.  /exchange/data holds transmissions: exp(-aligned) when the
+aligned projections are line integrals, so that minus_log gives them back instead of taking a second log.
 """
 
 from __future__ import annotations
@@ -66,7 +70,8 @@ def write_aligned_hdf5(path: str, aligned: Any, transforms: Any, *, costs: Optio
     if data_exchange and columns["angles"] is None:
         raise InputError(f"cannot write {path} in the Data Exchange layout: no rotation angles")
     with atomic_output(path, [input_path, provenance.get("input_path")]) as temporary:
-        with new_h5(temporary, expected_bytes=4 * int(np.prod(shape))) as handle:
+        copies = 2 if data_exchange and (provenance.get("preprocessing") or {}).get("minus_log") else 1
+        with new_h5(temporary, expected_bytes=4 * copies * int(np.prod(shape))) as handle:
             handle.attrs["format"] = FORMAT_NAME
             handle.attrs["txmalign_version"] = __version__
             data = handle.create_dataset("aligned", shape=shape, dtype=np.float32, chunks=(1,) + shape[1:])
@@ -121,14 +126,35 @@ def _nexus_links(handle: h5py.File, columns: Dict[str, Optional[np.ndarray]]) ->
 
 
 def _data_exchange(handle: h5py.File, shape: Tuple[int, ...], provenance: Dict[str, Any]) -> None:
-    """/exchange as TomoPy's dxchange.read_aps_32id expects it; white = 1 and dark = 0 keep its
-    normalisation an identity, because the projections are already flat-field corrected."""
+    """/exchange, /measurement and /process as the Data Exchange layout defines them (see the module
+    docstring).  White = 1 and dark = 0 make TomoPy's normalize an identity: the projections are already
+    flat-field corrected."""
+    handle.create_dataset("implements", data="exchange:measurement:process", dtype=h5py.string_dtype())
     exchange = handle.create_group("exchange")
-    exchange["data"] = handle["aligned"]
+    prepared = provenance.get("preprocessing") or {}
+    if prepared.get("minus_log"):
+        data = exchange.create_dataset("data", shape=shape, dtype=np.float32, chunks=(1,) + shape[1:])
+        for index in range(shape[0]):
+            data[index] = np.exp(-handle["aligned"][index])
+        quantity = ("transmissions exp(-p) of the aligned line integrals p in /aligned: TomoPy's normalize "
+                    "and minus_log give p back")
+    else:
+        exchange["data"] = handle["aligned"]
+        quantity = "the aligned flat-field corrected intensities (the same data as /aligned)"
+    exchange["data"].attrs["axes"] = "theta:y:x"
     exchange.create_dataset("data_white", data=np.ones((1,) + shape[1:], dtype=np.float32))
     exchange.create_dataset("data_dark", data=np.zeros((1,) + shape[1:], dtype=np.float32))
     exchange["theta"] = handle["angles"]
-    prepared = provenance.get("preprocessing") or {}
-    quantity = ("line integrals (-log of the flat-field corrected transmission): reconstruct without "
-                "normalize or minus_log") if prepared.get("minus_log") else "flat-field corrected intensities"
-    exchange.attrs["description"] = f"aligned projections by txmalign; data holds {quantity}"
+    exchange.attrs["description"] = (f"aligned projections by txmalign; data holds {quantity}; "
+                                     "NaN where a shifted projection has no data")
+    sample = handle.create_group("measurement").create_group("sample")
+    sample.create_dataset("file_name", data=str(provenance.get("input_path") or ""), dtype=h5py.string_dtype())
+    if provenance.get("input_dataset"):
+        sample.create_dataset("dataset", data=str(provenance["input_dataset"]), dtype=h5py.string_dtype())
+    process = handle.create_group("process").create_group("txmalign")
+    process.create_dataset("program", data=f"txmalign {__version__}", dtype=h5py.string_dtype())
+    process.create_dataset("parameters", data=provenance_json(provenance), dtype=h5py.string_dtype())
+    process["transforms"] = handle["transforms"]
+    for name, unit in (("axis_tilt_deg", "degrees"), ("centre_offset", "pixels")):
+        if provenance.get(name) is not None:
+            process.create_dataset(name, data=float(provenance[name])).attrs["units"] = unit

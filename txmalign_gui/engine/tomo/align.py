@@ -17,6 +17,7 @@ from scipy import ndimage
 from ..errors import InputError
 from ..methods import get_method
 from ..progress import as_progress
+from .acceleration import SmoothModeExtrapolator
 from .axis import estimate_tilt, rotate_series
 from .coarse import coarse_alignment
 from .consistency import consistency_round, sample_band
@@ -33,6 +34,9 @@ OnIteration = Callable[[TomoIteration, np.ndarray], None]
 _TILT_SHARE = 0.02
 _COARSE_SHARE = 0.05
 _PREVIEW_SHARE = 0.05
+# A finest-level round whose largest change is under this share of the tolerance may end the level before
+# the third round (no slow drift worth extrapolating is left).
+_QUIET_SHARE = 0.25
 # Largest projector (stored weights) built for one level: about 1.6 GB.
 _MAX_MATRIX_ENTRIES = 200_000_000
 
@@ -164,12 +168,20 @@ def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messa
         level = progress.sub(bounds[index], bounds[index + 1])
         projector = ParallelProjector(cols // binning, angles, settings["jobs"])
         converged = False
+        finest = index == len(levels) - 1
+        # the slow smooth mode only matters on the finest level: coarser ones hand it on anyway
+        extrapolator = SmoothModeExtrapolator(angles) if finest and settings["reconstruction"] == "fbp" else None
         for r in range(settings["iterations"]):
             step_dy, step_dx, mismatch, failed = consistency_round(
                 stack, dy, dx, binning, projector, settings["slices"], settings["method"],
                 level.sub(r / settings["iterations"], (r + 1) / settings["iterations"]),
                 settings["reconstruction"])
             step_dy, step_dx = remove_sample_motion(step_dy, step_dx, angles)
+            jumped = False
+            if extrapolator is not None:
+                extra = extrapolator.extra(np.stack([step_dy, step_dx], axis=1))
+                if extra is not None:
+                    step_dy, step_dx, jumped = step_dy + extra[:, 0], step_dx + extra[:, 1], True
             dy, dx = dy + step_dy, dx + step_dx
             change = np.hypot(step_dy, step_dx)
             record = TomoIteration(binning, r, float(np.sqrt(np.mean(change ** 2))), float(change.max()),
@@ -180,7 +192,11 @@ def _refine(stack, angles, dy, dx, settings: dict, progress, on_iteration, messa
                                 "registered to their reprojection and kept their correction")
             if on_iteration is not None:
                 on_iteration(record, _as_transforms(dy, dx))
-            if record.max_change_px < settings["tolerance"] * binning:
+            # on the finest level a plain round must follow the last jump, and the smooth mode must have
+            # had the chance to show itself (three rounds) unless the corrections have all but stopped
+            quiet = record.max_change_px < _QUIET_SHARE * settings["tolerance"] * binning
+            settled = not jumped and (extrapolator is None or r >= 2 or quiet)
+            if settled and record.max_change_px < settings["tolerance"] * binning:
                 converged = True
                 break
     if not converged:

@@ -61,3 +61,4 @@ def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: 
     finally:
         pool.shutdown(cancel_futures=True)  # a cancel stops the queued registrations too
     return steps[:, 0], steps[:, 1], mismatch, failed
+

@@ -12,7 +12,9 @@ TOMO_PARAMS = ParamSet((
           "Binning of the first resolution level; each next level halves it down to 1 (4 gives 4, 2, 1).",
           choices=(1, 2, 4, 8, 16)),
     Param("tolerance", "Tolerance (px)", float, 0.05,
-          "A level ends once no projection's correction changes by more than this (full-size pixels).",
+          "A level ends once no projection's correction changes by more than this (full-size pixels); "
+          "the finest level runs at least three rounds first (unless its changes are under a quarter of "
+          "it), so that the slow drift of the axis offset is measured and extrapolated.",
           minimum=0.001, maximum=10.0),
     Param("slices", "Slices reconstructed", int, 128,
           "Most detector rows (at the level's binning) reconstructed per round; a band centred on the "

@@ -7,6 +7,8 @@ offset.  All slices share the matrix, which makes a whole band of slices one spa
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from scipy import fft, sparse
 
@@ -40,6 +42,7 @@ class ParallelProjector:
         # Rows: reconstructed pixels; columns: (angle, detector column) pairs.
         self._back = sparse.csr_matrix((data, indices, indptr), shape=(len(self.inside), count * n))
         self._back.has_sorted_indices = True
+        self._blocks: Optional[list] = None
 
     def back(self, sinograms: np.ndarray) -> np.ndarray:
         """Unfiltered back-projection of (A, S, n) sinograms into (S, n, n) slices."""
@@ -86,11 +89,23 @@ class ParallelProjector:
         filtered = ramp_filter(sinograms, self.jobs)
         scale = np.float32(np.pi / (2 * len(self.angles_deg)))
         reprojected = self.forward(self.back(filtered) * scale)
-        n = self.width
-        for a in range(len(self.angles_deg)):
-            block = self._back[:, a * n:(a + 1) * n]
+        for a, block in enumerate(self._angle_blocks()):
             reprojected[a] -= scale * (block.T @ (block @ filtered[a].T)).T
         return reprojected
+
+    def _angle_blocks(self) -> list:
+        """B_a for every angle a: the back-projector's columns of that angle as a (pixels, n) matrix, built
+        once from the matrix's layout (each pixel row holds two weights per angle, in angle order) rather
+        than sliced out of it every round."""
+        if self._blocks is None:
+            n, count, pixels = self.width, len(self.angles_deg), len(self.inside)
+            data = self._back.data.reshape(pixels, count, 2)
+            columns = self._back.indices.reshape(pixels, count, 2)
+            indptr = np.arange(pixels + 1, dtype=np.int64) * 2
+            self._blocks = [sparse.csr_matrix((np.ascontiguousarray(data[:, a]).ravel(),
+                                               (columns[:, a] - a * n).ravel(), indptr), shape=(pixels, n))
+                            for a in range(count)]
+        return self._blocks
 
     def reconstruct(self, sinograms: np.ndarray) -> np.ndarray:
         """Filtered back-projection (Shepp-Logan filtered ramp) of (A, S, n) sinograms."""

@@ -103,6 +103,7 @@ class TomoMode(QObject):
         """Bring the Tomography dock and tab to the front."""
         self.dock.show()
         self.dock.raise_()
+        self._show_tab(True)
         self.window.tools.setCurrentWidget(self.view)
         self.window.resizeDocks([self.window.tools_dock], [_TAB_HEIGHT], Qt.Orientation.Vertical)
         self._update_row_line()
@@ -120,13 +121,16 @@ class TomoMode(QObject):
         self._angles_file = None
         if stack is None:
             self.panel.set_stack(None)
+            self._show_tab(False)
             return
         self._angles_file = longer_angles_file(stack)
         self.panel.set_stack(stack, None if self._angles_file is None else len(self._angles_file[1]))
         rows = stack.shape[1]
         self.view.sinograms.set_rows(rows, rows // 2)
         self.row_line.setBounds((0, rows))
-        if is_tomography(stack) or self._angles_file is not None:
+        series = is_tomography(stack) or self._angles_file is not None
+        self._show_tab(series)  # a XANES stack gets the tab only if the user turns to tomography
+        if series:
             self.activate()
             self.window.statusBar().showMessage(
                 f"Opened the projection series {stack.source}. Check the Tomography settings on the right, "
@@ -165,12 +169,24 @@ class TomoMode(QObject):
                 self.view.sinograms.set_rows(self.window.stack.shape[1], int(result.slice_row))
             self.view.slices.show_result(result)
             self.view.jitter.show_result(result)
+            self._show_tab(True)
         self.panel.save_button.setEnabled(output is not None and self._job is None)
         self._show_row()
 
     def _dock_visibility(self, shown: bool) -> None:
         self._dock_shown = shown
+        if shown:  # the user chose the Tomography dock: its results tab belongs with it
+            self._show_tab(True)
         self._update_row_line()
+
+    def _show_tab(self, visible: bool) -> None:
+        """Show or hide the Tomography tab beside Results (hidden for stacks that are not projection series)."""
+        tools = self.window.tools
+        tools.setTabVisible(tools.indexOf(self.view), visible)
+
+    def tab_visible(self) -> bool:
+        tools = self.window.tools
+        return tools.isTabVisible(tools.indexOf(self.view))
 
     def _update_row_line(self) -> None:
         self.row_line.setVisible(self.window.stack is not None and self.active)
