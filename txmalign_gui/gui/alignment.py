@@ -14,12 +14,15 @@ import numpy as np
 
 from ..engine.errors import InputError
 from ..engine.result import OK
+from ..engine.transform import table_kind
 
 
 @dataclass(frozen=True)
 class Alignment:
-    """Transforms (N, 3) [dy, dx, angle_deg] aligning each frame with the anchor, with costs and statuses,
-    and the settings (method parameters, stack options, image preparation) that produced them."""
+    """Transforms aligning each frame with the anchor, with costs and statuses, and the settings (method
+    parameters, stack options, image preparation) that produced them.  The table is (N, 3) [dy, dx, angle_deg]
+    for rigid results, (N, 4) with a scale for similarity and (N, 6) [dy, dx, a11, a12, a21, a22] for affine
+    ones (`engine.transform`)."""
 
     transforms: np.ndarray
     costs: np.ndarray
@@ -47,6 +50,11 @@ class Alignment:
 
     def __len__(self) -> int:
         return len(self.transforms)
+
+    @property
+    def kind(self) -> str:
+        """"rigid", "similarity" or "affine": what the table's width says."""
+        return table_kind(self.transforms.reshape(len(self), -1))
 
     def poor_frames(self) -> list:
         """Indices of frames whose registration is not trusted (low confidence or failed)."""
@@ -99,6 +107,29 @@ class Alignment:
                    anchor=int(state["anchor"]), seconds=float(state.get("seconds", 0.0)),
                    messages=tuple(state.get("messages", ())), prepare=dict(state.get("prepare", {})),
                    check_differences=_optional_floats(state.get("check_differences")))
+
+
+def scale_and_shear(table) -> tuple:
+    """Per-row (scale %, shear %) of a stack table, for display: NaN where the kind has no such term.
+
+    scale % is (s - 1) x 100 with s the magnification (a similarity's scale, sqrt |det A| of an affine):
+    +1 means the frame was enlarged by 1 % to match the anchor.  shear % is what no similarity can do, the
+    size of the anti-conformal part of A ([[r, t], [t, -r]], r = (a11 - a22) / 2, t = (a12 + a21) / 2)
+    relative to the conformal part (the nearest scaled rotation): 0 for a similarity, about 1 when a11 and a22
+    differ by 0.02 (one axis stretched 2 % against the other) or when a12 + a21 = 0.02 (a shear).
+    """
+    array = np.asarray(table, dtype=float)
+    count = len(array)
+    nothing = np.full(count, np.nan)
+    if array.ndim != 2 or array.shape[1] == 3:
+        return nothing, nothing
+    if array.shape[1] == 4:
+        return (array[:, 3] - 1.0) * 100.0, nothing
+    a11, a12, a21, a22 = array[:, 2], array[:, 3], array[:, 4], array[:, 5]
+    scale = np.sqrt(np.abs(a11 * a22 - a12 * a21))
+    conformal = np.hypot((a11 + a22) / 2.0, (a21 - a12) / 2.0)
+    anti = np.hypot((a11 - a22) / 2.0, (a12 + a21) / 2.0)
+    return (scale - 1.0) * 100.0, 100.0 * anti / conformal
 
 
 def _optional_floats(values) -> Optional[np.ndarray]:

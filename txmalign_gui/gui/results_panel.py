@@ -15,6 +15,7 @@ from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QHeaderView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -30,15 +31,28 @@ from ..engine.check_params import DISAGREE_PX
 from ..engine.methods import available_methods
 from ..engine.result import FAILED, LOW_CONFIDENCE, OK
 from ..engine.transform import display_rows
-from .alignment import Alignment
+from .alignment import Alignment, scale_and_shear
 
 STATUS_COLOURS = {OK: "#2e9d4a", LOW_CONFIDENCE: "#f0a020", FAILED: "#d62728"}
 _ROW_COLOURS = {LOW_CONFIDENCE: QColor(255, 236, 200), FAILED: QColor(255, 205, 205)}
 _STATUS_TEXT = {OK: "ok", LOW_CONFIDENCE: "low confidence", FAILED: "failed"}
-_COLUMNS = ("Frame", "Axis", "dy (px)", "dx (px)", "Angle (°)", "Cost", "Confidence", "Status", "Check (px)")
-_STATUS_COLUMN = 7
+# (header, tooltip); short headers keep every column in view on a 1366 px screen, the tooltip says the rest
+_LEADING = (("Frame", "Frame index in the stack"), ("Axis", ""),
+            ("dy px", "Shift down (rows, px) that aligns the frame with the anchor"),
+            ("dx px", "Shift right (columns, px) that aligns the frame with the anchor"),
+            ("Angle °", "Counter-clockwise rotation (degrees) about the image centre"))
+_SCALE = ("Scale %", "Magnification change (scale - 1) x 100 applied to the frame about the image centre: "
+                     "+1 means the frame was enlarged by 1 % to match the anchor")
+_SHEAR = ("Shear %", "What no similarity can do: stretch of one axis against the other, or shear, relative to "
+                     "the scale (0 for a pure scale and rotation); the cell's tooltip gives the full matrix")
+_TRAILING = (("Cost", "The method's cost at the answer (lower is better)"),
+             ("Conf.", "Confidence of the registration, 0 to 1"),
+             ("Status", "ok, low confidence or failed"),
+             ("Check (px)", f"How far the second opinion lies from the answer (px); '!' beyond {DISAGREE_PX} px"))
+_KIND_COLUMNS = {"rigid": (), "similarity": (_SCALE,), "affine": (_SCALE, _SHEAR)}
+_AXIS_COLUMN = 1
 _PENDING = "#bbbbbb"
-_DY_COLOUR, _DX_COLOUR = "#1f77b4", "#ff7f0e"
+_DY_COLOUR, _DX_COLOUR, _SCALE_COLOUR = "#1f77b4", "#ff7f0e", "#9467bd"
 _MIN_POOR_BAR = 0.06
 _LIVE_REDRAW_MS = 100  # live results are drawn at most this often, however fast frames finish
 
@@ -111,29 +125,38 @@ class ResultsPanel(QWidget):
         self.angle_curve = self.angle_plot.plot(pen=pg.mkPen("#2ca02c", width=2), symbol="t", symbolSize=6,
                                                 symbolBrush="#2ca02c", symbolPen=None)
         self.angle_plot.setXLink(self.shift_plot)
-        self.confidence_plot = self.plots.addPlot(row=2, col=0)
+        self.scale_plot = self.plots.addPlot(row=2, col=0)
+        self.scale_plot.setLabel("left", "scale %")
+        self.scale_plot.showGrid(x=True, y=True, alpha=0.3)
+        self.scale_curve = self.scale_plot.plot(pen=pg.mkPen(_SCALE_COLOUR, width=2), symbol="d", symbolSize=6,
+                                                symbolBrush=_SCALE_COLOUR, symbolPen=None)
+        self.scale_plot.setXLink(self.shift_plot)
+        self.confidence_plot = self.plots.addPlot(row=3, col=0)
         self.confidence_plot.setLabel("left", "conf.")
         self.confidence_plot.setYRange(0, 1.05)
         self.confidence_plot.setXLink(self.shift_plot)
         self.confidence_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.confidence_plot.addItem(self.confidence_bars)
         self.angle_plot.setMaximumHeight(75)
+        self.scale_plot.setMaximumHeight(75)
         self.confidence_plot.setMaximumHeight(85)
-        for plot in (self.shift_plot, self.angle_plot):  # x-linked: only the bottom plot numbers the axis
+        for plot in (self.shift_plot, self.angle_plot, self.scale_plot):  # x-linked: the bottom one numbers x
             plot.getAxis("bottom").setStyle(showValues=False)
         self.cursor_lines = []
-        for plot in (self.shift_plot, self.angle_plot, self.confidence_plot):
+        for plot in self._plots():
             plot.setMenuEnabled(False)
             line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine))
             plot.addItem(line, ignoreBounds=True)
             self.cursor_lines.append(line)
         self.plots.scene().sigMouseClicked.connect(self._plot_clicked)
 
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table = QTableWidget(0, 0)
+        self._columns: tuple = ()
+        self._set_columns("rigid")
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setMinimumSectionSize(30)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -162,9 +185,7 @@ class ResultsPanel(QWidget):
         self._axis_values = {"index": np.arange(count, dtype=float), "energy": energies, "angle": angles}
         self.splitter.setVisible(True)
         self.controls.setVisible(True)
-        self.table.setHorizontalHeaderItem(1, QTableWidgetItem("Energy (eV)" if energies is not None
-                                                               else "Angle (°)"))
-        self.table.setColumnHidden(1, energies is None and angles is None)
+        self._set_columns(self._alignment.kind if self._alignment is not None else "rigid")
         self.axis_combo.blockSignals(True)
         self.axis_combo.clear()
         self.axis_combo.addItem("Frame index", "index")
@@ -181,6 +202,7 @@ class ResultsPanel(QWidget):
         self._stale_rows = set()
         self._alignment = alignment
         self._live = None
+        self._set_columns(alignment.kind if alignment is not None else "rigid")
         self._fill_table()
         self._redraw()
         self._update_buttons()
@@ -209,7 +231,7 @@ class ResultsPanel(QWidget):
     def start_live(self, count: int, frames=None) -> None:
         """Begin a run: the frames being (re)computed are cleared and fill in as results arrive."""
         base = self._alignment if frames is not None and self._alignment is not None else None
-        transforms = display_rows(base.transforms).copy() if base is not None else np.full((count, 3), np.nan)
+        transforms = _plot_rows(base.transforms) if base is not None else np.full((count, 4), np.nan)
         confidences = base.confidences.copy() if base is not None else np.full(count, np.nan)
         statuses = list(base.statuses) if base is not None else [""] * count
         for frame in (frames if frames is not None else range(count)):
@@ -225,7 +247,9 @@ class ResultsPanel(QWidget):
         """Show one frame's RegistrationResult as soon as the engine reports it."""
         if self._live is None or not 0 <= index < len(self._live["statuses"]):
             return
-        self._live["transforms"][index] = (result.transform.dy, result.transform.dx, result.transform.angle_deg)
+        t = result.transform
+        scale = (t.scale - 1.0) * 100.0 if t.kind != "rigid" else np.nan
+        self._live["transforms"][index] = (t.dy, t.dx, t.angle_deg, scale)
         self._live["confidences"][index] = result.confidence
         self._live["statuses"][index] = result.status
         if not self._redraw_timer.isActive():
@@ -268,18 +292,19 @@ class ResultsPanel(QWidget):
             return self._live["transforms"], self._live["confidences"], self._live["statuses"]
         if self._alignment is not None:
             a = self._alignment
-            return display_rows(a.transforms), a.confidences, list(a.statuses)
+            return _plot_rows(a.transforms), a.confidences, list(a.statuses)
         return None
 
     def _redraw(self) -> None:
         data, x = self._data(), self._x()
         self.confidence_plot.setLabel("bottom", self.axis_combo.currentText() or "Frame index")
         if data is None or x is None or len(x) != len(data[0]):
-            for curve in (self.dy_curve, self.dx_curve, self.angle_curve):
+            for curve in (self.dy_curve, self.dx_curve, self.angle_curve, self.scale_curve):
                 curve.setData([], [])
             self.confidence_bars.setOpts(x=[], height=[])
             self.poor_marks.setData([], [])
             self.angle_plot.setVisible(False)
+            self.scale_plot.setVisible(False)
             if x is not None and len(x):
                 self.shift_plot.setXRange(float(np.nanmin(x)), float(np.nanmax(x)))
             return
@@ -293,6 +318,9 @@ class ResultsPanel(QWidget):
         has_angle = bool(np.any(transforms[done, 2] != 0))
         self.angle_plot.setVisible(has_angle)
         self.angle_curve.setData(x[done], transforms[done, 2])
+        scaled = done & np.isfinite(transforms[:, 3])
+        self.scale_plot.setVisible(bool(np.any(scaled)))
+        self.scale_curve.setData(x[scaled], transforms[scaled, 3])
         steps = np.diff(np.sort(x))
         width = 0.8 * float(steps[steps > 0].min()) if np.any(steps > 0) else 0.8
         brushes = [STATUS_COLOURS.get(s, _PENDING) for s in statuses]
@@ -312,6 +340,7 @@ class ResultsPanel(QWidget):
         for row in range(len(alignment)):
             self._fill_row(row)
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         poor = alignment.poor_frames()
         label = {spec.name: spec.label for spec in available_methods()}.get(alignment.method, alignment.method)
         text = (f"{len(alignment)} frames aligned onto frame {alignment.anchor} with {label} "
@@ -329,18 +358,42 @@ class ResultsPanel(QWidget):
         alignment = self._alignment
         axis = self._axis_values.get("energy")
         axis = axis if axis is not None else self._axis_values.get("angle")
-        dy, dx, angle = display_rows(alignment.transforms)[row]
+        table = alignment.transforms[row:row + 1]
+        dy, dx, angle = display_rows(table)[0]
+        scale, shear = (float(v[0]) for v in scale_and_shear(table))
+        extra = (f"{scale:+.3f}", f"{shear:.3f}")[:len(_KIND_COLUMNS[alignment.kind])]
         status = alignment.statuses[row]
         cells = (str(row), "" if axis is None else f"{axis[row]:.2f}", f"{dy:+.3f}", f"{dx:+.3f}",
-                 f"{angle:+.3f}", f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
+                 f"{angle:+.3f}", *extra, f"{alignment.costs[row]:.4g}", f"{alignment.confidences[row]:.2f}",
                  _STATUS_TEXT.get(status, status), _check_text(alignment.check_differences, row))
+        status_column = len(cells) - 2
+        matrix = _matrix_tip(alignment.transforms[row])
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            if col != _STATUS_COLUMN:
+            if col != status_column:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if matrix and 4 < col < status_column - 2:
+                item.setToolTip(matrix)
             if status in _ROW_COLOURS:
                 item.setBackground(_ROW_COLOURS[status])
             self.table.setItem(row, col, item)
+
+    def _set_columns(self, kind: str) -> None:
+        """Headers for a table of `kind`: rigid results keep today's columns, the others add scale (and shear)."""
+        energies, angles = self._axis_values.get("energy"), self._axis_values.get("angle")
+        axis = ("eV", "Energy (eV) of the frame") if energies is not None else ("Angle °", "Projection angle")
+        columns = (_LEADING[0], axis, *_LEADING[2:], *_KIND_COLUMNS[kind], *_TRAILING)
+        if columns != self._columns:
+            self._columns = columns
+            self.table.setColumnCount(len(columns))
+            for col, (header, tip) in enumerate(columns):
+                item = QTableWidgetItem(header)
+                item.setToolTip(tip)
+                self.table.setHorizontalHeaderItem(col, item)
+        self.table.setColumnHidden(_AXIS_COLUMN, energies is None and angles is None)
+
+    def _plots(self) -> tuple:
+        return self.shift_plot, self.angle_plot, self.scale_plot, self.confidence_plot
 
     def _update_buttons(self) -> None:
         idle = self._live is None and self._alignment is not None
@@ -351,8 +404,21 @@ class ResultsPanel(QWidget):
         x = self._x()
         if x is None or not len(x):
             return
-        for plot in (self.shift_plot, self.angle_plot, self.confidence_plot):
+        for plot in self._plots():
             if plot.isVisible() and plot.vb.sceneBoundingRect().contains(event.scenePos()):
                 value = plot.vb.mapSceneToView(event.scenePos()).x()
                 self.frame_selected.emit(int(np.nanargmin(np.abs(x - value))))
                 return
+
+
+def _plot_rows(table) -> np.ndarray:
+    """(N, 4) [dy, dx, angle_deg, scale %] of any stack table; scale % is NaN for rigid rows."""
+    return np.column_stack([display_rows(table), scale_and_shear(table)[0]])
+
+
+def _matrix_tip(row) -> str:
+    """The full 2 x 2 matrix of an affine row (a tooltip), '' for the other kinds."""
+    if len(row) != 6:
+        return ""
+    a11, a12, a21, a22 = row[2:]
+    return f"A = [[{a11:.5f}, {a12:+.5f}], [{a21:+.5f}, {a22:.5f}]] on (row, col) offsets from the centre"

@@ -15,13 +15,16 @@ from ...engine.checks import common_box, interpolate_excluded, smooth_fit
 from ...engine.errors import TxmAlignError
 from ...engine.result import OK
 from ...engine.transform import display_rows
+from ..alignment import scale_and_shear
 from ..document import EXCLUDED
 from .context import CheckContext
 from .crop_export import save_cropped
 from .transform_edits import TransformEdits, undo_redo_buttons
 from .widgets import button, hint, row, spin
 
-_COLOURS = {"dy": "#1f77b4", "dx": "#ff7f0e", "angle": "#2ca02c"}
+_COLOURS = {"dy": "#1f77b4", "dx": "#ff7f0e", "angle": "#2ca02c", "scale": "#9467bd"}
+_UNITS = {"dy": "px", "dx": "px", "angle": "°", "scale": "%"}
+_OPTIONAL = ("angle", "scale")  # drawn (and in the legend) only when some frame has one
 _EXCLUDED = "#9a9a9a"
 
 
@@ -60,8 +63,7 @@ class CorrectionsTool(QWidget):
         self.plot.addLegend(offset=(-10, 10), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 220),
                             pen=pg.mkPen("#bbb"))
         self.plot.setMenuEnabled(False)
-        self.scatter = {key: pg.ScatterPlotItem(size=8, pen=None, brush=colour, name=f"{key} (°)" if key == "angle"
-                                                else f"{key} (px)")
+        self.scatter = {key: pg.ScatterPlotItem(size=8, pen=None, brush=colour, name=f"{key} ({_UNITS[key]})")
                         for key, colour in _COLOURS.items()}
         self.curves = {key: pg.PlotCurveItem(pen=pg.mkPen(colour, width=1.5)) for key, colour in _COLOURS.items()}
         for key in _COLOURS:
@@ -234,14 +236,17 @@ class CorrectionsTool(QWidget):
                 item.setData([], [])
             return
         transforms = display_rows(alignment.transforms)
-        columns = {"dy": transforms[:, 0], "dx": transforms[:, 1], "angle": transforms[:, 2]}
-        has_angle = bool(np.any(transforms[:, 2] != 0))
+        scale = scale_and_shear(alignment.transforms)[0]
+        columns = {"dy": transforms[:, 0], "dx": transforms[:, 1], "angle": transforms[:, 2], "scale": scale}
+        has = {"angle": bool(np.any(transforms[:, 2] != 0)), "scale": alignment.kind != "rigid"}
+        self.plot.setLabel("left", "shift (px), scale (%)" if has["scale"] else "shift (px)")
         legend = self.plot.getPlotItem().legend
-        legend.removeItem(self.scatter["angle"])
-        if has_angle:
-            legend.addItem(self.scatter["angle"], self.scatter["angle"].name())
+        for key in _OPTIONAL:
+            legend.removeItem(self.scatter[key])
+            if has[key]:
+                legend.addItem(self.scatter[key], self.scatter[key].name())
         for key, values in columns.items():
-            shown = key != "angle" or has_angle
+            shown = has.get(key, True)
             self.scatter[key].setData(x if shown else [], values if shown else [])
             self.curves[key].setData(x if shown else [], values if shown else [])
         frames = sorted(f for f in self.excluded if f < len(x))

@@ -1,6 +1,7 @@
 """The 'Manual correction' tab: nudge the frame on screen with the arrow keys (0.1 px; 1 px with Shift)
 or type its transform, watching the comparison with a reference frame update live; every change can be
-undone."""
+undone.  A similarity result adds its scale (typed in %); an affine one is nudged and typed in dy / dx only,
+its matrix kept as the alignment found it."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ class ManualTool(QWidget):
         self.spins = {name: double_spin(-10000, 10000, 0.0, step, 3, tip, suffix) for name, step, tip, suffix in (
             ("dy", FINE, "Shift down (rows) applied to this frame", " px"),
             ("dx", FINE, "Shift right (columns) applied to this frame", " px"),
-            ("angle", 0.05, "Counter-clockwise rotation applied to this frame", " °"))}
+            ("angle", 0.05, "Counter-clockwise rotation applied to this frame", " °"),
+            ("scale", 0.01, "Magnification change applied to this frame about its centre: (scale - 1) x 100",
+             " %"))}
+        self.spin_labels = {name: QLabel(name) for name in self.spins}
         for box in self.spins.values():
             box.editingFinished.connect(self._typed)
         self.undo_button, self.redo_button = undo_redo_buttons(context.model, self)
@@ -46,8 +50,8 @@ class ManualTool(QWidget):
         self.reference = ReferencePicker(context)
         self.reference.changed.connect(self.refresh)
         layout = QVBoxLayout(self)
-        layout.addLayout(row(self.frame_label, "dy", self.spins["dy"], "dx", self.spins["dx"], "angle",
-                             self.spins["angle"], *arrows, self.undo_button, self.redo_button))
+        spins = [widget for name in self.spins for widget in (self.spin_labels[name], self.spins[name])]
+        layout.addLayout(row(self.frame_label, *spins, *arrows, self.undo_button, self.redo_button))
         self.view.add_control(self.reference)
         self.help = hint("Click here, then use the arrow keys: 0.1 px per press, 1 px with Shift; "
                          "Edit > Undo (Ctrl+Z) takes nudges back.")
@@ -63,16 +67,21 @@ class ManualTool(QWidget):
         if self.context.alignment is None:
             return
         index = self.context.index
-        dy, dx, angle = self.edits.transforms()[index]
-        self.edits.set_rows([index], [[dy + down * step, dx + right * step, angle]],
+        moved = self.edits.transforms()[index]
+        moved[:2] += (down * step, right * step)  # dy, dx lead every kind's row
+        self.edits.set_rows([index], [moved],
                             f"Nudge frame {index} by ({down * step:+.1f}, {right * step:+.1f}) px")
 
     def _typed(self) -> None:
         if self.context.alignment is None:
             return
         index = self.context.index
-        values = [self.spins[name].value() for name in ("dy", "dx", "angle")]
-        self.edits.set_rows([index], [values], f"Type the transform of frame {index}")
+        typed = self.edits.transforms()[index]
+        for column, name in _editable(len(typed)):
+            spin = self.spins[name]
+            if round(_to_spin(name, typed[column]), spin.decimals()) != spin.value():  # keep untouched values exact
+                typed[column] = _from_spin(name, spin.value())
+        self.edits.set_rows([index], [typed], f"Type the transform of frame {index}")
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in _ARROWS and self.context.alignment is not None:
@@ -93,9 +102,27 @@ class ManualTool(QWidget):
             return
         index, reference = self.context.index, self.reference.index()
         self.frame_label.setText(f"Frame {index}:")
-        for name, value in zip(("dy", "dx", "angle"), alignment.transforms[index]):
-            self.spins[name].blockSignals(True)
-            self.spins[name].setValue(float(value))
-            self.spins[name].blockSignals(False)
+        values = alignment.transforms[index]
+        editable = dict((name, column) for column, name in _editable(len(values)))
+        for name, spin in self.spins.items():
+            spin.setVisible(name in editable)
+            self.spin_labels[name].setVisible(name in editable)
+            if name in editable:
+                spin.blockSignals(True)
+                spin.setValue(_to_spin(name, float(values[editable[name]])))
+                spin.blockSignals(False)
         self.view.set_images(self.context.frame(ALIGNED, index), self.context.frame(ALIGNED, reference),
                              f"Aligned frame {index} against frame {reference}", keep_range=nudged)
+
+
+def _editable(width: int) -> tuple:
+    """(column, spin name) of a table row of `width` that can be typed: an affine's matrix is left alone."""
+    return ((0, "dy"), (1, "dx"), (2, "angle"), (3, "scale"))[:{3: 3, 4: 4}.get(width, 2)]
+
+
+def _to_spin(name: str, value: float) -> float:
+    return (value - 1.0) * 100.0 if name == "scale" else value
+
+
+def _from_spin(name: str, value: float) -> float:
+    return 1.0 + value / 100.0 if name == "scale" else value

@@ -26,10 +26,11 @@ class TransformEdits:
         return np.array(self.context.alignment.transforms, dtype=float)
 
     def set_rows(self, frames, rows, text: str) -> None:
-        """Give `frames` the transforms `rows` (one [dy, dx, angle] per frame), as one undoable edit."""
+        """Give `frames` the transforms `rows` (one table row per frame, as wide as the alignment's table:
+        [dy, dx, angle], + scale, or [dy, dx, a11, a12, a21, a22]), as one undoable edit."""
         frames = [int(f) for f in frames]
         table = self.transforms()
-        after = np.asarray(rows, dtype=float).reshape(len(frames), 3)
+        after = np.asarray(rows, dtype=float).reshape(len(frames), table.shape[1])
         if np.array_equal(table[frames], after):
             return
         table[frames] = after
