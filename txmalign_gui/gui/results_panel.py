@@ -51,6 +51,7 @@ _TRAILING = (("Cost", "The method's cost at the answer (lower is better)"),
              ("Check (px)", f"How far the second opinion lies from the answer (px); '!' beyond {DISAGREE_PX} px"))
 _KIND_COLUMNS = {"rigid": (), "similarity": (_SCALE,), "affine": (_SCALE, _SHEAR)}
 _AXIS_COLUMN = 1
+_MAX_TABLE_PX = 760  # the table claims at most this much of the splitter; the plots stretch into the rest
 _PENDING = "#bbbbbb"
 _DY_COLOUR, _DX_COLOUR, _SCALE_COLOUR = "#1f77b4", "#ff7f0e", "#9467bd"
 _MIN_POOR_BAR = 0.06
@@ -157,6 +158,7 @@ class ResultsPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setMinimumSectionSize(30)
+        self.table.horizontalHeader().setDefaultSectionSize(40)  # the stretched last column may be this narrow
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -339,8 +341,7 @@ class ResultsPanel(QWidget):
             return
         for row in range(len(alignment)):
             self._fill_row(row)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self._fit_columns()
         poor = alignment.poor_frames()
         label = {spec.name: spec.label for spec in available_methods()}.get(alignment.method, alignment.method)
         text = (f"{len(alignment)} frames aligned onto frame {alignment.anchor} with {label} "
@@ -391,6 +392,15 @@ class ResultsPanel(QWidget):
                 item.setToolTip(tip)
                 self.table.setHorizontalHeaderItem(col, item)
         self.table.setColumnHidden(_AXIS_COLUMN, energies is None and angles is None)
+
+    def _fit_columns(self) -> None:
+        """Size the columns to their contents and keep the table at least that wide (up to _MAX_TABLE_PX), so
+        the splitter takes the room from the stretchy plots: no horizontal scrolling on a 1366 px screen."""
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        needed = sum(self.table.columnWidth(c) for c in range(header.count()) if not header.isSectionHidden(c))
+        needed += self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
+        self.table.setMinimumWidth(min(needed, _MAX_TABLE_PX))
 
     def _plots(self) -> tuple:
         return self.shift_plot, self.angle_plot, self.scale_plot, self.confidence_plot
