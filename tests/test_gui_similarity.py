@@ -124,7 +124,7 @@ def test_scale_and_shear_of_known_tables_and_repairs_of_wide_tables():
     sheared = Affine(0.0, 0.0, 1.0, 0.02, 0.0, 1.0)
     scale, shear = scale_and_shear(as_table([rotated, stretched, sheared]))
     np.testing.assert_allclose(scale, [2.0, (np.sqrt(1.01 * 0.99) - 1) * 100, 0.0], atol=1e-9)
-    np.testing.assert_allclose(shear, [0.0, 1.0, 1.0], atol=1e-9)
+    np.testing.assert_allclose(shear, [0.0, 1.0, 1.0 / np.hypot(1.0, 0.01)], atol=1e-9)
 
     for width in (4, 6):
         table = np.linspace(0.0, 1.0, 5)[:, None] * np.arange(1, width + 1) + 1.0
