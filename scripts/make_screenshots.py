@@ -4,7 +4,9 @@ Run from the repository root: `QT_QPA_PLATFORM=offscreen python scripts/make_scr
 At 1366 x 768 (a small beamline screen) it opens the bundled example, aligns it, then shows the spectra,
 line-profile, comparison (zoomed with the main image) and manual-correction checks; at 1920 x 1080 it shows
 the results and the spectra; the tomography mode is shown on the Diamond I13 projection folder when
-`../shared/data/real/` (or $TXMALIGN_REAL_DATA) holds it, else on a synthetic phantom series.
+`../shared/data/real/` (or $TXMALIGN_REAL_DATA) holds it, else on a synthetic phantom series.  A synthetic
+XANES stack with a 2 % magnification ramp, aligned as similarities, shows the scale in the results table and
+the corrections plot at both sizes (`--only similarity` renders just those).
 Settings go to a temporary folder so the user's own are untouched.
 """
 
@@ -132,13 +134,40 @@ def tomography(scratch: Path) -> None:
     window.close()
 
 
+def similarity(scratch: Path) -> None:
+    """A magnification ramp (zone plate refocused at every energy) aligned with scale: table and plots."""
+    from txmalign_gui.engine.synthetic import synthetic_xanes
+
+    ramp = synthetic_xanes(n_images=25, size=128, jitter=4.0, magnification=0.02, seed=2)
+    path = scratch / "magnification_ramp.npy"
+    np.save(path, ramp.images.astype(np.float32))
+    for size, suffix in ((SMALL, "1366"), (LARGE, "1920")):
+        window = new_window(scratch, size)
+        window.open_path(str(path))
+        window.set_stack(window.stack.with_energies(ramp.energies))
+        panel = window.panel
+        panel.method_combo.setCurrentIndex(panel.method_combo.findData("tvdm"))
+        transform = panel.stack_form.editor("transform")
+        transform.setCurrentIndex(transform.findText("similarity"))
+        panel.run_button.click()
+        wait_for(window.runs.finished)
+        shoot(window, f"11_similarity_results_{suffix}.png")
+        window.tools.setCurrentWidget(window.checks.corrections)
+        shoot(window, f"12_similarity_corrections_{suffix}.png")
+        window.close()
+
+
 def main() -> int:
     app = create_app()
     scratch = Path(tempfile.mkdtemp(prefix="txmalign-shots-"))
     OUT.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:] == ["--only", "similarity"]:
+        similarity(scratch)
+        return 0
     small_screen(scratch)
     large_screen(scratch)
     tomography(scratch)
+    similarity(scratch)
     app.processEvents()
     print(f"screenshots written to {OUT}")
     return 0

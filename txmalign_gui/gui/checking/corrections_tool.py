@@ -66,9 +66,20 @@ class CorrectionsTool(QWidget):
         self.scatter = {key: pg.ScatterPlotItem(size=8, pen=None, brush=colour, name=f"{key} ({_UNITS[key]})")
                         for key, colour in _COLOURS.items()}
         self.curves = {key: pg.PlotCurveItem(pen=pg.mkPen(colour, width=1.5)) for key, colour in _COLOURS.items()}
+        # the scale (a fraction of a percent) gets its own right-hand axis: on the shift axis it would be flat
+        item = self.plot.getPlotItem()
+        self.scale_view = pg.ViewBox(enableMenu=False)
+        self.scale_view.setMouseEnabled(False, False)
+        self.scale_view.setZValue(-10)  # under the shift view, which keeps the mouse (zoom, clicks)
+        item.scene().addItem(self.scale_view)
+        item.getAxis("right").linkToView(self.scale_view)
+        item.getAxis("right").setLabel("scale (%)", color=_COLOURS["scale"])
+        self.scale_view.setXLink(item)
+        item.vb.sigResized.connect(lambda: self.scale_view.setGeometry(item.vb.sceneBoundingRect()))
         for key in _COLOURS:
-            self.plot.addItem(self.curves[key])
-            self.plot.addItem(self.scatter[key])
+            view = self.scale_view if key == "scale" else self.plot
+            view.addItem(self.curves[key])
+            view.addItem(self.scatter[key])
         self.excluded_marks = pg.ScatterPlotItem(size=14, symbol="x", pen=pg.mkPen(_EXCLUDED, width=2),
                                                  brush=_EXCLUDED, name="excluded")
         self.plot.addItem(self.excluded_marks)
@@ -239,7 +250,7 @@ class CorrectionsTool(QWidget):
         scale = scale_and_shear(alignment.transforms)[0]
         columns = {"dy": transforms[:, 0], "dx": transforms[:, 1], "angle": transforms[:, 2], "scale": scale}
         has = {"angle": bool(np.any(transforms[:, 2] != 0)), "scale": alignment.kind != "rigid"}
-        self.plot.setLabel("left", "shift (px), scale (%)" if has["scale"] else "shift (px)")
+        self.plot.getPlotItem().showAxis("right", has["scale"])
         legend = self.plot.getPlotItem().legend
         for key in _OPTIONAL:
             legend.removeItem(self.scatter[key])
@@ -249,6 +260,8 @@ class CorrectionsTool(QWidget):
             shown = has.get(key, True)
             self.scatter[key].setData(x if shown else [], values if shown else [])
             self.curves[key].setData(x if shown else [], values if shown else [])
+        if has["scale"]:
+            self.scale_view.enableAutoRange(y=True)
         frames = sorted(f for f in self.excluded if f < len(x))
         self.excluded_marks.setData(np.concatenate([x[frames], x[frames]]),
                                     np.concatenate([transforms[frames, 0], transforms[frames, 1]]))
