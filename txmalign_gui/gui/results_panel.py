@@ -110,8 +110,7 @@ class ResultsPanel(QWidget):
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground("w")
         self.shift_plot = self.plots.addPlot(row=0, col=0)
-        self.shift_plot.setLabel("left", f"<span style='color:{_DY_COLOUR}'>dy</span>, "
-                                         f"<span style='color:{_DX_COLOUR}'>dx</span> (px)")
+        self._shift_label(compact=False)
         self.shift_plot.showGrid(x=True, y=True, alpha=0.3)
         self.dy_curve = self.shift_plot.plot(name="dy", pen=pg.mkPen(_DY_COLOUR, width=2), symbol="o",
                                              symbolSize=6, symbolBrush=_DY_COLOUR, symbolPen=None)
@@ -322,6 +321,7 @@ class ResultsPanel(QWidget):
         self.angle_curve.setData(x[done], transforms[done, 2])
         scaled = done & np.isfinite(transforms[:, 3])
         self.scale_plot.setVisible(bool(np.any(scaled)))
+        self._shift_label(compact=bool(np.any(scaled)))
         self.scale_curve.setData(x[scaled], transforms[scaled, 3])
         steps = np.diff(np.sort(x))
         width = 0.8 * float(steps[steps > 0].min()) if np.any(steps > 0) else 0.8
@@ -401,6 +401,11 @@ class ResultsPanel(QWidget):
         needed = sum(self.table.columnWidth(c) for c in range(header.count()) if not header.isSectionHidden(c))
         needed += self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
         self.table.setMinimumWidth(min(needed, _MAX_TABLE_PX))
+
+    def _shift_label(self, compact: bool) -> None:
+        """'dy, dx (px)'; with the scale plot too the shift plot is short, and the unit goes to keep it in."""
+        self.shift_plot.setLabel("left", f"<span style='color:{_DY_COLOUR}'>dy</span>, "
+                                         f"<span style='color:{_DX_COLOUR}'>dx</span>" + ("" if compact else " (px)"))
 
     def _plots(self) -> tuple:
         return self.shift_plot, self.angle_plot, self.scale_plot, self.confidence_plot
