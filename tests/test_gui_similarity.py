@@ -136,3 +136,31 @@ def test_scale_and_shear_of_known_tables_and_repairs_of_wide_tables():
         wrong[2] += 0.3
         np.testing.assert_allclose(interpolate_excluded(wrong, [2]), table)
         np.testing.assert_allclose(smooth_fit(wrong, [2], degree=1), table)
+
+
+def test_affine_results_show_scale_and_shear_and_keep_their_matrix(make_window, tmp_path):
+    from txmalign_gui.engine.stack import apply_transforms
+    from txmalign_gui.engine.transform import Affine, as_table
+    from txmalign_gui.gui.alignment import Alignment
+
+    stack = synthetic_xanes(n_images=5, size=64, jitter=2.0, seed=4).images.astype(np.float32)
+    np.save(tmp_path / "small.npy", stack)
+    window = make_window((1366, 768))
+    assert window.open_path(str(tmp_path / "small.npy"))
+    table = as_table([Affine(0.5 * i, -0.2 * i, 1.0 + 0.002 * i, 0.004 * i, 0.0, 1.0) for i in range(5)])
+    alignment = Alignment(transforms=table, costs=np.zeros(5), confidences=np.ones(5), statuses=("ok",) * 5,
+                          method="tvdm", params={}, stack_options={}, anchor=0, seconds=0.0)
+    window.model.set(alignment=alignment, aligned=apply_transforms(stack, table))
+    names = headers(window.results.table)
+    assert names[4:7] == ["Angle °", "Scale %", "Shear %"]
+    shear_item = window.results.table.item(3, names.index("Shear %"))
+    assert float(shear_item.text()) > 0.1 and "0.01200" in shear_item.toolTip()  # a12 of frame 3 in the matrix
+    manual = window.checks.manual
+    window.view.set_index(3)
+    window.tools.setCurrentWidget(manual)
+    assert not manual.spins["angle"].isVisible() and not manual.spins["scale"].isVisible()
+    manual.nudge(1.0, 0.0, 1.0)
+    np.testing.assert_allclose(window.alignment.transforms[3], table[3] + [1.0, 0, 0, 0, 0, 0])
+    window.checks.corrections.toggle(2)
+    window.checks.corrections.interpolate()
+    np.testing.assert_allclose(window.alignment.transforms[2, 2:], (table[1, 2:] + table[3, 2:]) / 2)
