@@ -41,8 +41,13 @@ PARAMS = ParamSet((
 # the error on the paper's noise families), while a narrower taper let the bright borders of smooth images
 # (skimage's moon) leak into the correlation.
 _TAPER = 0.5
-# Peak-to-mean ratio of the normalised cross-power spectrum below which a peak is not trusted.
+# Peak-to-mean ratio of the normalised cross-power spectrum below which a peak alone is not trusted.
 _MIN_PEAK_RATIO = 8.0
+# Below `_MIN_PEAK_RATIO` (down to half of it) an answer is still trusted when every quadrant of the
+# overlap, correlated on its own, finds its shift within this distance (px) of the whole field's.
+_MAX_QUADRANT_SPREAD = 0.5
+# Quadrants shorter than this (px) on a side carry too little for the check.
+_MIN_QUADRANT = 24
 
 
 def _taper(x: np.ndarray, length: int) -> np.ndarray:
@@ -152,6 +157,40 @@ def phase_shift(fixed: np.ndarray, moving: np.ndarray, upsample: int = 100, wind
     return shift, ratio
 
 
+def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, fixed_mask=None,
+                    moving_mask=None):
+    """Shifts (dy, dx) found by correlating each quadrant of the overlap on its own, or None when the
+    overlap is too small.  The fixed quadrant is matched with the moving block at the whole-field answer's
+    whole-pixel offset, so a right answer gives four shifts close to it.
+
+    Phase correlation assumes a pure translation: a rotation (or a magnification) moves the quadrants
+    differently, and a peak the noise or a background made up is not found again in each quarter of the
+    field, so quadrants that agree are evidence independent of the peak's height."""
+    step = np.rint(np.asarray(shift, dtype=float)).astype(int)
+    # fixed rows p with 0 <= p - step < rows: the overlap in fixed's frame
+    start = np.maximum(step, 0)
+    stop = np.minimum(fixed.shape, np.asarray(moving.shape) + step)
+    half = (stop - start) // 2
+    if min(half) < _MIN_QUADRANT:
+        return None
+    quarter_params = {**params, "window": True}
+    shifts = []
+    for qy in (0, 1):
+        for qx in (0, 1):
+            top = start + half * np.array([qy, qx])
+            box = (slice(top[0], top[0] + half[0]), slice(top[1], top[1] + half[1]))
+            moved = (slice(top[0] - step[0], top[0] - step[0] + half[0]),
+                     slice(top[1] - step[1], top[1] - step[1] + half[1]))
+            masks = [None if m is None else m[b] for m, b in ((fixed_mask, box), (moving_mask, moved))]
+            if any(m is not None and m.sum() < m.size // 2 for m in masks):
+                continue
+            a = _prepare(fixed[box], masks[0], quarter_params)
+            b = _prepare(moving[moved], masks[1], quarter_params)
+            residual, _ = phase_shift(a, b, min(params["upsample"], 20), windowed=True)
+            shifts.append(step + residual)
+    return np.array(shifts) if len(shifts) >= 3 else None
+
+
 def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
     a = _prepare(fixed, fixed_mask, params)
     b = _prepare(moving, moving_mask, params)
@@ -163,16 +202,23 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0) * np.clip(edges.peak / 0.3, 0.0, 1.0))
     if ratio < _MIN_PEAK_RATIO / 2:
         status, message = FAILED, f"no clear correlation peak (peak/mean {ratio:.1f})"
-    elif ratio < _MIN_PEAK_RATIO:
-        status, message = LOW_CONFIDENCE, f"weak correlation peak (peak/mean {ratio:.1f})"
     elif not edges.agrees:
         status, message = LOW_CONFIDENCE, edges.message() + "; backgrounds may dominate: try tvdm or a band-pass"
     else:
         status, message = OK, ""
+    details = {"peak_ratio": ratio, "edge_offset_px": list(edges.offset), "edge_peak": edges.peak}
+    if status == OK and ratio < _MIN_PEAK_RATIO:
+        # the peak alone is not decisive: ask the quadrants
+        quadrants = quadrant_shifts(fixed, moving, shift, params, fixed_mask, moving_mask)
+        spread = np.inf if quadrants is None else float(np.hypot(*(quadrants - shift).T).max())
+        details["quadrant_spread_px"] = spread
+        if spread > _MAX_QUADRANT_SPREAD:
+            where = ("the overlap is too small to check it on its quadrants" if quadrants is None else
+                     f"the quadrants of the overlap disagree by up to {spread:.1f} px (a rotation, a "
+                     "magnification or noise)")
+            status, message = LOW_CONFIDENCE, f"weak correlation peak (peak/mean {ratio:.1f}) and {where}"
     return MethodOutcome(transform, cost=1.0 - min(ratio / (4 * _MIN_PEAK_RATIO), 1.0),
-                         confidence=confidence, status=status, message=message,
-                         details={"peak_ratio": ratio, "edge_offset_px": list(edges.offset),
-                                  "edge_peak": edges.peak})
+                         confidence=confidence, status=status, message=message, details=details)
 
 
 SPEC = register_method(MethodSpec(
