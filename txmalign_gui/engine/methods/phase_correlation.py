@@ -46,6 +46,11 @@ _MIN_PEAK_RATIO = 8.0
 # Below `_MIN_PEAK_RATIO` (down to half of it) an answer is still trusted when every quadrant of the
 # overlap, correlated on its own, finds its shift within this distance (px) of the whole field's.
 _MAX_QUADRANT_SPREAD = 0.5
+# Each quadrant holds a quarter of the field's information, so pixel noise is blurred away first (sigma, px):
+# without it the quadrants of right answers under heavy noise disagreed by 2-3 px.
+_QUADRANT_BLUR = 3.0
+# Each quadrant looks for its best shift within this distance (px) of the whole field's.
+_QUADRANT_RADIUS = 3
 # Quadrants shorter than this (px) on a side carry too little for the check.
 _MIN_QUADRANT = 24
 
@@ -149,12 +154,30 @@ def phase_shift(fixed: np.ndarray, moving: np.ndarray, upsample: int = 100, wind
     surface = fft.irfft2(product, s=fixed.shape)
     best = np.unravel_index(int(np.argmax(surface)), surface.shape)
     shift = np.array([b if b <= n // 2 else b - n for b, n in zip(best, surface.shape)], dtype=float)
+    return _subpixel(product, fixed.shape, shift, upsample, windowed), ratio
+
+
+def _subpixel(product: np.ndarray, shape, shift: np.ndarray, upsample: int, windowed: bool) -> np.ndarray:
+    """The whole-pixel peak `shift` of the cross-correlation refined to 1/upsample px (see `phase_shift`)."""
     if upsample > 1:
         coarse = min(upsample, 8)
-        shift = _refine(product, fixed.shape, shift, 1.0 / coarse, int(np.ceil(1.5 * coarse)) | 1, windowed)
+        shift = _refine(product, shape, shift, 1.0 / coarse, int(np.ceil(1.5 * coarse)) | 1, windowed)
         if upsample > coarse:
-            shift = _refine(product, fixed.shape, shift, 1.0 / upsample, 5, windowed)
-    return shift, ratio
+            shift = _refine(product, shape, shift, 1.0 / upsample, 5, windowed)
+    return shift
+
+
+def local_shift(fixed: np.ndarray, moving: np.ndarray, radius: int, upsample: int = 20):
+    """(shift, at_limit): the cross-correlation's best shift within `radius` px of zero, to subpixel, and
+    whether it lies on that search window's border (the images want to move farther).  Both images carry
+    the `_taper` window."""
+    product = _cross_power(fixed, moving)
+    surface = fft.irfft2(product, s=fixed.shape)
+    lags = np.arange(-radius, radius + 1)
+    near = surface[np.ix_(lags % fixed.shape[0], lags % fixed.shape[1])]
+    best = np.unravel_index(int(np.argmax(near)), near.shape)
+    at_limit = bool(min(best) == 0 or max(best) == 2 * radius)
+    return _subpixel(product, fixed.shape, lags[list(best)].astype(float), upsample, True), at_limit
 
 
 def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, fixed_mask=None,
@@ -173,7 +196,7 @@ def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, 
     half = (stop - start) // 2
     if min(half) < _MIN_QUADRANT:
         return None
-    quarter_params = {**params, "window": True}
+    quarter_params = {**params, "window": True, "bandpass_low": max(params["bandpass_low"], _QUADRANT_BLUR)}
     shifts = []
     for qy in (0, 1):
         for qx in (0, 1):
@@ -186,8 +209,8 @@ def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, 
                 continue
             a = _prepare(fixed[box], masks[0], quarter_params)
             b = _prepare(moving[moved], masks[1], quarter_params)
-            residual, _ = phase_shift(a, b, min(params["upsample"], 20), windowed=True)
-            shifts.append(step + residual)
+            residual, at_limit = local_shift(a, b, _QUADRANT_RADIUS, min(params["upsample"], 20))
+            shifts.append(np.full(2, np.inf) if at_limit else step + residual)
     return np.array(shifts) if len(shifts) >= 3 else None
 
 
