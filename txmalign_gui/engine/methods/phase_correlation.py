@@ -12,8 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import fft
-from skimage.filters import difference_of_gaussians
+from scipy import fft, ndimage
 
 from ..params import Param, ParamSet
 from ..peaks import quadratic_peak
@@ -49,10 +48,12 @@ _MAX_QUADRANT_SPREAD = 0.5
 # Each quadrant holds a quarter of the field's information, so pixel noise is blurred away first (sigma, px):
 # without it the quadrants of right answers under heavy noise disagreed by 2-3 px.
 _QUADRANT_BLUR = 3.0
-# Each quadrant looks for its best shift within this distance (px) of the whole field's.
+# Each quadrant looks for its best shift within this distance (px; at least 2 binned px) of the whole field's.
 _QUADRANT_RADIUS = 3
 # Quadrants shorter than this (px) on a side carry too little for the check.
 _MIN_QUADRANT = 24
+# The check bins the images 2 x 2 while their quadrants stay at least this long (px).
+_QUADRANT_SIZE = 48
 
 
 def _taper(x: np.ndarray, length: int) -> np.ndarray:
@@ -94,8 +95,10 @@ def _prepare(image: np.ndarray, mask, params: dict) -> np.ndarray:
     if mask is not None:
         work[~mask] = float(work[mask].mean())
     low, high = params["bandpass_low"], params["bandpass_high"]
+    # each sigma on its own (skimage's difference_of_gaussians would make an unset high sigma 1.6 x low)
     if low > 0 or high > 0:
-        work = difference_of_gaussians(work, low, high if high > 0 else None)
+        background = ndimage.gaussian_filter(work, high, mode="nearest") if high > 0 else 0.0
+        work = (ndimage.gaussian_filter(work, low, mode="nearest") if low > 0 else work) - background
     work = work - work.mean()
     if params["window"]:
         rows, cols = work.shape
@@ -180,23 +183,45 @@ def local_shift(fixed: np.ndarray, moving: np.ndarray, radius: int, upsample: in
     return _subpixel(product, fixed.shape, lags[list(best)].astype(float), upsample, True), at_limit
 
 
+def _bin2(image: np.ndarray) -> np.ndarray:
+    """2 x 2 block mean (a trailing odd row or column dropped); a mask stays a mask of all-usable blocks.
+    Binned pixel i covers pixels 2i and 2i + 1, so both images' centres coincide and shifts halve."""
+    rows, cols = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+    corners = [image[i:rows:2, j:cols:2] for i in (0, 1) for j in (0, 1)]
+    if image.dtype == bool:
+        return np.asarray(corners[0] & corners[1] & corners[2] & corners[3])
+    return np.asarray((corners[0] + corners[1] + corners[2] + corners[3]) * 0.25)
+
+
 def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, fixed_mask=None,
                     moving_mask=None):
-    """Shifts (dy, dx) found by correlating each quadrant of the overlap on its own, or None when the
-    overlap is too small.  The fixed quadrant is matched with the moving block at the whole-field answer's
-    whole-pixel offset, so a right answer gives four shifts close to it.
+    """Shifts (dy, dx) found by correlating each quadrant of the overlap on its own (inf where a quadrant's
+    best shift lies beyond the searched window), or None when the overlap is too small.  The fixed quadrant
+    is matched with the moving block at the whole-field answer's whole-pixel offset and searched within a
+    few px of it, so a right answer gives four shifts close to it.
 
     Phase correlation assumes a pure translation: a rotation (or a magnification) moves the quadrants
     differently, and a peak the noise or a background made up is not found again in each quarter of the
-    field, so quadrants that agree are evidence independent of the peak's height."""
-    step = np.rint(np.asarray(shift, dtype=float)).astype(int)
+    field, so quadrants that agree are evidence independent of the peak's height.  The images are first
+    binned 2 x 2 while the quadrants stay at least `_QUADRANT_SIZE` px, which keeps this cheap and
+    averages pixel noise; what is left of the `_QUADRANT_BLUR` blur is applied to the binned quadrants."""
+    factor = 1
+    while min(fixed.shape) // 4 >= _QUADRANT_SIZE and min(moving.shape) // 4 >= _QUADRANT_SIZE:
+        fixed, moving = _bin2(fixed), _bin2(moving)
+        fixed_mask, moving_mask = (None if m is None else _bin2(m) for m in (fixed_mask, moving_mask))
+        factor *= 2
+    shift = np.asarray(shift, dtype=float) / factor
+    step = np.rint(shift).astype(int)
     # fixed rows p with 0 <= p - step < rows: the overlap in fixed's frame
     start = np.maximum(step, 0)
     stop = np.minimum(fixed.shape, np.asarray(moving.shape) + step)
     half = (stop - start) // 2
-    if min(half) < _MIN_QUADRANT:
+    if min(half) * factor < _MIN_QUADRANT:
         return None
-    quarter_params = {**params, "window": True, "bandpass_low": max(params["bandpass_low"], _QUADRANT_BLUR)}
+    blur = _QUADRANT_BLUR / factor
+    quarter_params = {"window": True, "bandpass_high": params["bandpass_high"] / factor,
+                      "bandpass_low": max(params["bandpass_low"] / factor, blur if blur >= 0.5 else 0.0)}
+    radius = max(2, int(np.ceil(_QUADRANT_RADIUS / factor)))
     shifts = []
     for qy in (0, 1):
         for qx in (0, 1):
@@ -209,8 +234,8 @@ def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, 
                 continue
             a = _prepare(fixed[box], masks[0], quarter_params)
             b = _prepare(moving[moved], masks[1], quarter_params)
-            residual, at_limit = local_shift(a, b, _QUADRANT_RADIUS, min(params["upsample"], 20))
-            shifts.append(np.full(2, np.inf) if at_limit else step + residual)
+            residual, at_limit = local_shift(a, b, radius, 20 * factor)
+            shifts.append(np.full(2, np.inf) if at_limit else (step + residual) * factor)
     return np.array(shifts) if len(shifts) >= 3 else None
 
 
