@@ -239,7 +239,7 @@ def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, 
                 continue
             a = _prepare(fixed[box], masks[0], quarter_params)
             b = _prepare(moving[moved], masks[1], quarter_params)
-            residual, at_limit = local_shift(a, b, radius, 20 * factor)
+            residual, at_limit = local_shift(a, b, radius, 8)
             shifts.append(np.full(2, np.inf) if at_limit else (step + residual) * factor)
     return np.array(shifts) if len(shifts) >= 3 else None
 
