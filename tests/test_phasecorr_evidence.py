@@ -64,3 +64,14 @@ def test_user_band_pass_is_not_second_guessed():
     case = _case("exp1_b0", 0.7, "camera", 0.0)
     result = register_pair(case.fixed, case.moving, "phasecorr", params={"bandpass_low": 0.5})
     assert "retry_bandpass_low" not in result.details
+
+
+def test_band_pass_low_sigma_alone_only_blurs():
+    # skimage's difference_of_gaussians would have subtracted a 1.6 x wider blur as well
+    from scipy import ndimage
+
+    from txmalign_gui.engine.methods.phase_correlation import _prepare
+    image = np.random.default_rng(1).random((40, 50))
+    params = {**PARAMS.defaults(), "bandpass_low": 2.0, "window": False}
+    expected = ndimage.gaussian_filter(image, 2.0, mode="nearest")
+    assert np.allclose(_prepare(image, None, params), expected - expected.mean())
