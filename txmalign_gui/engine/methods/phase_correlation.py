@@ -4,7 +4,9 @@ The images are tapered by a Tukey window, whose fall-off of overlap with the shi
 refining the peak, so the window neither biases the answer nor discards most of the field.
 
 Fast and accurate when both images share contrast; fails when backgrounds or contrast differ strongly
-(the TVDM paper's experiments show where), so every answer is checked against the images' edges.
+(the TVDM paper's experiments show where), so every answer is checked against the images' edges.  A weak
+peak must also be found again by each quadrant of the overlap on its own (a rotation or a made-up peak
+is not), and an answer without evidence is tried once more on images blurred against pixel noise.
 """
 
 from __future__ import annotations
