@@ -271,7 +271,7 @@ class MainWindow(SessionActions, QMainWindow):
         self.run_action = self._action(run_menu, "&Align stack", self.start_alignment, "Ctrl+R")
         self.cancel_action = self._action(run_menu, "&Cancel", self.runs.cancel, "Esc")
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = self.help_menu = bar.addMenu("&Help")  # modes put their menus before it
         self.help = install_help(self, help_menu)
         self._action(help_menu, "Quick start", self.show_quick_start)
         self._action(help_menu, "Open log folder", self.open_log_folder,

@@ -8,7 +8,7 @@ import os
 from typing import Optional
 
 from PyQt6.QtCore import QObject, pyqtSignal
-from PyQt6.QtWidgets import QFileDialog
+from PyQt6.QtWidgets import QFileDialog, QMenu
 
 from ... import io as txio
 from ...batch.correlate_job import CorrelativeOutput, read_landmarks, write_correlated, write_landmarks
@@ -43,7 +43,8 @@ class CorrelativeMode(QObject):
         self.model = CorrelativeModel(self)
         self.view = CorrelativeWindow(self.model, window)
         self._job: Optional[RefineJob] = None
-        menu = window.menuBar().addMenu("&Correlative")
+        menu = QMenu("&Correlative", window.menuBar())
+        window.menuBar().insertMenu(window.help_menu.menuAction(), menu)  # Help stays the last menu
         self.open_action = menu.addAction("Correlative X-ray / EM...")
         self.open_action.setStatusTip("Register an electron-microscopy image onto an X-ray image (landmarks and "
                                       "mutual information)")
