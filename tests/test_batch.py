@@ -168,11 +168,20 @@ def test_xanes_tomography_recovers_per_energy_offsets(tmp_path, capsys):
                                    axis=0)) < 0.05)
 
 
+def _cpu_seconds(process) -> float:
+    """User + system CPU seconds of a psutil process (0 once it has ended)."""
+    try:
+        times = process.cpu_times()
+    except Exception:  # ended meanwhile
+        return 0.0
+    return times.user + times.system
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kills a forkserver pool worker")
 def test_a_killed_worker_fails_only_its_stacks_and_the_rerun_completes_the_batch(tmp_path):
     psutil = pytest.importorskip("psutil")
-    inputs = _stacks(tmp_path / "in", count=3, images=8, size=64)
+    inputs = _stacks(tmp_path / "in", count=3, images=40, size=64)  # seconds per stack: killed while busy
     argv = [sys.executable, "-m", "txmalign_gui.cli", "batch", "align", str(inputs), "--out-dir",
             str(tmp_path / "out"), "--jobs", "2", "--json"]
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -183,8 +192,9 @@ def test_a_killed_worker_fails_only_its_stacks_and_the_rerun_completes_the_batch
     while killed is None and process.poll() is None and time.monotonic() < deadline:
         # pool workers are the forkserver's children, i.e. grandchildren of the batch process
         workers = [p for p in parent.children(recursive=True) if p.ppid() != process.pid]
-        if workers:
-            killed = workers[0]
+        busy = [p for p in workers if _cpu_seconds(p) > 0.3]  # imports done, registering a stack
+        if busy:
+            killed = busy[0]
             killed.kill()
         time.sleep(0.02)
     out, err = process.communicate(timeout=120)

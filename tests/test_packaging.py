@@ -57,7 +57,10 @@ def test_wheel_installed_with_user_finds_icon_style_and_example(tmp_path):
     assert "txmalign_gui/resources/styles/txmalign.qss" in names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     assert not any(name.endswith(".h5") for name in names), "the example is generated, not shipped"
-    assert wheel.stat().st_size < 1_000_000
+    # code, help pages and the two networks' weights (0.6 MB together, each at most 2 MB), no data
+    weights = [info for info in zipfile.ZipFile(wheel).infolist() if info.filename.endswith(".npz")]
+    assert len(weights) == 2 and all(info.file_size <= 2_000_000 for info in weights)
+    assert wheel.stat().st_size < 1_500_000
 
     base = Path(getattr(sys, "_base_executable", sys.executable))  # --user is refused inside a venv
     env = {**os.environ, "PYTHONUSERBASE": str(tmp_path / "userbase"), "PYTHONNOUSERSITE": "",
