@@ -9,6 +9,7 @@ and drop out; dividing by the number of compared pixels keeps small overlaps fro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional, Tuple
 
 import numpy as np
@@ -48,8 +49,10 @@ class Gradients:
         # a NaN pixel makes the differences beside it NaN (one test over the image, not two over gradients)
         return cls(gy, gx, bool(np.isnan(image).any()))
 
+    @cached_property
     def power(self) -> float:
-        """Mean squared difference per component (unusable samples ignored)."""
+        """Mean squared difference per component (unusable samples ignored); computed once, since a stack's
+        shared pyramids hand the same gradients to every pair that chooses a smoothing on them."""
         if not self.has_nan:
             return 0.5 * sum(float(np.vdot(g.ravel(), g.ravel())) / max(g.size, 1) for g in (self.gy, self.gx))
         return 0.5 * float(np.nanmean(self.gy * self.gy) + np.nanmean(self.gx * self.gx))
