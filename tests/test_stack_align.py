@@ -118,7 +118,6 @@ def test_stack_params_describe_the_settings():
     assert [p.name for p in STACK_PARAMS] == ["strategy", "anchor", "chunk_size", "window", "transform", "jobs",
                                               "check_method"]
     assert STACK_PARAMS.resolve({"strategy": "consistent", "jobs": "0"})["jobs"] == 0
-    assert STACK_PARAMS.resolve({})["jobs"] == 0  # all cores by default: the pool starts only when it pays
 
 
 @pytest.mark.parametrize("kwargs, words", [

@@ -27,9 +27,8 @@ STACK_PARAMS = ParamSet((
           "change, e.g. a zone plate refocused at every energy of a XANES scan (TXM-Wizard's magnification "
           "correction); affine: also stretch and shear.  Similarity and affine need a method that offers "
           "them (tvdm, ssd, mi) and the anchor, sequential or chunked strategy.", choices=TRANSFORM_KINDS),
-    Param("jobs", "Parallel jobs", int, 0,
-          "Worker processes; 0 = one per CPU core.  Workers start only when the work left clearly outlasts "
-          "their start-up, and results are identical to a serial run.", minimum=0),
+    Param("jobs", "Parallel jobs", int, 1,
+          "Worker processes; 0 = one per CPU core.  Results are identical to a serial run.", minimum=0),
     CHECK_METHOD,
 ))
 
