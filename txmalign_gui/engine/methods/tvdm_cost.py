@@ -9,9 +9,11 @@ and drop out; dividing by the number of compared pixels keeps small overlaps fro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional, Tuple
 
 import numpy as np
+from scipy import fft as scipy_fft
 
 from ..filters import gaussian
 
@@ -48,8 +50,10 @@ class Gradients:
         # a NaN pixel makes the differences beside it NaN (one test over the image, not two over gradients)
         return cls(gy, gx, bool(np.isnan(image).any()))
 
+    @cached_property
     def power(self) -> float:
-        """Mean squared difference per component (unusable samples ignored)."""
+        """Mean squared difference per component (unusable samples ignored); computed once, since a stack's
+        shared pyramids hand the same gradients to every pair that chooses a smoothing on them."""
         if not self.has_nan:
             return 0.5 * sum(float(np.vdot(g.ravel(), g.ravel())) / max(g.size, 1) for g in (self.gy, self.gx))
         return 0.5 * float(np.nanmean(self.gy * self.gy) + np.nanmean(self.gx * self.gx))
@@ -179,7 +183,7 @@ def v_fit(before: float, at: float, after: float, squared: bool = False) -> floa
 
 def _correlate(x: np.ndarray, y: np.ndarray, shape) -> np.ndarray:
     """c(d) = sum_p x(p) y(p - d) for every d, by zero-padded FFTs of size `shape` (index d mod shape)."""
-    return np.fft.irfft2(np.fft.rfft2(x, shape) * np.conj(np.fft.rfft2(y, shape)), shape)
+    return scipy_fft.irfft2(scipy_fft.rfft2(x, shape) * np.conj(scipy_fft.rfft2(y, shape)), shape)
 
 
 def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int = 1) -> dict:
@@ -190,7 +194,9 @@ def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int
     numerator: np.ndarray = np.zeros(())  # 0-d until the first gradient pair broadcasts it
     count: np.ndarray = np.zeros(())
     rows, cols = fixed.gx.shape[0] + 1, fixed.gx.shape[1] + 1
-    shape = (rows + abs(cy) + radius + 1, cols + abs(cx) + radius + 1)
+    # any size at least this long keeps the wrapped-around lags apart; a 5-smooth one is fast
+    shape = tuple(scipy_fft.next_fast_len(n, real=True) for n in (rows + abs(cy) + radius + 1,
+                                                                   cols + abs(cx) + radius + 1))
     for a, b in ((fixed.gy, moving.gy), (fixed.gx, moving.gx)):
         wa, wb = np.isfinite(a).astype(np.float64), np.isfinite(b).astype(np.float64)
         a0, b0 = np.where(wa > 0, a, 0.0).astype(np.float64), np.where(wb > 0, b, 0.0).astype(np.float64)

@@ -89,7 +89,7 @@ def choose_smoothing(gradients_at: Sequence[Callable[[float], Gradients]], noise
     for sigma in candidates:
         fractions = []
         for gradient_of, noise in zip(gradients_at, noises):
-            power = gradient_of(sigma).power()
+            power = gradient_of(sigma).power
             fractions.append(min(gradient_noise_variance(noise, sigma) / power, 1.0) if power > 0 else 1.0)
         fraction = max(fractions)
         if fraction <= MAX_NOISE_FRACTION:
