@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..methods import get_method
 from ..pair import register_pair
 from ..result import FAILED
 from .projector import ParallelProjector
@@ -49,12 +48,9 @@ def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: 
     steps = np.zeros((len(measured), 2))
     failed = 0
     registration = progress.sub(0.4, 1.0)
-    # A projection and its reprojection show the same object inside the same field, fading to nothing at
-    # the sides: no edge to taper, and a taper (phasecorr's window) biased the shifts by 0.1-0.15 px there.
-    params = {"window": False} if "window" in get_method(method).params else None
     pool = ThreadPoolExecutor(max_workers=projector.jobs)
     try:
-        results = pool.map(lambda i: register_pair(reprojected[i], measured[i], method=method, params=params),
+        results = pool.map(lambda i: register_pair(reprojected[i], measured[i], method=method),
                            range(len(measured)))
         for i, result in enumerate(results):
             if result.status == FAILED:
