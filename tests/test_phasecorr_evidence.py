@@ -45,11 +45,10 @@ def test_quadrants_see_a_made_up_peak():
 
 @pytest.mark.parametrize("image", ["camera", "astronaut", "brick"])
 def test_noisy_right_answers_are_ok_after_the_blurred_retry(image):
-    # mu = 0.4: unblurred, phasecorr was 0.56-0.73 px off and its edges disagreed on camera and astronaut;
-    # blurred it is 0.1-0.35 px off (the taper's pull included), which the edges confirm
+    # mu = 0.4: unblurred, phasecorr was 0.56-0.73 px off and its edges disagreed on camera and astronaut
     case = _case("exp1_b0", 0.4, image, 0.0)
     result = register_pair(case.fixed, case.moving, "phasecorr")
-    assert solved(case, result.transform) and case_errors(case, result.transform)[0] < 0.4
+    assert solved(case, result.transform) and case_errors(case, result.transform)[0] < 0.3
     assert result.status == OK
 
 
