@@ -15,7 +15,6 @@ from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QComboBox,
     QHBoxLayout,
     QLabel,

@@ -36,6 +36,11 @@ PARAMS = ParamSet((
     Param("window", "Tapered window", bool, True,
           "Taper the image edges (Tukey window: the outer quarter of each side) so they do not dominate "
           "the correlation."),
+    Param("taper_correction", "Correct the taper's pull", bool, True,
+          "Divide the window's overlap out of the correlation, which removes its pull towards zero shift on "
+          "content that fills the field. Turn it off for a compact object on an empty background (a "
+          "tomographic projection, an isolated particle), which it pushes away from zero instead.",
+          advanced=True),
 ))
 
 # Fraction of each axis the Tukey window tapers (half of it at each end); the central rest keeps full weight,
@@ -177,17 +182,18 @@ def _subpixel(product: np.ndarray, shape, shift: np.ndarray, upsample: int, wind
     return shift
 
 
-def local_shift(fixed: np.ndarray, moving: np.ndarray, radius: int, upsample: int = 20):
+def local_shift(fixed: np.ndarray, moving: np.ndarray, radius: int, upsample: int = 20,
+                windowed: bool = True):
     """(shift, at_limit): the cross-correlation's best shift within `radius` px of zero, to subpixel, and
     whether it lies on that search window's border (the images want to move farther).  Both images carry
-    the `_taper` window."""
+    the `_taper` window, whose overlap is divided out when `windowed`."""
     product = _cross_power(fixed, moving)
     surface = fft.irfft2(product, s=fixed.shape)
     lags = np.arange(-radius, radius + 1)
     near = surface[np.ix_(lags % fixed.shape[0], lags % fixed.shape[1])]
     best = np.unravel_index(int(np.argmax(near)), near.shape)
     at_limit = bool(min(best) == 0 or max(best) == 2 * radius)
-    return _subpixel(product, fixed.shape, lags[list(best)].astype(float), upsample, True), at_limit
+    return _subpixel(product, fixed.shape, lags[list(best)].astype(float), upsample, windowed), at_limit
 
 
 def _bin2(image: np.ndarray) -> np.ndarray:
@@ -241,7 +247,7 @@ def quadrant_shifts(fixed: np.ndarray, moving: np.ndarray, shift, params: dict, 
                 continue
             a = _prepare(fixed[box], masks[0], quarter_params)
             b = _prepare(moving[moved], masks[1], quarter_params)
-            residual, at_limit = local_shift(a, b, radius, 8)
+            residual, at_limit = local_shift(a, b, radius, 8, params["taper_correction"])
             shifts.append(np.full(2, np.inf) if at_limit else (step + residual) * factor)
     return np.array(shifts) if len(shifts) >= 3 else None
 
@@ -266,7 +272,7 @@ def _attempt(fixed, moving, params, fixed_mask, moving_mask) -> MethodOutcome:
     quadrants."""
     a = _prepare(fixed, fixed_mask, params)
     b = _prepare(moving, moving_mask, params)
-    shift, ratio = phase_shift(a, b, params["upsample"], params["window"])
+    shift, ratio = phase_shift(a, b, params["upsample"], params["window"] and params["taper_correction"])
     transform = Transform(float(shift[0]), float(shift[1]), 0.0)
     edges = edge_check(fixed, moving, transform, fixed_mask, moving_mask)
     confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0) * np.clip(edges.peak / 0.3, 0.0, 1.0))

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..methods import get_method
 from ..pair import register_pair
 from ..result import FAILED
 from .projector import ParallelProjector
@@ -48,9 +49,13 @@ def consistency_round(projections: np.ndarray, dy, dx, binning: int, projector: 
     steps = np.zeros((len(measured), 2))
     failed = 0
     registration = progress.sub(0.4, 1.0)
+    # A projection and its reprojection show a compact object on an empty background: phasecorr's taper
+    # correction (right for content filling the field) pushed their shifts away from zero, doubling the
+    # error on the Diamond series (0.044 -> 0.10 px RMS).
+    params = {"taper_correction": False} if "taper_correction" in get_method(method).params else None
     pool = ThreadPoolExecutor(max_workers=projector.jobs)
     try:
-        results = pool.map(lambda i: register_pair(reprojected[i], measured[i], method=method),
+        results = pool.map(lambda i: register_pair(reprojected[i], measured[i], method=method, params=params),
                            range(len(measured)))
         for i, result in enumerate(results):
             if result.status == FAILED:
