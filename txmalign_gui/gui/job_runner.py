@@ -79,6 +79,11 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._worker: Optional[_Worker] = None
         self._thread: Optional[QThread] = None
+        # Each worker is kept until its thread has finished and then dropped here, in the GUI thread: a
+        # worker deleted inside its own thread (deleteLater) disconnected from the Python-wrapped QThread
+        # there, which needs the GIL while holding Qt's connection lock, and deadlocked a GUI thread that
+        # held the GIL and wanted that lock (seen once, as a hung test).
+        self._workers: dict = {}
         self._start = 0.0
         self._posted.connect(self._forward_news)
 
@@ -106,13 +111,13 @@ class JobRunner(QObject):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.done.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater)
         thread.finished.connect(self._thread_finished)
         worker.progressed.connect(lambda f, m: self.progressed.emit(job, f, m, self.elapsed()))
         worker.succeeded.connect(lambda output: self._end(self.finished, job, output))
         worker.failed.connect(lambda message: self._end(self.failed, job, message))
         worker.cancelled.connect(lambda: self._end(self.cancelled, job))
         self._worker, self._thread = worker, thread
+        self._workers[thread] = worker
         thread.start()
         self.started.emit(job)
 
@@ -136,5 +141,6 @@ class JobRunner(QObject):
         thread = self.sender()
         if thread is self._thread:
             self._thread = None
+        self._workers.pop(thread, None)  # the last reference: the worker is deleted here, in the GUI thread
         thread.deleteLater()
         self.idle.emit()
