@@ -108,4 +108,3 @@ def test_runner_runs_any_job_reports_news_and_cancels(qtbot):
         runner.start(failing)
     assert blocker.args == [failing, "this job fails on purpose"]
     runner.wait()
-
