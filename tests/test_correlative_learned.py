@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from learned_support import randomise_batch_norm
 from scipy import ndimage
 
 from txmalign_gui.engine.correlative import synthetic
@@ -113,13 +114,7 @@ def test_numpy_inference_equals_torch(tmp_path):
 
     torch.manual_seed(0)
     model = SimilarityNet()
-    for module in model.modules():  # non-trivial batch-norm statistics, so folding is really tested
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.running_mean.uniform_(-0.5, 0.5)
-            module.running_var.uniform_(0.5, 2.0)
-            module.weight.data.uniform_(0.5, 1.5)
-            module.bias.data.uniform_(-0.2, 0.2)
-    model.eval()
+    randomise_batch_norm(model)
     export(model, tmp_path / "net.npz")
     x = np.random.default_rng(1).normal(size=(3, *model.spec["input"])).astype(np.float32)
     with torch.no_grad():
