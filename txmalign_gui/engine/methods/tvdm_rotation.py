@@ -21,7 +21,7 @@ from ..rotation_spectrum import rotation_candidates
 from ..transform import Transform, wrap_angle
 from .tvdm_cost import v_fit
 from .tvdm_levels import Level, transform_from
-from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, pyramid_shift, refined_search, search_shift
+from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, follow_shift, pyramid_shift, refined_search
 
 # Differential evolution searches at most this many degrees either side of its starting angle.
 DE_HALF_WIDTH = 10.0
@@ -95,12 +95,12 @@ def refine_angle(level: Level, transform: Transform, step: float) -> Transform:
 
 
 def _refine_level(level: Level, transform: Transform, iterations: int, progress: Progress, finest: bool):
-    """Alternate the shift search (3 x 3 window, refined on fractional shifts on the `finest` level) and the
+    """Alternate the shift search (`follow_shift`, refined on fractional shifts on the `finest` level) and the
     angle V-fit on one level, at most `iterations` times."""
     search = None
     for iteration in range(iterations):
-        search = search_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift, 1,
-                              level.min_count, MAX_MOVES, level.squared)
+        search = follow_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift,
+                              level.min_count, squared=level.squared)
         shift = refined_search(level, transform.angle_deg, search)[0] if finest else search.shift
         shifted = Transform(float(shift[0]), float(shift[1]), transform.angle_deg)
         refined = refine_angle(level, shifted, _angle_step(level))

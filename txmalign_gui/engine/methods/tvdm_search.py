@@ -44,8 +44,47 @@ class LevelSearch:
 
 
 def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int,
-                 max_moves: int = 0, squared: bool = False) -> LevelSearch:
-    """Integer brute force over centre +- radius (window may follow the minimum `max_moves` times)."""
+                 squared: bool = False) -> LevelSearch:
+    """Integer brute force over centre +- radius, V-fit to subpixel."""
+    cost = _cached_costs(fixed, moving, min_count, squared)
+    cy, cx = (int(round(v)) for v in centre)
+    if squared and radius >= _FFT_RADIUS:
+        cost.cache.update(squared_shift_costs(fixed, moving, (cy, cx), radius, min_count))
+    offsets = range(-radius, radius + 1)
+    costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
+    if np.all(np.isnan(costs)):
+        return LevelSearch(np.array([cy, cx], float), np.nan, costs, True, 0.0)
+    iy, ix = np.unravel_index(np.nanargmin(costs), costs.shape)
+    on_edge = iy in (0, 2 * radius) or ix in (0, 2 * radius)
+    return _fitted(cost, cy + iy - radius, cx + ix - radius, costs, bool(on_edge), fixed.gx.size, squared)
+
+
+def follow_shift(fixed: Gradients, moving: Gradients, centre, min_count: int, max_moves: int = MAX_MOVES,
+                 squared: bool = False) -> LevelSearch:
+    """Integer minimum near `centre` on a fine level, V-fit to subpixel: the nearest whole shift and its four
+    neighbours, moving to the lowest neighbour (at most `max_moves` times) while one is lower.
+
+    Started from the coarser level's answer, within about half a pixel of the minimum of a cost that is
+    V-shaped there, this finds the minimum of the 3 x 3 window around it with 5 of its 9 costs, and those
+    5 are what the V-fit needs.  `on_edge`: a neighbour was still lower after the last move."""
+    cost = _cached_costs(fixed, moving, min_count, squared)
+    by, bx = (int(round(v)) for v in centre)
+    on_edge = False
+    for move in range(max_moves + 1):
+        cross = [(by, bx), (by - 1, bx), (by + 1, bx), (by, bx - 1), (by, bx + 1)]
+        values = np.array([cost(*point) for point in cross])
+        if np.all(np.isnan(values)):
+            return LevelSearch(np.array([by, bx], float), np.nan, values, True, 0.0)
+        lowest = int(np.nanargmin(values))
+        on_edge = lowest != 0 and not values[lowest] == values[0]
+        if not on_edge or move == max_moves:
+            break
+        by, bx = cross[lowest]
+    return _fitted(cost, by, bx, values, on_edge, fixed.gx.size, squared)
+
+
+def _cached_costs(fixed: Gradients, moving: Gradients, min_count: int, squared: bool):
+    """`cost(dy, dx)`: shift_cost at an integer shift, each evaluated once (kept in `cost.cache`)."""
     cache: dict = {}
 
     def cost(dy: int, dx: int) -> float:
@@ -53,25 +92,16 @@ def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_c
             cache[(dy, dx)] = shift_cost(fixed, moving, dy, dx, min_count, squared)
         return cache[(dy, dx)]
 
-    cy, cx = (int(round(v)) for v in centre)
-    if squared and radius >= _FFT_RADIUS:
-        cache.update(squared_shift_costs(fixed, moving, (cy, cx), radius, min_count))
-    offsets = range(-radius, radius + 1)
-    for move in range(max_moves + 1):
-        costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
-        if np.all(np.isnan(costs)):
-            return LevelSearch(np.array([cy, cx], float), np.nan, costs, True, 0.0)
-        iy, ix = np.unravel_index(np.nanargmin(costs), costs.shape)
-        on_edge = iy in (0, 2 * radius) or ix in (0, 2 * radius)
-        by, bx = cy + iy - radius, cx + ix - radius
-        if not on_edge or move == max_moves:
-            break
-        cy, cx = by, bx
+    cost.cache = cache  # type: ignore[attr-defined]
+    return cost
+
+
+def _fitted(cost, by: int, bx: int, costs: np.ndarray, on_edge: bool, samples: int, squared: bool) -> LevelSearch:
+    """The search's answer at the integer minimum (by, bx): V-fit on its four neighbours, and significance."""
     best = cost(by, bx)
     up, down, left, right = cost(by - 1, bx), cost(by + 1, bx), cost(by, bx - 1), cost(by, bx + 1)
     shift = np.array([by + v_fit(up, best, down, squared), bx + v_fit(left, best, right, squared)])
-    return LevelSearch(shift, best, costs, bool(on_edge),
-                       significance(best, (up, down, left, right), fixed.gx.size))
+    return LevelSearch(shift, best, costs, on_edge, significance(best, (up, down, left, right), samples))
 
 
 def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int, squared: bool = False):
@@ -134,9 +164,10 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
     for index in range(coarsest, finest - 1, -1):
         level = levels[index]
         full = index == coarsest
-        result = search_shift(level.fixed, level.moving_at(angle), current.shift,
-                              search_range if full else 1, level.min_count, 0 if full else MAX_MOVES,
-                              level.squared)
+        moving = level.moving_at(angle)
+        result = (search_shift(level.fixed, moving, current.shift, search_range, level.min_count, level.squared)
+                  if full else follow_shift(level.fixed, moving, current.shift, level.min_count,
+                                            squared=level.squared))
         best = max(best, result.significance)
         if full:
             coarse = result
