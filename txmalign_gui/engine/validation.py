@@ -28,12 +28,13 @@ def check_image(image: Any, name: str = "image", min_size: int = 8) -> np.ndarra
         raise InputError(f"{name} is too small to register ({array.shape[0]} x {array.shape[1]} px; "
                          f"need at least {min_size} x {min_size})")
     array = array.astype(np.float64, copy=False)
-    finite = np.isfinite(array)
-    if not finite.all():
-        bad = int(array.size - finite.sum())
+    # NaN and infinities carry into the extremes, so two reductions check every pixel
+    low, high = float(array.min()), float(array.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
+        bad = int(array.size - np.isfinite(array).sum())
         raise InputError(f"{name} contains {bad} NaN or infinite pixel(s); "
                          "mask them out or fix the data before registering")
-    if float(array.max() - array.min()) <= 1e-12 * max(1.0, float(abs(array).max())):
+    if high - low <= 1e-12 * max(1.0, abs(low), abs(high)):
         raise InputError(f"{name} is constant (every pixel is {array.flat[0]:g}); nothing to register")
     return array
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Callable, List, Sequence, Tuple
 
 import numpy as np
-from scipy import optimize
 
 from ..params import Param
 from ..transform import KINDS, Affine, AnyTransform, Similarity, widen
@@ -149,6 +148,8 @@ def _minimise(vector: _Vector, cost: Cost, scale_range: float, angle_range: floa
             progress.check()
         value = cost(vector.transform(v))
         return value if np.isfinite(value) else 1e12
+
+    from scipy import optimize  # 0.3-0.5 s to import: only when a scale or shear is searched
 
     value = objective(current)
     for _ in range(_RESTARTS):

@@ -27,8 +27,10 @@ STACK_PARAMS = ParamSet((
           "change, e.g. a zone plate refocused at every energy of a XANES scan (TXM-Wizard's magnification "
           "correction); affine: also stretch and shear.  Similarity and affine need a method that offers "
           "them (tvdm, ssd, mi) and the anchor, sequential or chunked strategy.", choices=TRANSFORM_KINDS),
-    Param("jobs", "Parallel jobs", int, 1,
-          "Worker processes; 0 = one per CPU core.  Results are identical to a serial run.", minimum=0),
+    Param("jobs", "Parallel jobs", int, 0,
+          "Worker processes; 0 = one per CPU core available to this process.  Workers start only once the "
+          "first pairs show that the rest would take long enough for them to pay; results are identical to "
+          "a serial run.", minimum=0),
     CHECK_METHOD,
 ))
 

@@ -112,8 +112,12 @@ def _work(pairs: Sequence[Pair], targets: dict, movings: Sequence[np.ndarray]) -
 
 
 def worker_count(jobs: int) -> int:
-    """`jobs`, with 0 meaning one worker per CPU core."""
-    return max(1, os.cpu_count() or 1) if jobs == 0 else jobs
+    """`jobs`, with 0 meaning one worker per CPU core this process may run on (a container's or a batch
+    system's CPU set, not the whole machine's)."""
+    if jobs:
+        return jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1)
 
 
 def _pool_context():
