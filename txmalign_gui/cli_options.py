@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 APPLY_PREPARE = PREPARE_PARAMS.only("flat_field", "minus_log")
 """What `apply` takes of the preparation: it resamples with saved transforms, so flat-field and -log only."""
-TOMO_OPTIONS = TOMO_PARAMS.without("coarse", "coarse_method")
+_TOMO_OPTIONS = TOMO_PARAMS.without("coarse", "coarse_method")
 """The tomography parameters given as options one by one: `--coarse invariants|learned|none` sets the two
 coarse-step parameters at once."""
 
@@ -46,12 +46,13 @@ def bounded(kind: Callable[[str], Any], noun: str, accept: Callable[[Any], bool]
     return convert
 
 
-count = bounded(int, "a whole number", lambda value: value >= 0, "{} is negative")
+_count = bounded(int, "a whole number", lambda value: value >= 0, "{} is negative")
 """argparse type: a whole number >= 0."""
 
 
 def _roi(text: str) -> tuple:
-    """argparse type for Y0:Y1,X0:X1 (the engine is imported only when the option is used)."""
+    """argparse type for Y0:Y1,X0:X1 (the engine is imported only when the option is used).  Its InputError is a
+    ValueError, which argparse reports as "invalid _roi value: 'TEXT'" (with the usage)."""
     from .engine.validation import parse_roi
 
     return parse_roi(text)
@@ -79,7 +80,7 @@ def add_prepare_options(parser: argparse.ArgumentParser, params: ParamSet) -> No
     """The image-preparation options (from `params`, as in the app's form), --force and --skip-axis-values."""
     add_param_options(parser, params, title="image preparation")
     parser.add_argument("--force", action="store_true", help="replace OUTPUT if it exists (never the input)")
-    parser.add_argument("--skip-axis-values", type=count, default=0, metavar="N",
+    parser.add_argument("--skip-axis-values", type=_count, default=0, metavar="N",
                         help="drop the first N values of the energies/angles file or dataset (entries of "
                              "dark/flat frames recorded with the scan); default 0")
 
@@ -106,7 +107,7 @@ def add_tomo_options(parser: argparse.ArgumentParser, *, per_stack_jobs: bool = 
     coarse = TOMO_PARAMS.get("coarse_method")
     parser.add_argument("--coarse", choices=tuple(coarse.choices) + ("none",),
                         help=f"{coarse.help} none: no coarse step (default: {coarse.default})")
-    add_param_options(parser, _per_stack(TOMO_OPTIONS, per_stack_jobs),
+    add_param_options(parser, _per_stack(_TOMO_OPTIONS, per_stack_jobs),
                       title="tomographic consistency (as in the app's form)")
     add_prepare_options(parser, TOMO_PREPARE_PARAMS)
 
@@ -150,7 +151,7 @@ def tomo_options(args: argparse.Namespace) -> TomoOptions:
     the rest keep the tomography defaults)."""
     from .batch.runner import TomoOptions
 
-    params = given_params(args, TOMO_OPTIONS)
+    params = given_params(args, _TOMO_OPTIONS)
     if args.coarse is not None:
         params["coarse"] = args.coarse != "none"
         if args.coarse != "none":
