@@ -153,3 +153,22 @@ def test_formats_lists_the_registered_readers(capsys):
     listed = _json.loads(capsys.readouterr().out)
     assert [entry["name"] for entry in listed] == [reader.name for reader in available_readers()]
     assert any(".hdr" in entry["extensions"] for entry in listed)
+
+
+@pytest.mark.parametrize("single, batch, shared", [
+    (["align", "in.h5", "--out", "o.h5"], ["batch", "align", "in.h5", "--out-dir", "d"],
+     ["--method", "phasecorr", "--rotation", "--param", "sigma=2", "--roi", "0:40,8:60", "--strategy", "chunked",
+      "--chunk-size", "4", "--binning", "2", "--no-flat-field", "--minus-log", "--skip-axis-values", "1"]),
+    (["tomo", "in.h5", "--out", "o.h5"], ["batch", "tomo", "in.h5", "--out-dir", "d"],
+     ["--coarse", "none", "--binning", "2", "--no-minus-log", "--skip-axis-values", "2"]),
+])
+def test_batch_reads_the_same_settings_as_the_single_stack_command(single, batch, shared):
+    """`batch align|tomo` take the options of `align` / `tomo` (but the per-stack --jobs) and read them back
+    into the very settings the single-stack command runs with."""
+    from txmalign_gui.cli import build_parser
+    from txmalign_gui.cli_options import align_options, tomo_options
+
+    parser = build_parser()
+    settings = align_options if single[0] == "align" else tomo_options
+    one, many = parser.parse_args(single + shared), parser.parse_args(batch + shared)
+    assert settings(one) == settings(many) != settings(parser.parse_args(single))

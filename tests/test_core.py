@@ -108,3 +108,10 @@ def test_methods_that_rotate_take_the_shared_rotation_switch():
     for spec in available_methods():
         assert ("rotation" in spec.params) == spec.supports_rotation, spec.name
         assert all(p.help and p.label for p in spec.params), spec.name
+
+
+def test_without_keeps_the_order_and_rejects_names_that_are_not_there():
+    assert [p.name for p in PARAMS.without("sigma", "mode")] == ["levels", "rotation"]
+    assert [p.name for p in PARAMS.without()] == [p.name for p in PARAMS]
+    with pytest.raises(KeyError):
+        PARAMS.without("sigma", "nope")

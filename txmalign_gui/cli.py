@@ -10,67 +10,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 
 from . import __version__
+from .cli_batch import add_batch_parser
 from .cli_correlate import add_correlate_parser
-from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded
-from .cli_params import add_param_options, given_params
+from .cli_errors import EXIT_BAD_INPUT, EXIT_FAILED, guarded, result_exit
+from .cli_options import (
+    APPLY_PREPARE,
+    add_align_options,
+    add_method_options,
+    add_prepare_options,
+    add_rectangle_option,
+    add_tomo_options,
+    align_options,
+    method_params,
+    prepare_options,
+    tomo_options,
+)
+from .cli_progress import terminal_progress
 from .engine.check_params import CHECK_CHOICES, DISAGREE_PX, default_check
-from .engine.stack.params import PREPARE_PARAMS, STACK_PARAMS
-from .engine.tomo.params import TOMO_PARAMS, TOMO_PREPARE_PARAMS
-
-# `apply` resamples with saved transforms: of the preparation it takes flat-field and -log only.
-_APPLY_PREPARE = PREPARE_PARAMS.only("flat_field", "minus_log")
-# `tomo --coarse invariants|learned|none` sets the two coarse-step parameters at once.
-_TOMO_OPTIONS = TOMO_PARAMS.only(*(p.name for p in TOMO_PARAMS if p.name not in ("coarse", "coarse_method")))
 
 # The engine (numpy, scipy, scikit-image) is imported inside the guard, so Ctrl-C while it loads is clean.
-
-
-# -- shared helpers -----------------------------------------------------------------------------
-def terminal_progress(label: str, stream=None):
-    """A Progress that draws a one-line bar on a terminal (and stays silent when piped)."""
-    from .engine.progress import Progress
-
-    stream = stream or sys.stderr
-    if not stream.isatty():
-        return Progress()
-    started = time.monotonic()
-
-    def draw(fraction: float, message: str) -> None:
-        width = 30
-        filled = int(round(fraction * width))
-        elapsed = time.monotonic() - started
-        eta = f" ~{elapsed * (1 - fraction) / fraction:4.0f}s left" if 0.02 < fraction < 1 else ""
-        stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {fraction * 100:5.1f}%{eta} "
-                     f"{message[:40]:<40}")
-        if fraction >= 1.0:
-            stream.write("\n")
-        stream.flush()
-
-    return Progress(callback=draw)
-
-
-def _method_params(args) -> dict:
-    from .engine.params import parse_assignments
-
-    params = parse_assignments(args.param)
-    if getattr(args, "rotation", False):
-        params["rotation"] = "true"
-    return params
-
-
-def _add_method_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--method", default="tvdm",
-                        help="registration method (see `txmalign methods`; default: tvdm)")
-    parser.add_argument("--rotation", action="store_true", help="also correct rotation")
-    parser.add_argument("--param", action="append", metavar="KEY=VALUE",
-                        help="set a method parameter, repeatable (e.g. --param sigma=2)")
-    parser.add_argument("--roi", type=_roi, metavar="Y0:Y1,X0:X1",
-                        help="register only this rectangle (rows Y0..Y1, columns X0..X1)")
-    parser.add_argument("--mask", metavar="FILE",
-                        help="image file, True/nonzero where pixels may be used (e.g. not a beam block)")
 
 
 # -- register -----------------------------------------------------------------------------------
@@ -82,7 +42,7 @@ def _cmd_register(args) -> int:
     moving = read_image(args.moving)
     mask = read_mask(args.mask) if args.mask else None
     check = default_check(args.method) if args.check == "auto" else args.check
-    result = register_pair(fixed, moving, method=args.method, params=_method_params(args), mask=mask,
+    result = register_pair(fixed, moving, method=args.method, params=method_params(args), mask=mask,
                            roi=args.roi, progress=terminal_progress("register"), check=check)
     if args.json:
         print(json.dumps(result.to_dict()))
@@ -105,7 +65,7 @@ def _cmd_register(args) -> int:
         print("apply as    " + ("ndimage.shift(skimage.transform.rotate(moving, angle), (dy, dx)) ~ fixed"
                                 if t.kind == "rigid" else
                                 "txmalign_gui.engine.transform.apply_transform(moving, transform) ~ fixed"))
-    return 0 if result.status != "failed" else EXIT_FAILED
+    return result_exit(result.status)
 
 
 # -- methods ------------------------------------------------------------------------------------
@@ -147,29 +107,6 @@ def _cmd_formats(args) -> int:
 
 
 # -- align / apply / tomo / example -------------------------------------------------------------
-def _prepare_options(args, params):
-    """The PrepareOptions from the preparation options of `params` the user gave (defaults otherwise)."""
-    from .batch import PrepareOptions
-
-    values = params.resolve(given_params(args, params))
-    return PrepareOptions(flat_field=values["flat_field"], minus_log=values["minus_log"],
-                          scale_gray=values.get("scale_gray", False))
-
-
-def align_options(args):
-    """The AlignOptions of the align options in `args` (`align` and `batch align` share them)."""
-    from .batch import AlignOptions
-
-    stack = STACK_PARAMS.resolve(given_params(args, STACK_PARAMS))
-    binning = PREPARE_PARAMS.resolve(given_params(args, PREPARE_PARAMS))["binning"]
-    return AlignOptions(
-        method=args.method, params=_method_params(args), strategy=stack["strategy"], anchor=stack["anchor"],
-        chunk_size=stack["chunk_size"], window=stack["window"], binning=binning, roi=args.roi,
-        mask_path=args.mask, reference=args.reference, jobs=stack["jobs"], check_method=stack["check_method"],
-        transform=stack["transform"],
-        prepare=_prepare_options(args, PREPARE_PARAMS), skip_axis_values=args.skip_axis_values)
-
-
 def _cmd_align(args) -> int:
     from .batch import run_align
 
@@ -208,7 +145,7 @@ def _cmd_align(args) -> int:
 def _cmd_apply(args) -> int:
     from .batch import run_apply
 
-    summary = run_apply(args.transforms, args.input, args.out, _prepare_options(args, _APPLY_PREPARE),
+    summary = run_apply(args.transforms, args.input, args.out, prepare_options(args, APPLY_PREPARE),
                         progress=terminal_progress("apply"), force=args.force,
                         skip_axis_values=args.skip_axis_values)
     print(f"resampled {summary['images']} images into {summary['output']}")
@@ -217,24 +154,13 @@ def _cmd_apply(args) -> int:
     return 0
 
 
-def tomo_params(args) -> dict:
-    """The tomographic-consistency parameters the user gave in `args` (`tomo` and `batch tomo` share them)."""
-    params = given_params(args, _TOMO_OPTIONS)
-    if args.coarse is not None:
-        params["coarse"] = args.coarse != "none"
-        if args.coarse != "none":
-            params["coarse_method"] = args.coarse
-    return params
-
-
 def _cmd_tomo(args) -> int:
     from .batch import run_tomo
 
-    params = tomo_params(args)
-    summary = run_tomo(args.input, args.out, angles=args.angles, params=params,
-                       prepare=_prepare_options(args, TOMO_PREPARE_PARAMS),
+    options = tomo_options(args)
+    summary = run_tomo(args.input, args.out, angles=args.angles, params=options.params, prepare=options.prepare,
                        progress=terminal_progress("tomo"), force=args.force,
-                       skip_axis_values=args.skip_axis_values)
+                       skip_axis_values=options.skip_axis_values)
     state = "converged" if summary["converged"] else "stopped at the iteration limit"
     print(f"aligned {summary['projections']} projections in {summary['seconds']:.1f} s ({state}, "
           f"{summary['rounds']} rounds)")
@@ -255,13 +181,6 @@ def _cmd_example(args) -> int:
     print(f"wrote the synthetic XANES example (101 energies, 128 x 128 px, known transforms in "
           f"/truth_transforms) to {args.out}")
     return 0
-
-
-def _roi(text: str) -> tuple:
-    """argparse type for Y0:Y1,X0:X1 (the engine is imported only when the option is used)."""
-    from .engine.validation import parse_roi
-
-    return parse_roi(text)
 
 
 def _energy_range(text: str) -> tuple:
@@ -312,44 +231,6 @@ def _cmd_exercise(args) -> int:
     return 0 if all(v.correct for _, v in verdicts) else 1
 
 
-def _add_prepare_options(parser: argparse.ArgumentParser, params) -> None:
-    """The image-preparation options (from `params`, as in the app's form), --force and --skip-axis-values."""
-    add_param_options(parser, params, title="image preparation")
-    parser.add_argument("--force", action="store_true", help="replace OUTPUT if it exists (never the input)")
-    parser.add_argument("--skip-axis-values", type=_count, default=0, metavar="N",
-                        help="drop the first N values of the energies/angles file or dataset (entries of "
-                             "dark/flat frames recorded with the scan); default 0")
-
-
-def _count(text: str) -> int:
-    """argparse type: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return value
-
-
-def add_align_options(parser: argparse.ArgumentParser, stack_params=STACK_PARAMS) -> None:
-    """The options of an alignment run besides input and outputs (`align` and `batch align` share them)."""
-    _add_method_options(parser)
-    add_param_options(parser, stack_params, title="stack alignment (as in the app's form)")
-    parser.add_argument("--reference", metavar="IMAGE",
-                        help="separate registration target (TIFF, .npy or file.h5:/dataset[index])")
-    _add_prepare_options(parser, PREPARE_PARAMS)
-
-
-def add_tomo_options(parser: argparse.ArgumentParser, tomo_params=_TOMO_OPTIONS) -> None:
-    """The options of a tomography alignment besides input, angles and output (shared with `batch tomo`)."""
-    coarse = TOMO_PARAMS.get("coarse_method")
-    parser.add_argument("--coarse", choices=tuple(coarse.choices) + ("none",),
-                        help=f"{coarse.help} none: no coarse step (default: {coarse.default})")
-    add_param_options(parser, tomo_params, title="tomographic consistency (as in the app's form)")
-    _add_prepare_options(parser, TOMO_PREPARE_PARAMS)
-
-
 # -- parser -------------------------------------------------------------------------------------
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
@@ -371,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "scan.h5:/img_xanes[40]")
     p.add_argument("fixed", help="target image: TIFF, .npy or file.h5:/dataset[index]")
     p.add_argument("moving", help="image to align, same forms as FIXED")
-    _add_method_options(p)
+    add_method_options(p)
     p.add_argument("--check", nargs="?", const="auto", choices=("auto",) + CHECK_CHOICES[1:],
                    metavar="METHOD", help="second opinion: register again with an independent METHOD "
                    f"(default {default_check('tvdm')}) and flag a difference over {DISAGREE_PX} px")
@@ -398,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("transforms", help="transforms CSV or aligned HDF5 file")
     p.add_argument("input", help="stack with as many images as there are transforms")
     p.add_argument("--out", required=True, help="output: .h5 (with provenance) or .tif")
-    _add_prepare_options(p, _APPLY_PREPARE)
+    add_prepare_options(p, APPLY_PREPARE)
     p.set_defaults(handler=_cmd_apply)
 
     p = sub.add_parser("tomo", formatter_class=_Formatter, help="correct jitter in a tomography series",
@@ -413,8 +294,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="angles in degrees: text file or file.h5:/dataset (default: from the input)")
     add_tomo_options(p)
     p.set_defaults(handler=_cmd_tomo)
-
-    from .cli_batch import add_batch_parser
 
     add_batch_parser(sub, _Formatter)
     add_correlate_parser(sub, _Formatter)
@@ -434,12 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "--normalize --csv spectrum.csv\n  txmalign spectra aligned.h5 --region "
                               "10:20,30:40 --i0-region 0:10,0:10 --hdf5 aligned.h5 --name particle1")
     p.add_argument("input", help="stack, read as `align` reads it (TIFF + energies file, HDF5, .txrm, ...)")
-    p.add_argument("--region", required=True, type=_roi, metavar="Y0:Y1,X0:X1",
-                   help="rectangle whose mean OD is measured (rows Y0..Y1, columns X0..X1)")
+    add_rectangle_option(p, "--region", "rectangle whose mean OD is measured (rows Y0..Y1, columns X0..X1)",
+                         required=True)
     i0 = p.add_mutually_exclusive_group()
     i0.add_argument("--i0", metavar="FILE", help="I0 spectrum: two columns energy (eV), counts (e.g. .xsp)")
-    i0.add_argument("--i0-region", type=_roi, metavar="Y0:Y1,X0:X1",
-                    help="empty-beam rectangle whose mean intensity is I0 in each frame")
+    add_rectangle_option(i0, "--i0-region", "empty-beam rectangle whose mean intensity is I0 in each frame")
     p.add_argument("--energies", metavar="FILE", help="energies in eV (default: from the input)")
     p.add_argument("--normalize", action="store_true", help="add the pre/post-edge normalised column")
     p.add_argument("--pre", type=_energy_range, metavar="E0:E1", help="pre-edge range in eV (default: first 15%%)")

@@ -14,10 +14,9 @@ import os
 import sys
 
 from .cli_errors import EXIT_FAILED
-from .engine.stack.params import STACK_PARAMS
+from .cli_options import add_align_options, add_tomo_options, align_options, bounded, tomo_options
+from .cli_progress import terminal_progress
 
-# Per-stack parallelism is replaced by the batch's own (`--jobs`, Dask); see the module docstring.
-_BATCH_STACK_PARAMS = STACK_PARAMS.only(*(p.name for p in STACK_PARAMS if p.name != "jobs"))
 _SUFFIXES = {"align": "_aligned", "tomo": "_tomo", "xanes-tomo": "_tomo"}
 _EPILOG = """examples:
   txmalign batch align scans/ --out-dir aligned/ --jobs 2 --strategy chunked
@@ -33,14 +32,7 @@ processes here; --dask-scheduler ADDRESS uses a running cluster whose workers se
 SLURM or PBS, start one with dask-jobqueue: see the README or the app's help page on batches)."""
 
 
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} workers: give 1 or more")
-    return value
+_workers = bounded(int, "a whole number", lambda value: value >= 1, "{} workers: give 1 or more")
 
 
 def _add_batch_options(parser: argparse.ArgumentParser, kind: str) -> None:
@@ -60,8 +52,6 @@ def _add_batch_options(parser: argparse.ArgumentParser, kind: str) -> None:
 
 def add_batch_parser(sub, formatter) -> None:
     """Register `batch` and its three kinds with the `txmalign` subcommand parser `sub`."""
-    from .cli import add_align_options, add_tomo_options
-
     batch = sub.add_parser("batch", formatter_class=formatter, help="align many stacks (local pool or Dask)",
                            description="Run align or tomo jobs over many stacks, one output each, resuming "
                                        "where a stopped run left off.", epilog=_EPILOG)
@@ -69,7 +59,7 @@ def add_batch_parser(sub, formatter) -> None:
     p = kinds.add_parser("align", formatter_class=formatter, help="`txmalign align` on every stack",
                          description="Align every stack as `txmalign align` does (same options).", epilog=_EPILOG)
     _add_batch_options(p, "align")
-    add_align_options(p, _BATCH_STACK_PARAMS)
+    add_align_options(p, per_stack_jobs=False)
     p.set_defaults(handler=_cmd_batch)
     for kind, text in (("tomo", "`txmalign tomo` on every projection series"),
                        ("xanes-tomo", "one tomography series per energy: align each, then the energies")):
@@ -77,7 +67,7 @@ def add_batch_parser(sub, formatter) -> None:
                              description=_XANES_DESCRIPTION if kind == "xanes-tomo" else
                              "Align every projection series as `txmalign tomo` does (angles from each file).")
         _add_batch_options(p, kind)
-        add_tomo_options(p, _batch_tomo_params())
+        add_tomo_options(p, per_stack_jobs=False)
         if kind == "xanes-tomo":
             _add_xanes_options(p)
         p.set_defaults(handler=_cmd_batch)
@@ -87,12 +77,6 @@ _XANES_DESCRIPTION = ("XANES tomography: align each energy's projection series (
                       "every series onto the reference series projection by projection at the same angle, and "
                       "write the per-energy and per-projection transforms to OUT.  INPUTs are the series in "
                       "energy order.")
-
-
-def _batch_tomo_params():
-    from .cli import _TOMO_OPTIONS
-
-    return _TOMO_OPTIONS.only(*(p.name for p in _TOMO_OPTIONS if p.name != "jobs"))
 
 
 def _add_xanes_options(parser: argparse.ArgumentParser) -> None:
@@ -107,26 +91,19 @@ def _add_xanes_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _jobs(args, kind: str):
-    from .batch.runner import BatchJob, TomoOptions
+    from .batch.runner import BatchJob
     from .batch.sources import expand_sources, plan_outputs
-    from .cli import _prepare_options, align_options, tomo_params
-    from .engine.tomo.params import TOMO_PREPARE_PARAMS
 
     sources = expand_sources(args.inputs, args.dataset, args.suffix)
     os.makedirs(args.out_dir, exist_ok=True)
     outputs = plan_outputs(sources, args.out_dir, args.suffix)
-    if kind == "align":
-        options = align_options(args)
-    else:
-        options = TomoOptions(params=tomo_params(args), prepare=_prepare_options(args, TOMO_PREPARE_PARAMS),
-                              skip_axis_values=args.skip_axis_values)
+    options = align_options(args) if kind == "align" else tomo_options(args)
     return [BatchJob("align" if kind == "align" else "tomo", s, o, options, args.force)
             for s, o in zip(sources, outputs)]
 
 
 def _cmd_batch(args) -> int:
     from .batch.runner import exit_failed, summary_rows
-    from .cli import terminal_progress
 
     kind = args.batch_kind
     jobs = _jobs(args, kind)

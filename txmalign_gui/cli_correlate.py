@@ -3,22 +3,15 @@ command line (argument parsing and printing only; the work is `batch.correlate_j
 
 from __future__ import annotations
 
-import argparse
 import json
 
-from .cli_errors import EXIT_FAILED
+from .cli_errors import result_exit
+from .cli_options import bounded
 from .cli_params import add_param_options, given_params
+from .cli_progress import terminal_progress
 from .engine.correlative.params import CORRELATE_PARAMS
 
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{value} is not positive")
-    return value
+_positive = bounded(float, "a number", lambda value: value > 0, "{} is not positive")
 
 
 def add_correlate_parser(sub, formatter) -> None:
@@ -46,12 +39,11 @@ def add_correlate_parser(sub, formatter) -> None:
 
 def run(args) -> int:
     from .batch.correlate_job import run_correlate
-    from .cli import terminal_progress
 
     summary = run_correlate(args.xray, args.em, args.out, landmarks_path=args.landmarks,
                             params=given_params(args, CORRELATE_PARAMS), xray_pixel_nm=args.xray_pixel_nm,
                             em_pixel_nm=args.em_pixel_nm, force=args.force, progress=terminal_progress("correlate"))
-    status = EXIT_FAILED if summary["status"] == "failed" else 0
+    status = result_exit(summary["status"])
     if args.json:
         print(json.dumps(summary))
         return status

@@ -3,10 +3,10 @@
 `guarded(run)` calls `run()` and turns every way a run can end badly into a one-line message that
 names the problem on the first line of stderr and an exit status, never a traceback:
 bad input, a full disk, too little memory -> 2; a run whose result is not trustworthy -> 1 (decided by
-the subcommand); Ctrl-C or SIGTERM -> 130, after the temporary output has been removed (SIGTERM is
-turned into KeyboardInterrupt so the same clean-up runs).  Warnings from numpy, h5py and tifffile
-are collected and printed after that line as `txmalign: note: ...`.  An unexpected exception (a bug)
-is also one line; TXMALIGN_DEBUG=1 prints its traceback.
+the subcommand; `result_exit` for a result with a status); Ctrl-C or SIGTERM -> 130, after the temporary
+output has been removed (SIGTERM is turned into KeyboardInterrupt so the same clean-up runs).  Warnings
+from numpy, h5py and tifffile are collected and printed after that line as `txmalign: note: ...`.  An
+unexpected exception (a bug) is also one line; TXMALIGN_DEBUG=1 prints its traceback.
 """
 
 from __future__ import annotations
@@ -64,6 +64,12 @@ def _message(error: BaseException) -> tuple:
         return EXIT_BUG, "internal error: recursion too deep (please report the file that caused it)"
     return EXIT_BUG, (f"internal error: {type(error).__name__}: {str(error)[:200]} (please report it; "
                       "TXMALIGN_DEBUG=1 shows the details)")
+
+
+def result_exit(status: str) -> int:
+    """The exit status of a run that ended with a result of `status` (ok, low_confidence or failed): 1 only
+    for failed; a low-confidence result is printed with its reason and exits 0."""
+    return EXIT_FAILED if status == "failed" else 0
 
 
 def _one_line(text: str) -> str:

@@ -108,6 +108,12 @@ class ParamSet:
         """The Params called `names`, in this set's order (for a use that needs a subset of a description)."""
         return ParamSet(tuple(p for p in self.params if p.name in names))
 
+    def without(self, *names: str) -> "ParamSet":
+        """The Params not called `names` (e.g. a batch has its own --jobs); KeyError for a name that is not here."""
+        for name in names:
+            self.get(name)
+        return ParamSet(tuple(p for p in self.params if p.name not in names))
+
     def with_defaults(self, **defaults: Any) -> "ParamSet":
         """The same Params with other defaults (e.g. tomography takes -log by default, XANES does not)."""
         for name in defaults:

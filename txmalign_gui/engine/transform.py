@@ -53,9 +53,10 @@ Stacks store transforms as rows: [dy, dx, angle_deg] (rigid, unchanged), [dy, dx
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
-from typing import ClassVar, Dict, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, ClassVar, Dict, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -69,11 +70,19 @@ _M = TypeVar("_M", bound="_Motion")
 
 
 class _Motion:
-    """What every kind shares: the point map p = A (q - c) + c + d built from `linear()` (A) and `shift` (d)."""
+    """What every kind shares: the point map p = A (q - c) + c + d built from `linear()` (A) and `shift` (d),
+    and the stack-table row and dict, both read from the kind's dataclass fields in their declared order (a
+    kind declares its parameters once, as fields)."""
 
     kind: ClassVar[str]
+    __dataclass_fields__: ClassVar[Dict[str, "dataclasses.Field[Any]"]]  # every kind is a dataclass
     dy: float
     dx: float
+
+    @classmethod
+    def field_names(cls) -> Tuple[str, ...]:
+        """The kind's parameters in row order (dy, dx first)."""
+        return tuple(f.name for f in dataclasses.fields(cls))
 
     def linear(self) -> NDArray[np.float64]:
         """A, the 2 x 2 matrix in (row, col) coordinates that maps moving offsets from the centre to fixed ones."""
@@ -85,11 +94,15 @@ class _Motion:
 
     def to_row(self) -> Tuple[float, ...]:
         """The stack-table row of this transform (see the module docstring)."""
-        raise NotImplementedError
+        return tuple(float(getattr(self, name)) for name in self.field_names())
 
-    def _with(self: _M, linear: NDArray[np.float64], shift: NDArray[np.float64]) -> _M:
-        """The same kind with a new A and d (A must be of this kind)."""
-        raise NotImplementedError
+    def to_dict(self) -> Dict[str, float]:
+        """{parameter: value}, the row with its names (`from_dict` reads it back)."""
+        return dict(zip(self.field_names(), self.to_row()))
+
+    def _with_shift(self: _M, shift: NDArray[np.float64]) -> _M:
+        """The same transform with d replaced (A unchanged)."""
+        return dataclasses.replace(self, dy=float(shift[0]), dx=float(shift[1]))
 
     def matrix(self) -> NDArray[np.float64]:
         """The centre-based 2 x 3 matrix [A | d]."""
@@ -118,11 +131,11 @@ class _Motion:
         a = self.linear()
         k = np.asarray(centre_from, dtype=float)
         c = np.asarray(centre_to, dtype=float)
-        return self._with(a, self.shift + (a - np.eye(2)) @ (c - k))
+        return self._with_shift(self.shift + (a - np.eye(2)) @ (c - k))
 
     def scaled(self: _M, factor: float) -> _M:
         """The same motion on an image resampled by `factor` (e.g. 1/2 for 2x binning): only d changes."""
-        return self._with(self.linear(), self.shift * factor)
+        return self._with_shift(self.shift * factor)
 
     def is_identity(self, tol: float = 1e-12) -> bool:
         return bool(np.abs(self.linear() - np.eye(2)).max() <= tol and np.abs(self.shift).max() <= tol)
@@ -139,13 +152,8 @@ class Transform(_Motion):
 
     # -- conversions --------------------------------------------------------
     def as_tuple(self) -> Tuple[float, float, float]:
-        return (float(self.dy), float(self.dx), float(self.angle_deg))
-
-    def to_row(self) -> Tuple[float, ...]:
-        return self.as_tuple()
-
-    def to_dict(self) -> Dict[str, float]:
-        return {"dy": float(self.dy), "dx": float(self.dx), "angle_deg": float(self.angle_deg)}
+        dy, dx, angle_deg = self.to_row()
+        return (dy, dx, angle_deg)
 
     @property
     def scale(self) -> float:
@@ -157,9 +165,6 @@ class Transform(_Motion):
 
     def linear(self) -> NDArray[np.float64]:
         return self.rotation_matrix()
-
-    def _with(self, linear: NDArray[np.float64], shift: NDArray[np.float64]) -> "Transform":
-        return Transform(float(shift[0]), float(shift[1]), self.angle_deg)
 
     # -- algebra ------------------------------------------------------------
     @overload
@@ -201,18 +206,8 @@ class Similarity(_Motion):
         if not (math.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"a similarity needs a positive finite scale, got {self.scale}")
 
-    def to_row(self) -> Tuple[float, ...]:
-        return (float(self.dy), float(self.dx), float(self.angle_deg), float(self.scale))
-
-    def to_dict(self) -> Dict[str, float]:
-        return {"dy": float(self.dy), "dx": float(self.dx), "angle_deg": float(self.angle_deg),
-                "scale": float(self.scale)}
-
     def linear(self) -> NDArray[np.float64]:
         return self.scale * rotation(self.angle_deg)
-
-    def _with(self, linear: NDArray[np.float64], shift: NDArray[np.float64]) -> "Similarity":
-        return Similarity(float(shift[0]), float(shift[1]), self.angle_deg, self.scale)
 
     @overload
     def then(self, other: Union["Transform", "Similarity"]) -> "Similarity": ...
@@ -270,17 +265,8 @@ class Affine(_Motion):
         d = m[:, 2] + a @ c_m - c_f
         return cls.from_matrix(np.column_stack([a, d]))
 
-    def to_row(self) -> Tuple[float, ...]:
-        return (float(self.dy), float(self.dx), float(self.a11), float(self.a12), float(self.a21), float(self.a22))
-
-    def to_dict(self) -> Dict[str, float]:
-        return dict(zip(("dy", "dx", "a11", "a12", "a21", "a22"), self.to_row()))
-
     def linear(self) -> NDArray[np.float64]:
         return np.array([[self.a11, self.a12], [self.a21, self.a22]], dtype=float)
-
-    def _with(self, linear: NDArray[np.float64], shift: NDArray[np.float64]) -> "Affine":
-        return Affine.from_matrix(np.column_stack([linear, shift]))
 
     @property
     def angle_deg(self) -> float:
@@ -348,21 +334,18 @@ def widen(transform: AnyTransform, kind: str) -> AnyTransform:
     return transform.as_affine()
 
 
-ROW_KINDS = {3: "rigid", 4: "similarity", 6: "affine"}
-"""Stack-table width -> kind."""
+_BY_WIDTH: Dict[int, type[AnyTransform]] = {len(cls.field_names()): cls for cls in (Transform, Similarity, Affine)}
+ROW_KINDS = {width: cls.kind for width, cls in _BY_WIDTH.items()}
+"""Stack-table width -> kind: {3: "rigid", 4: "similarity", 6: "affine"}."""
 ROW_WIDTHS = {kind: width for width, kind in ROW_KINDS.items()}
 
 
 def from_row(row: Sequence[float] | NDArray[np.float64]) -> AnyTransform:
     """The transform of one stack-table row; its length says the kind (3 rigid, 4 similarity, 6 affine)."""
     values = [float(v) for v in row]
-    if len(values) == 3:
-        return Transform(*values)
-    if len(values) == 4:
-        return Similarity(*values)
-    if len(values) == 6:
-        return Affine(*values)
-    raise ValueError(f"a transform row has 3, 4 or 6 values, got {len(values)}")
+    if len(values) not in _BY_WIDTH:
+        raise ValueError(f"a transform row has 3, 4 or 6 values, got {len(values)}")
+    return _BY_WIDTH[len(values)](*values)
 
 
 def general_kind(kinds: Sequence[str]) -> str:
@@ -398,13 +381,11 @@ def display_rows(table: npt.ArrayLike) -> NDArray[np.float64]:
 
 
 def from_dict(values: Dict[str, float]) -> AnyTransform:
-    """Inverse of `to_dict()` for every kind."""
-    if "a11" in values:
-        return Affine(*(float(values[k]) for k in ("dy", "dx", "a11", "a12", "a21", "a22")))
-    if "scale" in values:
-        return Similarity(float(values["dy"]), float(values["dx"]), float(values.get("angle_deg", 0.0)),
-                          float(values["scale"]))
-    return Transform(float(values["dy"]), float(values["dx"]), float(values.get("angle_deg", 0.0)))
+    """Inverse of `to_dict()` for every kind: a11.. make an affine, scale a similarity; angle_deg may be missing
+    (0); other keys are ignored."""
+    cls: type[AnyTransform] = Affine if "a11" in values else Similarity if "scale" in values else Transform
+    given = {"angle_deg": 0.0, **values}
+    return cls(*(float(given[name]) for name in cls.field_names()))
 
 
 def wrap_angle(angle_deg: float) -> float:
