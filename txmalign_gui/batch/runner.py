@@ -50,7 +50,7 @@ class BatchJob:
             from ..engine.methods import get_method
 
             return {"method": self.options.method, "params": get_method(self.options.method).resolve(
-                self.options.params), "options": self.options.stack_options(),
+                self.options.params), "options": batch_align_options(self.options).stack_options(),
                 "preprocessing": self.options.prepare.to_dict()}
         from ..engine.tomo.params import TOMO_PARAMS
 

@@ -27,6 +27,38 @@ def _mean_frame(frames, shape, name: str) -> Optional[np.ndarray]:
     return array
 
 
+# The flats' counting noise is judged on detail finer than this Gaussian (px), and detail within this many
+# of its standard deviations is taken for noise.
+_FLAT_SMOOTHING_PX = 2.0
+_FLAT_NOISE_LIMIT = 3.0
+
+
+def _flat_frame(flats, shape) -> Optional[np.ndarray]:
+    """The flat that frames are divided by: the mean of the flats, without the counting noise of that mean.
+
+    The same noisy flat divides every frame, so its noise is a pattern fixed to the detector that every
+    frame shares; registration is drawn towards zero shift by it (0.34 px on 1024 px frames of the example,
+    with 3 flats of 20000 counts).  With two or more flats their spread measures that noise pixel by pixel,
+    and each pixel keeps the part of the mean flat's fine detail that stands out of it: all of it for dust,
+    scintillator defects or a sharp field edge, none where the detail is only noise.  A single flat cannot
+    tell noise from detail and is used as it is."""
+    mean = _mean_frame(flats, shape, "flats")
+    array = np.asarray(flats)
+    if mean is None or array.ndim != 3 or array.shape[0] < 2:
+        return mean
+    from scipy import ndimage
+
+    noise = np.sqrt(ndimage.gaussian_filter(array.var(axis=0, ddof=1, dtype=np.float64), 2 * _FLAT_SMOOTHING_PX)
+                    / array.shape[0])
+    smooth = ndimage.gaussian_filter(mean, _FLAT_SMOOTHING_PX, mode="nearest")
+    detail = mean - smooth
+    # non-negative garrote: detail within _FLAT_NOISE_LIMIT noise deviations is dropped, larger detail
+    # (dust, a defect) kept nearly whole; the noise of 2-3 flats is too irregular for a gentler Wiener weight,
+    # which left a third of the pull towards zero shift
+    limit = _FLAT_NOISE_LIMIT * noise
+    return smooth + detail * np.clip(1.0 - limit * limit / np.maximum(detail * detail, 1e-300), 0.0, 1.0)
+
+
 def bin_image(image: np.ndarray, binning: int) -> np.ndarray:
     """Mean of binning x binning blocks; rows and columns that do not fill a block are dropped."""
     if binning == 1:
@@ -41,7 +73,8 @@ def bin_image(image: np.ndarray, binning: int) -> np.ndarray:
 class FramePreparation:
     """Flat/dark normalisation, absorbance, gray-value scaling and binning of one frame at a time, in float32.
 
-    With flats (and darks) each image becomes (I - dark) / (flat - dark); pixels where flat <= dark
+    With flats (and darks) each image becomes (I - dark) / (flat - dark), the flat without its counting
+    noise (`_flat_frame`); pixels where flat <= dark
     become 1 (full transmission) instead of dividing by zero.  `minus_log` turns transmission into
     absorbance (values <= 0 are clipped first).  `scale_gray` gives every image zero mean and unit
     standard deviation, so gray levels that drift across the series do not bias the registration.
@@ -55,7 +88,7 @@ class FramePreparation:
         if self.binning < 1:
             raise InputError(f"binning must be 1 or more, got {binning}")
         self.frame_shape = tuple(int(s) for s in frame_shape)
-        flat = _mean_frame(flats, self.frame_shape, "flats")
+        flat = _flat_frame(flats, self.frame_shape)
         dark = _mean_frame(darks, self.frame_shape, "darks")
         self.minus_log, self.scale_gray = bool(minus_log), bool(scale_gray)
         self.dark = None if dark is None else dark.astype(np.float32)
