@@ -39,7 +39,9 @@ STACK_PARAMS = ParamSet((
 PREPARE_PARAMS = ParamSet((
     Param("flat_field", "Flat-field correction", bool, True,
           "Subtract the dark images and divide by the flat (bright-field) images the file holds, so the "
-          "beam profile does not pull the registration; ignored when the file has no flats."),
+          "beam profile does not pull the registration; ignored when the file has no flats.  With two or "
+          "more flats their counting noise is removed first (dust and defects stay): every frame shares it, "
+          "and it would pull the registration towards zero shift."),
     Param("minus_log", "Absorbance (-ln)", bool, False,
           "Convert transmission to absorbance (line integrals) before aligning; the saved stack is then "
           "absorbance too. Switch off for data that already are absorbance."),
