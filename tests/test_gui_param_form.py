@@ -48,3 +48,14 @@ def test_reset_and_advanced_section(qtbot):
     assert form.values()["sigma"] == 3.0
     form.reset_defaults()
     assert form.values() == PARAMS.defaults()
+
+
+def test_a_minimum_with_a_meaning_of_its_own_shows_it(qtbot):
+    from txmalign_gui.engine.stack.params import STACK_PARAMS
+
+    form = ParamForm(STACK_PARAMS)
+    qtbot.addWidget(form)
+    jobs = form.editor("jobs")
+    assert jobs.value() == 0 and jobs.text() == "one per core"
+    jobs.setValue(2)
+    assert jobs.text() == "2" and form.values()["jobs"] == 2

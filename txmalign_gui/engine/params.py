@@ -30,6 +30,8 @@ class Param:
     maximum: Optional[float] = None
     choices: Optional[Sequence[Any]] = None
     advanced: bool = False
+    # What the minimum stands for when it is a setting of its own (jobs 0 = "one per core"): forms show it.
+    minimum_text: Optional[str] = None
 
     def coerce(self, value: Any) -> Any:
         """Convert `value` (possibly a string) to this parameter's type and check its range."""

@@ -123,7 +123,9 @@ def _make_editor(param: Param, choices=None) -> QWidget:
         high = int(param.maximum) if param.maximum is not None else _INT_LIMIT
         if param.default is None:
             low -= 1
-        if param.default is None or (param.default == param.minimum and param.default < 0):
+        if param.minimum_text is not None:
+            editor.setSpecialValueText(param.minimum_text)
+        elif param.default is None or (param.default == param.minimum and param.default < 0):
             editor.setSpecialValueText(_AUTO_TEXT)
         editor.setRange(low, high)
         editor.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)

@@ -30,7 +30,7 @@ STACK_PARAMS = ParamSet((
     Param("jobs", "Parallel jobs", int, 0,
           "Worker processes; 0 = one per CPU core available to this process.  Workers start only once the "
           "first pairs show that the rest would take long enough for them to pay; results are identical to "
-          "a serial run.", minimum=0),
+          "a serial run.", minimum=0, minimum_text="one per core"),
     CHECK_METHOD,
 ))
 
