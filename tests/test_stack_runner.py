@@ -114,6 +114,20 @@ def test_no_pool_when_the_work_is_too_small_to_pay(small, monkeypatch):
     align_stack(small.images[:6], "phasecorr", strategy="anchor", jobs=2)
 
 
+@pytest.mark.parametrize("machine, allowed, load, expected", [
+    (8, 8, 1.0, 8),   # an idle machine (the load is this process): every core
+    (8, 8, 6.2, 3),   # five cores busy elsewhere: the three idle ones
+    (2, 2, 9.0, 1),   # a saturated machine: serial, never zero
+    (64, 4, 40.0, 4),  # a container's CPU set on a busy host: the host's load is not this process's
+])
+def test_default_jobs_take_the_idle_cores_of_the_process_cpu_set(monkeypatch, machine, allowed, load, expected):
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: machine)
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: set(range(allowed)), raising=False)
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (load, load, load), raising=False)
+    assert runner.worker_count(0) == expected
+    assert runner.worker_count(3) == 3  # an explicit number is obeyed
+
+
 def test_align_reads_frames_from_the_file_when_the_stack_does_not_fit(capsys, tmp_path, monkeypatch):
     source = write_example(str(tmp_path / "x.h5"), n_images=12, size=96)
     assert main(["align", source, "--out", str(tmp_path / "kept.h5"), "--strategy", "chunked"]) == 0

@@ -28,7 +28,7 @@ STACK_PARAMS = ParamSet((
           "correction); affine: also stretch and shear.  Similarity and affine need a method that offers "
           "them (tvdm, ssd, mi) and the anchor, sequential or chunked strategy.", choices=TRANSFORM_KINDS),
     Param("jobs", "Parallel jobs", int, 0,
-          "Worker processes; 0 = one per CPU core available to this process.  Workers start only once the "
+          "Worker processes; 0 = one per idle CPU core available to this process.  Workers start only once the "
           "first pairs show that the rest would take long enough for them to pay; results are identical to "
           "a serial run.", minimum=0, minimum_text="one per core"),
     CHECK_METHOD,

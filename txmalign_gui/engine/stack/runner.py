@@ -112,12 +112,18 @@ def _work(pairs: Sequence[Pair], targets: dict, movings: Sequence[np.ndarray]) -
 
 
 def worker_count(jobs: int) -> int:
-    """`jobs`, with 0 meaning one worker per CPU core this process may run on (a container's or a batch
-    system's CPU set, not the whole machine's)."""
+    """`jobs`, with 0 meaning one worker per idle CPU core this process may run on.
+
+    The cores are the process's CPU set (a container's or a batch system's, not the whole machine's).  When
+    that set is the whole machine, cores kept busy by other processes (the load average beyond this one) are
+    left out: on a shared workstation a worker without a free core only adds start-up and copies."""
     if jobs:
         return jobs
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, cores or 1)
+    machine = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else machine
+    if cores == machine and hasattr(os, "getloadavg"):
+        cores -= int(round(max(0.0, os.getloadavg()[0] - 1.0)))
+    return max(1, cores)
 
 
 def _pool_context():
