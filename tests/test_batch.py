@@ -240,3 +240,18 @@ def test_cross_energy_fit_ignores_outlying_projections_and_keeps_the_sample_move
     assert not fit["used"][[5, 30, 47, 50]].any() and fit["used"].sum() == 57
     narrow = fit_cross_shifts(measured[:10], angles[:10], usable[:10])  # 27 deg: no sinusoid can be told apart
     assert narrow["cos"] == narrow["sin"] == 0.0
+
+
+def test_stacks_aligned_side_by_side_plan_with_their_share_of_the_memory(monkeypatch):
+    from txmalign_gui.io import memory
+
+    monkeypatch.setattr(memory, "_machine_available", lambda: 8 * 1024 ** 3)
+    assert memory.sharing() == 1 and memory.available_bytes() == 8 * 1024 ** 3
+    memory.share_between(4)  # what each worker of `batch --jobs 4` does first
+    try:
+        assert memory.available_bytes() == 2 * 1024 ** 3
+        memory.check_memory(1.5 * 1024 ** 3, "aligning s0.h5")
+        with pytest.raises(InputError, match=r"needs 3\.0 GiB, 2\.0 GiB is its share with 4 stacks .*--jobs"):
+            memory.check_memory(3 * 1024 ** 3, "aligning s0.h5")
+    finally:
+        memory.share_between(1)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..engine.errors import InputError
 from ..engine.progress import Progress
+from ..io.memory import share_between
 from .runner import BatchJob, execute
 
 OnDone = Callable[[int, Dict[str, Any]], None]
@@ -65,7 +66,9 @@ def run_pool(jobs: List[BatchJob], workers: int, on_done: OnDone,
 
 def _pool_round(jobs, waiting, workers, outcomes, on_done) -> List[int]:
     """Run `waiting` jobs in one pool; returns the ones not started when a worker died (for a new pool)."""
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    # each stack plans its memory (whole stack or frame by frame, or a refusal) with its share of the machine
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=share_between,
+                                   initargs=(workers,))
     running: Dict[Any, int] = {}
     try:
         while waiting or running:

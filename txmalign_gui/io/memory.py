@@ -9,10 +9,29 @@ import shutil
 from ..engine.errors import InputError
 
 _GIB = 1024 ** 3
+# How many runs (e.g. the stacks of a batch, side by side in a pool) share this machine's memory at once.
+_sharing = 1
+
+
+def share_between(runs: int) -> None:
+    """Count on 1/`runs` of the memory from now on in this process: a batch's pool worker, one of `runs`
+    stacks aligned at once, must not plan with memory its neighbours are about to take."""
+    global _sharing
+    _sharing = max(1, int(runs))
+
+
+def sharing() -> int:
+    """How many runs this process shares the memory with (itself included); 1 unless `share_between`."""
+    return _sharing
 
 
 def available_bytes() -> int:
-    """Memory the system can give this process now (MemAvailable on Linux, else physical memory)."""
+    """This process's share (see `share_between`) of the memory the system can give now (MemAvailable on
+    Linux, else physical memory)."""
+    return _machine_available() // _sharing
+
+
+def _machine_available() -> int:
     try:
         with open("/proc/meminfo", encoding="ascii") as handle:
             for line in handle:
@@ -42,6 +61,10 @@ def check_memory(nbytes: float, what: str) -> None:
     """Refuse with the needed and available sizes when `nbytes` does not fit in memory."""
     available = available_bytes()
     if nbytes > available:
+        if _sharing > 1:
+            raise InputError(f"not enough memory for {what}: it needs {describe(nbytes)}, {describe(available)} "
+                             f"is its share with {_sharing} stacks aligned at once; run fewer at once (--jobs), "
+                             "or crop or bin the data first")
         raise InputError(f"not enough memory for {what}: it needs {describe(nbytes)}, "
                          f"{describe(available)} is available; crop or bin the data first")
 
