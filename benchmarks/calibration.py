@@ -88,7 +88,7 @@ def main(argv=None) -> int:
             right = solved(case, result.transform)
             if dump is not None:
                 record = {"method": spec.name, "family": case.family, "level": case.level, "image": case.image,
-                          "draw": case.draw, "size": case.size, "truth": list(case.truth.as_tuple()),
+                          "draw": case.seed, "size": case.size, "truth": list(case.truth.as_tuple()),
                           "answer": list(result.transform.as_tuple()), "status": result.status,
                           "message": result.message, "right": right, "seconds": result.seconds,
                           "details": result.details}
