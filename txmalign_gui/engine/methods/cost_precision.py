@@ -3,8 +3,8 @@
 A cost's minimum can be a dip the noise made: under heavy noise the SSD or MI cost along the angle is rough,
 and its lowest point may lie half a degree from the truth while every other check (the match's significance,
 the edges' best shift) looks fine.  So the cost is profiled around the answer along three directions: a
-shift along each axis and a rotation about the field's centre, each probe step moving the field's corners
-by `step` px.  A quadratic fitted to each profile places the cost's minimum, and a jackknife over blocks of
+shift along each axis and a rotation about the field's centre, in steps that move the field's corners by
+a fraction of a pixel.  A quadratic fitted to each profile places the cost's minimum, and a jackknife over blocks of
 the field (the noise in different blocks is independent, the cost a sum of their contributions) gives the
 standard error of that minimum: how far the corners of the field could be off, as the data themselves say.
 """
@@ -19,10 +19,13 @@ import numpy as np
 
 from ..transform import AnyTransform, Transform
 
-# Probes on each side of the answer along each direction, and their spacing (px moved at the field's corner):
-# +-2 px, where the cost of natural images is still close to a parabola.
-PROBES = 4
-STEP_PX = 0.5
+# Probes on each side of the answer and their spacing (px moved at the field's corner), for the shifts and
+# for the rotation: +-2 px, where the cost of natural images is still close to a parabola.  Shift probes
+# keep the answer's fractional position, so interpolation smooths the noise alike in all of them (half-pixel
+# steps made the noise part of the SSD cost zigzag and the fit fail under heavy noise); rotation probes mix
+# all fractional positions anyway.
+SHIFT_PROBES, SHIFT_STEP_PX = 2, 1.0
+TURN_PROBES, TURN_STEP_PX = 4, 0.5
 
 
 @dataclass(frozen=True)
@@ -62,16 +65,17 @@ def _vertices(costs: np.ndarray, steps: np.ndarray) -> np.ndarray:
 
 def profile_precision(block_statistics: Callable[[AnyTransform], np.ndarray],
                       cost_of: Callable[[np.ndarray], np.ndarray], shape: Sequence[int],
-                      transform: AnyTransform, probes: int = PROBES, step: float = STEP_PX) -> Precision:
+                      transform: AnyTransform) -> Precision:
     """Profile the cost around `transform` and jackknife its minimum over blocks of the field.
 
     `block_statistics(t)` gives, for the moving image resampled by `t`, one row of additive statistics per
     block of the field (the cost of the whole field comes from their sum); `cost_of` maps an array of such
     sums (any leading axes, statistics last) to costs.  `shape` is the field's (rows, cols)."""
     radius = 0.5 * math.hypot(*shape)
-    steps = np.arange(-probes, probes + 1, dtype=np.float64)
     offsets, errors = [], []
     for axis in range(3):
+        probes, step = (SHIFT_PROBES, SHIFT_STEP_PX) if axis < 2 else (TURN_PROBES, TURN_STEP_PX)
+        steps = np.arange(-probes, probes + 1, dtype=np.float64)
         stats = []
         for k in steps:
             move = [0.0, 0.0, 0.0]
