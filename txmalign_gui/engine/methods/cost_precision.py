@@ -72,6 +72,7 @@ def profile_precision(block_statistics: Callable[[AnyTransform], np.ndarray],
     block of the field (the cost of the whole field comes from their sum); `cost_of` maps an array of such
     sums (any leading axes, statistics last) to costs.  `shape` is the field's (rows, cols)."""
     radius = 0.5 * math.hypot(*shape)
+    at_answer = block_statistics(transform)  # the middle probe of all three profiles
     offsets, errors = [], []
     for axis in range(3):
         probes, step = (SHIFT_PROBES, SHIFT_STEP_PX) if axis < 2 else (TURN_PROBES, TURN_STEP_PX)
@@ -81,7 +82,7 @@ def profile_precision(block_statistics: Callable[[AnyTransform], np.ndarray],
             move = [0.0, 0.0, 0.0]
             move[axis] = k * step
             perturbation = Transform(move[0], move[1], math.degrees(move[2] / radius))
-            stats.append(block_statistics(transform.then(perturbation)))
+            stats.append(at_answer if k == 0 else block_statistics(transform.then(perturbation)))
         stats = np.asarray(stats)                        # (probe, block, statistic)
         stats = stats[:, np.abs(stats).sum(axis=(0, 2)) > 0]   # blocks the overlap never reaches drop out
         total = stats.sum(axis=1)                        # (probe, statistic)
