@@ -19,13 +19,11 @@ MAX_EDGE_OFFSET = 0.5
 _ROTATION_PROBE_PX = 2.0
 # A probe rotation must raise the edge correlation by more than this to count as a hint.
 _ROTATION_MARGIN = 1e-3
-# With `fit_rotation`, the edge correlation is also sampled at rotations moving the (binned) corners by these
-# px either way, and a parabola through those, the hint's probes and the answer places the rotation under
-# which the edges line up best: the +-`_ROTATION_PROBE_PX` hint alone cannot see a residual rotation moving
-# the corners by less than about its own size (0.6 deg at 256 px).  On 75 phasecorr answers (5 natural
-# images, the paper's noise families) the fit was within 0.4 binned px of the truth at 0, 0.3 and 0.6 deg;
-# adding turns of +-0.5 px narrowed that by 0.1 px for twice the cost.
-_FIT_TURNS_PX = (1.0,)
+# The +-`_ROTATION_PROBE_PX` hint cannot see a residual rotation moving the corners by less than about its
+# own size (0.6 deg at 256 px); with `fit_rotation`, a parabola through the edge correlation at the answer
+# and at both probes places the rotation under which the edges line up best.  On 65 phasecorr answers
+# (5 natural images, the paper's noise families) it was within 0.4 binned px (at the corners) of the truth
+# at 0, 0.3 and 0.6 deg; two more probes at +-1 px narrowed that by 0.04 px for 5 % of phasecorr's time.
 # Images are binned 2 x 2 (at most `_MAX_BINNINGS` times) while their shorter side stays at least this long,
 # to keep the check cheap; the edge blur never drops below 1 binned px.
 _CHECK_SIZE = 128
@@ -195,8 +193,7 @@ def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mas
                    stride: int = 2) -> Tuple[float, Optional[float]]:
     """(the further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0;
     with `fit`, the further rotation (deg) under which they agree best, from a parabola through the
-    correlations at the answer, the probes and the `_FIT_TURNS_PX` turns either way (NaN when it does not
-    peak), else None).
+    correlations at the answer and both probes (NaN when it does not peak), else None).
 
     Only every `stride`-th pixel is resampled (map_coordinates at those points), which keeps this cheap.
     """
@@ -207,10 +204,9 @@ def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mas
     fixed_usable = np.ones(fixed_values.shape, bool) if fixed_mask is None else fixed_mask[::stride, ::stride].ravel()
     deg_per_px = np.degrees(1.0 / (0.5 * np.hypot(rows, cols)))  # turn moving the corners by 1 px
     probe = _ROTATION_PROBE_PX * deg_per_px
-    fitted = [side * px * deg_per_px for px in (_FIT_TURNS_PX if fit else ()) for side in (-1, 1)]
     moved = grid - (centre + transform.shift)[:, None]
     scores = {}
-    for turn in [0.0, -probe, probe] + fitted:
+    for turn in (0.0, -probe, probe):
         # p = R(turn) A (q - c) + c + d  =>  q = (R(turn) A)^-1 (p - c - d) + c  (A = R(a) when rigid);
         # the 2 x 2 inverse applied by hand: np.linalg.solve on the points took half of each probe's time
         inverse = np.linalg.inv(rotation(turn) @ transform.linear())
@@ -221,19 +217,18 @@ def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mas
         if moving_mask is not None:
             usable &= ndimage.map_coordinates(moving_mask.astype(np.float64), source, order=1, cval=0.0) > 0.999
         scores[turn] = _weighted_ncc(fixed_values, np.where(usable, values, 0.0), usable.astype(np.float64))
-    best = max((0.0, -probe, probe), key=lambda turn: scores[turn] if np.isfinite(scores[turn]) else -np.inf)
+    best = max(scores, key=lambda turn: scores[turn] if np.isfinite(scores[turn]) else -np.inf)
     hint = float(best) if scores[best] > scores[0.0] + _ROTATION_MARGIN else 0.0
-    return hint, (_parabola_peak(scores) if fit else None)
+    return hint, (_parabola_peak(probe, scores[-probe], scores[0.0], scores[probe]) if fit else None)
 
 
-def _parabola_peak(samples: dict) -> float:
-    """Abscissa of the top of the least-squares parabola through {x: y}; NaN unless it opens downwards."""
-    x = np.array(list(samples), dtype=np.float64)
-    y = np.array(list(samples.values()), dtype=np.float64)
-    if not np.isfinite(y).all():
+def _parabola_peak(step: float, left: float, centre: float, right: float) -> float:
+    """Abscissa of the top of the parabola through (-step, left), (0, centre), (step, right); NaN unless it
+    opens downwards."""
+    curvature = left - 2.0 * centre + right
+    if not np.isfinite(curvature) or curvature >= 0:
         return float("nan")
-    curvature, slope, _ = np.polyfit(x, y, 2)
-    return float(-slope / (2.0 * curvature)) if curvature < 0 else float("nan")
+    return float(step * (left - right) / (2.0 * curvature))
 
 
 def confirm(outcome: MethodOutcome, fixed: np.ndarray, moving: np.ndarray,
