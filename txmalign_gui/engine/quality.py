@@ -19,11 +19,6 @@ MAX_EDGE_OFFSET = 0.5
 _ROTATION_PROBE_PX = 2.0
 # A probe rotation must raise the edge correlation by more than this to count as a hint.
 _ROTATION_MARGIN = 1e-3
-# The +-`_ROTATION_PROBE_PX` hint cannot see a residual rotation moving the corners by less than about its
-# own size (0.6 deg at 256 px); with `fit_rotation`, a parabola through the edge correlation at the answer
-# and at both probes places the rotation under which the edges line up best.  On 65 phasecorr answers
-# (5 natural images, the paper's noise families) it was within 0.4 binned px (at the corners) of the truth
-# at 0, 0.3 and 0.6 deg; two more probes at +-1 px narrowed that by 0.04 px for 5 % of phasecorr's time.
 # Images are binned 2 x 2 (at most `_MAX_BINNINGS` times) while their shorter side stays at least this long,
 # to keep the check cheap; the edge blur never drops below 1 binned px.
 _CHECK_SIZE = 128
@@ -195,6 +190,10 @@ def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mas
     with `fit`, the further rotation (deg) under which they agree best, from a parabola through the
     correlations at the answer and both probes (NaN when it does not peak), else None).
 
+    The hint alone cannot see a residual rotation moving the corners by less than about the probe (0.6 deg
+    at 256 px); the fit can.  On 65 phasecorr answers (5 natural images, the TVDM paper's noise families)
+    it was within 0.4 binned px (at the corners) of the truth at 0, 0.3 and 0.6 deg; two more probes at
+    +-1 px narrowed that by 0.04 px for 5 % of phasecorr's time.
     Only every `stride`-th pixel is resampled (map_coordinates at those points), which keeps this cheap.
     """
     rows, cols = edges_fixed.shape

@@ -4,9 +4,9 @@ A cost's minimum can be a dip the noise made: under heavy noise the SSD or MI co
 and its lowest point may lie half a degree from the truth while every other check (the match's significance,
 the edges' best shift) looks fine.  So the cost is profiled around the answer along three directions: a
 shift along each axis and a rotation about the field's centre, in steps that move the field's corners by
-a fraction of a pixel.  A quadratic fitted to each profile places the cost's minimum, and a jackknife over blocks of
-the field (the noise in different blocks is independent, the cost a sum of their contributions) gives the
-standard error of that minimum: how far the corners of the field could be off, as the data themselves say.
+a fraction of a pixel.  A quadratic fitted to each profile places the cost's minimum, and a jackknife over
+blocks of the field (the noise in different blocks is independent, the cost a sum of their contributions)
+gives the standard error of that minimum: how far the corners of the field could be off, as the data say.
 """
 
 from __future__ import annotations
