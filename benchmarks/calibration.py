@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/calibration.py [--methods tvdm phasecorr ...] [--sizes 256] [--angles 0 3.7 53.9]
        [--images camera astronaut] [--draws 0 1] [--families exp1_b0 exp1_b63 exp2] [--no-real | --no-families]
-       [--verbose]
+       [--verbose] [--dump cases.jsonl]
 Cases: the TVDM paper's noise families rebuilt on natural images (benchmarks/paper_families.py; right =
 within 1 px and 0.5 deg) and the two real Ni K-edge TXM pairs when ../shared/data/real is present (right =
 inside the tolerance box of scripts/validate_ni_pairs_real.py, wrong = more than 1 px outside it).
@@ -16,6 +16,7 @@ tolerance box but within 1 px of it), first per family and noise level.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -72,16 +73,27 @@ def main(argv=None) -> int:
     parser.add_argument("--no-real", action="store_true", help="skip the real Ni K-edge pairs")
     parser.add_argument("--no-families", action="store_true", help="only the real Ni K-edge pairs")
     parser.add_argument("--verbose", action="store_true", help="one line per case and method")
+    parser.add_argument("--dump", default=None, help="write one JSON line per case and method (truth, answer, "
+                                                     "status, message, details) to this file")
     args = parser.parse_args(argv)
     specs = [s for s in available_methods() if args.methods is None or s.name in args.methods]
     totals = {s.name: Tally() for s in specs}
     groups = defaultdict(Tally)
     cases = [] if args.no_families else family_cases(sizes=args.sizes, angles=args.angles, images=args.images,
                                                       draws=args.draws, families=args.families)
+    dump = open(args.dump, "w") if args.dump else None
     for case in cases:
         for spec in specs:
             result = register_pair(case.fixed, case.moving, spec.name, params=method_params(spec))
             right = solved(case, result.transform)
+            if dump is not None:
+                record = {"method": spec.name, "family": case.family, "level": case.level, "image": case.image,
+                          "draw": case.seed, "size": case.size, "truth": list(case.truth.as_tuple()),
+                          "answer": list(result.transform.as_tuple()), "status": result.status,
+                          "message": result.message, "right": right, "seconds": result.seconds,
+                          "details": result.details}
+                dump.write(json.dumps(record, default=float) + "\n")
+                dump.flush()
             ok = result.status == OK
             for tally in (totals[spec.name], groups[(spec.name, case.family, case.level)]):
                 tally.add(result.status, right, not right)

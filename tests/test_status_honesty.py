@@ -1,4 +1,8 @@
-"""Honest statuses: no method says ok when it is more than 1 px wrong; the edge witness; MI and phasecorr accuracy."""
+"""Honest statuses: no method says ok when it is more than 1 px wrong; the edge witness; how precisely the
+ssd / mi cost pins its answer; MI and phasecorr accuracy."""
+
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -6,8 +10,13 @@ from skimage import color, data, transform
 from skimage.registration import phase_cross_correlation
 
 from txmalign_gui.engine import OK, Transform, register_pair
+from txmalign_gui.engine.methods import intensity
 from txmalign_gui.engine.quality import edge_check
 from txmalign_gui.engine.transform import apply_transform
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from paper_families import case_errors, family_cases, solved  # noqa: E402
 
 SHIFT = (7.3, -11.6)
 
@@ -68,6 +77,18 @@ def test_edge_witness_confirms_right_answers_and_rejects_wrong_ones():
     assert not turned.agrees and turned.rotation_hint > 0 and "rotat" in turned.message()
 
 
+def test_edge_witness_fits_the_rotation_that_lines_the_edges_up_when_asked():
+    """An answer 0.4 deg off (1.3 px at the corners of 256 px: under the +-2 binned px rotation hint, so the
+    witness agrees) is seen by the fitted rotation, with its sign: the further rotation that would fix it."""
+    case = _family_case("exp1_b0", 0.1, "astronaut", 3.7)
+    truth = case.truth
+    for turn in (-0.4, 0.0, 0.4):
+        check = edge_check(case.fixed, case.moving, Transform(truth.dy, truth.dx, truth.angle_deg + turn),
+                           fit_rotation=True)
+        assert abs(check.rotation_fit + turn) < 0.1, (turn, check)
+    assert edge_check(case.fixed, case.moving, truth).rotation_fit is None  # other callers pay nothing
+
+
 def test_a_contrast_change_with_a_background_cannot_make_ssd_confidently_wrong():
     """Gray-value SSD across an absorption edge (contrast x3, a strong static ramp): right, or not ok."""
     for seed, name in enumerate(("coins", "camera")):
@@ -99,3 +120,55 @@ def test_phasecorr_as_accurate_as_scikit_image():
         errors_skimage.append(np.hypot(*(shift - truth.shift)))
     assert max(errors_ours) < 0.15
     assert np.mean(errors_ours) <= np.mean(errors_skimage) + 0.02
+
+
+def _family_case(family, level, image, angle):
+    return next(c for c in family_cases(sizes=(256,), angles=(angle,), images=(image,), families=(family,))
+                if c.level == level)
+
+
+def _precision(case, transform, criterion=intensity.SSD):
+    levels = intensity._build_levels(case.fixed, case.moving, None, None, 1)
+    return intensity._precision(levels, transform, criterion, {"bins": 32})
+
+
+@pytest.mark.parametrize("criterion", [intensity.SSD, intensity.MI])
+def test_the_cost_profile_points_back_to_the_truth(criterion):
+    """An answer moved off the truth (0.6 px along rows, 0.25 deg = 0.8 px at the corners of 256 px): the
+    fitted minimum of the cost lies that far back, within a few of its own standard errors."""
+    case = _family_case("exp1_b0", 0.1, "astronaut", 3.7)
+    truth = case.truth
+    off = Transform(truth.dy + 0.6, truth.dx, truth.angle_deg + 0.25)
+    found = _precision(case, off, criterion)
+    corner = np.radians(0.25) * 0.5 * np.hypot(256, 256)
+    expected = (-0.6, 0.0, -corner)
+    for got, want, error in zip(found.offset_px, expected, found.error_px):
+        assert abs(got - want) < max(4 * error, 0.1), (found, expected)
+    at_truth = _precision(case, truth, criterion)
+    assert at_truth.distance_px < 0.15 and at_truth.uncertainty_px < 0.1
+
+
+def test_noise_loosens_the_pin_on_the_corners():
+    """The same scene, each pair at its truth, noise mu = sigma 0.1, 0.4 and 1.0 (the paper's exp. 1): the
+    corners' standard error grows with the noise, and at 1.0 it is over the 0.5 px an ok answer may have."""
+    errors = [_precision(case, case.truth).uncertainty_px
+              for case in (_family_case("exp1_b0", level, "camera", 3.7) for level in (0.1, 0.4, 1.0))]
+    assert errors[0] < 0.1 and errors[0] < errors[1] < errors[2], errors
+    assert errors[2] > intensity._MAX_CORNER_ERROR, errors
+
+
+def test_ssd_does_not_call_a_noise_dip_in_the_angle_ok():
+    """Under noise mu = sigma 1.0 SSD's lowest cost lay 0.55 deg (1.7 px at the corners) from the truth and
+    every other check passed: the answer was ok.  The rough cost around it cannot vouch for it."""
+    case = _family_case("exp1_b0", 1.0, "camera", 3.7)
+    result = register_pair(case.fixed, case.moving, "ssd", params={"rotation": True, "angle_range": 180.0})
+    assert result.status != OK or solved(case, result.transform), (case_errors(case, result.transform),
+                                                                   result.details)
+
+
+@pytest.mark.parametrize("method", ["ssd", "mi"])
+def test_a_clean_rotated_pair_stays_ok_and_pinned(method):
+    case = _family_case("exp1_b0", 0.1, "camera", 3.7)
+    result = register_pair(case.fixed, case.moving, method, params={"rotation": True, "angle_range": 10.0})
+    assert result.status == OK and solved(case, result.transform), result.message
+    assert result.details["corner_error_px"] < 0.15

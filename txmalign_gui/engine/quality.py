@@ -44,12 +44,15 @@ class EdgeCheck:
     there, `at_limit` whether that best shift lies on the border of the searched window (the edges want to
     move even farther), `rotation_hint` a further rotation (deg) that lines them up better still (0 = none),
     `agrees` whether the answer is confirmed: best shift within `MAX_EDGE_OFFSET` and no rotation hint.
+    `rotation_fit` (only when asked for: `edge_check(fit_rotation=True)`) is the further rotation (deg) under
+    which the edges line up best, fitted to subdegree; NaN when their correlation does not peak there.
     """
 
     offset: Tuple[float, float]
     peak: float
     at_limit: bool
     rotation_hint: float = 0.0
+    rotation_fit: Optional[float] = None
 
     @property
     def distance(self) -> float:
@@ -125,7 +128,8 @@ def _shift_surface(edges_fixed: np.ndarray, edges_moving: np.ndarray, usable: np
 
 def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: AnyTransform,
                fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None,
-               sigma: float = 2.0, radius: int = 3, stride: int = 2, binnings: int = _MAX_BINNINGS) -> EdgeCheck:
+               sigma: float = 2.0, radius: int = 3, stride: int = 2, binnings: int = _MAX_BINNINGS,
+               fit_rotation: bool = False) -> EdgeCheck:
     """Correlate edge strength (gradient magnitude, blur `sigma`) of `fixed` with that of `moving` resampled
     by `transform`, over every further integer shift within `radius` px, and fit the best one to subpixel.
 
@@ -133,6 +137,7 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: AnyTransform,
     fool gray-value costs (a flat SSD valley, a histogram artefact in MI), so it is an independent witness.
     Every `stride`-th pixel enters the sums (the blurred edge map varies slowly) and large images are first
     binned down to about `_CHECK_SIZE` px (sigma and radius scale with them), which keeps this cheap.
+    `fit_rotation` also fits the rotation under which the edges line up best (`EdgeCheck.rotation_fit`).
     """
     if binnings > 0 and min(fixed.shape) // 2 >= _CHECK_SIZE:
         fixed, moving = _bin2(fixed), _bin2(moving)
@@ -140,9 +145,8 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: AnyTransform,
         # Binned pixel i covers pixels 2i and 2i + 1, so the image centres coincide and shifts halve.
         half = transform.scaled(0.5)
         found = edge_check(fixed, moving, half, fixed_mask, moving_mask, max(1.0, sigma / 2), max(2, radius // 2),
-                           stride, binnings - 1)
-        return EdgeCheck((2 * found.offset[0], 2 * found.offset[1]), found.peak, found.at_limit,
-                         found.rotation_hint)
+                           stride, binnings - 1, fit_rotation)
+        return replace(found, offset=(2 * found.offset[0], 2 * found.offset[1]))
     # the blurred gradient spreads a masked-out feature about 3 sigma into the usable pixels: drop those
     margin = int(np.ceil(3 * sigma))
     fixed_mask, moving_mask = (None if m is None else ndimage.binary_erosion(m, iterations=margin, border_value=1)
@@ -154,15 +158,17 @@ def edge_check(fixed: np.ndarray, moving: np.ndarray, transform: AnyTransform,
     surface = _shift_surface(edges_fixed, edges_moving, usable, radius, stride)
     r = radius
     if not np.isfinite(surface).any():
-        return EdgeCheck((0.0, 0.0), 0.0, True)
+        return EdgeCheck((0.0, 0.0), 0.0, True, rotation_fit=float("nan") if fit_rotation else None)
     best = np.unravel_index(int(np.nanargmax(surface)), surface.shape)
     at_limit = bool(min(best) == 0 or max(best) == 2 * r)
     offset = np.asarray(best, dtype=float) - r
     if not at_limit and np.isfinite(surface).all():
         offset = offset + quadratic_peak(surface, best)
-    hint = 0.0 if at_limit else _rotation_hint(edges_fixed, raw_edges_moving, moving_mask, fixed_mask,
-                                               transform.then(Transform(best[0] - r, best[1] - r)))
-    return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit, hint)
+    hint, fit = 0.0, float("nan") if fit_rotation else None
+    if not at_limit:
+        hint, fit = _rotation_hint(edges_fixed, raw_edges_moving, moving_mask, fixed_mask,
+                                   transform.then(Transform(best[0] - r, best[1] - r)), fit_rotation)
+    return EdgeCheck((float(offset[0]), float(offset[1])), float(surface[best]), at_limit, hint, fit)
 
 
 def _warp_edges(edges_moving: np.ndarray, moving_mask: Optional[np.ndarray], fixed_mask: Optional[np.ndarray],
@@ -178,9 +184,16 @@ def _warp_edges(edges_moving: np.ndarray, moving_mask: Optional[np.ndarray], fix
 
 
 def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mask: Optional[np.ndarray],
-                   fixed_mask: Optional[np.ndarray], transform: AnyTransform, stride: int = 2) -> float:
-    """The further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0.
+                   fixed_mask: Optional[np.ndarray], transform: AnyTransform, fit: bool = False,
+                   stride: int = 2) -> Tuple[float, Optional[float]]:
+    """(the further rotation (+-probe, deg) under which the edges agree better than at `transform`, or 0;
+    with `fit`, the further rotation (deg) under which they agree best, from a parabola through the
+    correlations at the answer and both probes (NaN when it does not peak), else None).
 
+    The hint alone cannot see a residual rotation moving the corners by less than about the probe (0.6 deg
+    at 256 px); the fit can.  On 65 phasecorr answers (5 natural images, the TVDM paper's noise families)
+    it was within 0.4 binned px (at the corners) of the truth at 0, 0.3 and 0.6 deg; two more probes at
+    +-1 px narrowed that by 0.04 px for 5 % of phasecorr's time.
     Only every `stride`-th pixel is resampled (map_coordinates at those points), which keeps this cheap.
     """
     rows, cols = edges_fixed.shape
@@ -188,19 +201,34 @@ def _rotation_hint(edges_fixed: np.ndarray, edges_moving: np.ndarray, moving_mas
     centre = (np.array([rows, cols], dtype=np.float64) - 1) / 2
     fixed_values = edges_fixed[::stride, ::stride].ravel()
     fixed_usable = np.ones(fixed_values.shape, bool) if fixed_mask is None else fixed_mask[::stride, ::stride].ravel()
-    probe = np.degrees(_ROTATION_PROBE_PX / (0.5 * np.hypot(rows, cols)))
+    deg_per_px = np.degrees(1.0 / (0.5 * np.hypot(rows, cols)))  # turn moving the corners by 1 px
+    probe = _ROTATION_PROBE_PX * deg_per_px
+    moved = grid - (centre + transform.shift)[:, None]
     scores = {}
     for turn in (0.0, -probe, probe):
-        # p = R(turn) A (q - c) + c + d  =>  q = (R(turn) A)^-1 (p - c - d) + c  (A = R(a) when rigid)
-        linear = rotation(turn) @ transform.linear()
-        source = np.linalg.solve(linear, grid - (centre + transform.shift)[:, None]) + centre[:, None]
+        # p = R(turn) A (q - c) + c + d  =>  q = (R(turn) A)^-1 (p - c - d) + c  (A = R(a) when rigid);
+        # the 2 x 2 inverse applied by hand: np.linalg.solve on the points took half of each probe's time
+        inverse = np.linalg.inv(rotation(turn) @ transform.linear())
+        source = np.stack([inverse[0, 0] * moved[0] + inverse[0, 1] * moved[1] + centre[0],
+                           inverse[1, 0] * moved[0] + inverse[1, 1] * moved[1] + centre[1]])
         values = ndimage.map_coordinates(edges_moving, source, order=1, cval=np.nan)
         usable = fixed_usable & np.isfinite(values)
         if moving_mask is not None:
             usable &= ndimage.map_coordinates(moving_mask.astype(np.float64), source, order=1, cval=0.0) > 0.999
         scores[turn] = _weighted_ncc(fixed_values, np.where(usable, values, 0.0), usable.astype(np.float64))
     best = max(scores, key=lambda turn: scores[turn] if np.isfinite(scores[turn]) else -np.inf)
-    return float(best) if scores[best] > scores[0.0] + _ROTATION_MARGIN else 0.0
+    hint = float(best) if scores[best] > scores[0.0] + _ROTATION_MARGIN else 0.0
+    return hint, (_parabola_peak(probe, scores[-probe], scores[0.0], scores[probe]) if fit else None)
+
+
+def _parabola_peak(step: float, left: float, centre: float, right: float) -> float:
+    """Abscissa of the top of the parabola through (-step, left), (0, centre), (step, right); NaN unless it
+    opens downwards."""
+    curvature = left - 2.0 * centre + right
+    if not np.isfinite(curvature) or curvature >= 0:
+        return float("nan")
+    return float(step * (left - right) / (2.0 * curvature))
+
 
 def confirm(outcome: MethodOutcome, fixed: np.ndarray, moving: np.ndarray,
             fixed_mask: Optional[np.ndarray] = None, moving_mask: Optional[np.ndarray] = None) -> MethodOutcome:

@@ -10,7 +10,7 @@ scale (and shear) term (`scale_search`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Tuple
 
 import numpy as np
@@ -22,6 +22,7 @@ from ..quality import confirm
 from ..result import FAILED, LOW_CONFIDENCE, OK, MethodOutcome
 from ..transform import AnyTransform, Transform
 from ._common import warp_with_mask
+from .cost_precision import Precision, profile_precision
 from .masked_ncc import masked_ncc_surface
 from .registry import MethodSpec, register_method
 from .scale_search import SCALE_RANGE, TRANSFORM_KIND, LevelCost, judged, refine, refinement_details
@@ -52,6 +53,15 @@ _STRONG_SIGNIFICANCE = 8.0
 _LOCAL_RANGE = 3.0
 # Angle candidates from the coarse search refined before descending the pyramid.
 _CANDIDATES = 3
+# The precision check (`cost_precision`) jackknifes over this many blocks per side of the field, on the
+# finest pyramid level whose shorter side is at most `_PRECISION_SIZE` px (binning keeps it cheap and, by
+# discarding the finest detail, can only make the precision it finds look worse).
+_PRECISION_BLOCKS = 4
+_PRECISION_SIZE = 512
+# An answer stays ok only while the cost pins the field's corners to within this standard error (px) and
+# its fitted minimum lies within `_MAX_CORNER_OFFSET` px (at the corners) of the answer.
+_MAX_CORNER_ERROR = 0.5
+_MAX_CORNER_OFFSET = 1.0
 
 
 @dataclass
@@ -75,12 +85,30 @@ class _Level:
     def usable(self) -> int:
         return int(self.fixed.size if self.fixed_mask is None else self.fixed_mask.sum())
 
-    def overlap(self, transform: AnyTransform, order: int) -> Tuple[np.ndarray, np.ndarray]:
-        """Fixed and warped moving values at the pixels usable in both."""
+    def _warped(self, transform: AnyTransform, order: int) -> Tuple[np.ndarray, np.ndarray]:
+        """Moving resampled by `transform` and the map of pixels usable in both images."""
         warped, usable = warp_with_mask(self.moving, self.moving_mask, transform, order)
         if self.fixed_mask is not None:
             usable &= self.fixed_mask
+        return warped, usable
+
+    def overlap(self, transform: AnyTransform, order: int) -> Tuple[np.ndarray, np.ndarray]:
+        """Fixed and warped moving values at the pixels usable in both."""
+        warped, usable = self._warped(transform, order)
         return self.fixed[usable], warped[usable]
+
+    def block_statistics(self, criterion: "_Criterion", params: dict, blocks: int):
+        """transform -> the criterion's statistics (cubic interpolation) for each of blocks x blocks blocks
+        of the field, as `cost_precision.profile_precision` wants them."""
+        rows, cols = self.fixed.shape
+        labels = (np.arange(rows) * blocks // rows)[:, None] * blocks + (np.arange(cols) * blocks // cols)[None, :]
+        ranges = self.ranges
+
+        def statistics(transform: AnyTransform) -> np.ndarray:
+            warped, usable = self._warped(transform, 3)
+            return criterion.statistics(self.fixed[usable], warped[usable], labels[usable], blocks * blocks,
+                                        params, ranges)
+        return statistics
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -90,13 +118,15 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b) / norm if norm > 0 else 0.0
 
 
-def _normalised_mi(a: np.ndarray, b: np.ndarray, bins: int, ranges=None) -> float:
-    """Normalised mutual information minus one, in [0, 1], from a joint histogram with linear bin weights.
+def _joint_histogram(a: np.ndarray, b: np.ndarray, bins: int, ranges=None, labels=None,
+                     groups: int = 1) -> np.ndarray:
+    """Joint histogram of `a` and `b` with linear bin weights, one per group of pixels (`labels` in
+    0 .. groups - 1; None: one group), as an array (groups, bins * bins) of unnormalised counts.
 
-    Spreading each sample over its two nearest bins per image keeps the value continuous in the transform,
-    which the optimiser needs; so do fixed gray-value `ranges` ((low, high) per image, values clipped to
-    them): bins taken from each overlap's own extremes would jump whenever an interpolation overshoot
-    enters or leaves it, and the optimiser was led 1 px astray by such jumps.
+    Spreading each sample over its two nearest bins per image keeps the histogram continuous in the
+    transform, which the optimiser needs; so do fixed gray-value `ranges` ((low, high) per image, values
+    clipped to them): bins taken from each overlap's own extremes would jump whenever an interpolation
+    overshoot enters or leaves it, and the optimiser was led 1 px astray by such jumps.
     """
     def position(values, value_range):
         low, high = value_range if value_range is not None else (float(values.min()), float(values.max()))
@@ -106,36 +136,67 @@ def _normalised_mi(a: np.ndarray, b: np.ndarray, bins: int, ranges=None) -> floa
 
     ia, wa = position(a, None if ranges is None else ranges[0])
     ib, wb = position(b, None if ranges is None else ranges[1])
-    joint = np.zeros(bins * bins)
+    base = ia * bins + ib if labels is None else labels * (bins * bins) + ia * bins + ib
+    joint = np.zeros(groups * bins * bins)
     for da, weight_a in ((0, 1.0 - wa), (1, wa)):
         for db, weight_b in ((0, 1.0 - wb), (1, wb)):
-            joint += np.bincount((ia + da) * bins + ib + db, weights=weight_a * weight_b, minlength=bins * bins)
-    joint = joint.reshape(bins, bins) / joint.sum()
+            joint += np.bincount(base + da * bins + db, weights=weight_a * weight_b, minlength=joint.size)
+    return joint.reshape(groups, bins * bins)
 
-    def entropy(p):
-        p = p[p > 0]
-        return -float(p @ np.log(p))
 
-    h_joint = entropy(joint)
-    return (entropy(joint.sum(1)) + entropy(joint.sum(0))) / h_joint - 1.0 if h_joint > 0 else 0.0
+def _nmi_of(joint: np.ndarray, bins: int) -> np.ndarray:
+    """Normalised mutual information minus one, in [0, 1], of joint histograms (..., bins * bins)."""
+    joint = joint.reshape(joint.shape[:-1] + (bins, bins))
+    total = joint.sum(axis=(-2, -1), keepdims=True)
+    p = joint / np.where(total > 0, total, 1.0)
+
+    def entropy(q, axes):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -np.sum(np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0)), 0.0), axis=axes)
+
+    h_joint = entropy(p, (-2, -1))
+    h_marginals = entropy(p.sum(-1), -1) + entropy(p.sum(-2), -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(h_joint > 0, h_marginals / h_joint - 1.0, 0.0)
+
+
+def _normalised_mi(a: np.ndarray, b: np.ndarray, bins: int, ranges=None) -> float:
+    """Normalised mutual information minus one, in [0, 1] (see `_joint_histogram`)."""
+    return float(_nmi_of(_joint_histogram(a, b, bins, ranges)[0], bins))
 
 
 @dataclass(frozen=True)
 class _Criterion:
-    """A cost to minimise, a similarity in [.., 1] for the confidence, and the image used to initialise."""
+    """A cost to minimise, a similarity in [.., 1] for the confidence, and the image used to initialise.
+
+    The cost also comes in two steps for `cost_precision`: `statistics` sums additive statistics over
+    groups of pixels (a, b, labels, groups, params, ranges -> (groups, statistics)), `cost_of` turns such
+    sums (any leading axes) into costs (stats, params -> costs)."""
 
     cost: Callable[[np.ndarray, np.ndarray, dict, tuple], float]
     similarity: Callable[[np.ndarray, np.ndarray, dict, tuple], float]
     init_feature: Callable[[np.ndarray], np.ndarray]
+    statistics: Callable[[np.ndarray, np.ndarray, np.ndarray, int, dict, tuple], np.ndarray]
+    cost_of: Callable[[np.ndarray, dict], np.ndarray]
+
+
+def _ssd_statistics(a, b, labels, groups, params, ranges) -> np.ndarray:
+    """Per group: (sum of squared differences, pixel count)."""
+    return np.stack([np.bincount(labels, (a - b) ** 2, groups), np.bincount(labels, None, groups)], axis=1)
 
 
 SSD = _Criterion(cost=lambda a, b, p, ranges: float(np.mean((a - b) ** 2)),
                  similarity=lambda a, b, p, ranges: _pearson(a, b),
-                 init_feature=lambda image: image)
+                 init_feature=lambda image: image,
+                 statistics=_ssd_statistics,
+                 cost_of=lambda stats, p: stats[..., 0] / np.maximum(stats[..., 1], 1.0))
 # Gradient magnitude does not care whether a particle is brighter or darker than its surroundings.
 MI = _Criterion(cost=lambda a, b, p, ranges: -_normalised_mi(a, b, p["bins"], ranges),
                 similarity=lambda a, b, p, ranges: _normalised_mi(a, b, p["bins"], ranges),
-                init_feature=lambda image: ndimage.gaussian_gradient_magnitude(image, 1.0))
+                init_feature=lambda image: ndimage.gaussian_gradient_magnitude(image, 1.0),
+                statistics=lambda a, b, labels, groups, p, ranges: _joint_histogram(a, b, p["bins"], ranges,
+                                                                                    labels, groups),
+                cost_of=lambda stats, p: -_nmi_of(stats, p["bins"]))
 
 
 def _angle_grid(shape, angle_range: float) -> np.ndarray:
@@ -255,6 +316,36 @@ def _assess(level: _Level, transform: AnyTransform, criterion: _Criterion, param
     return gain, OK, "", details
 
 
+def _precision(levels: List[_Level], transform: AnyTransform, criterion: _Criterion, params: dict) -> Precision:
+    """How precisely the criterion pins `transform` (`cost_precision`), in full-resolution px."""
+    index = 0
+    while index + 1 < len(levels) and min(levels[index].fixed.shape) > _PRECISION_SIZE:
+        transform = to_coarser(transform, levels[index].fixed.shape, levels[index + 1].fixed.shape)
+        index += 1
+    level = levels[index]
+    found = profile_precision(level.block_statistics(criterion, params, _PRECISION_BLOCKS),
+                              lambda stats: criterion.cost_of(stats, params), level.fixed.shape, transform)
+    return found.scaled(2.0 ** index)
+
+
+def _pinned(outcome: MethodOutcome, precision: Precision) -> MethodOutcome:
+    """`outcome` kept OK only when the cost pins its transform (`_MAX_CORNER_ERROR`, `_MAX_CORNER_OFFSET`)."""
+    details = {**outcome.details, "corner_error_px": precision.uncertainty_px,
+               "cost_minimum_offset_px": list(precision.offset_px)}
+    error, offset = precision.uncertainty_px, precision.distance_px
+    if error <= _MAX_CORNER_ERROR and offset <= _MAX_CORNER_OFFSET:
+        return replace(outcome, details=details)
+    parts = ", ".join(f"{name} {value:.2f} px" for name, value in
+                      zip(("shift along rows", "along columns", "rotation at the corners"), precision.error_px))
+    if error > _MAX_CORNER_ERROR:
+        message = (f"noise limits the precision: the cost pins the field's corners only to about "
+                   f"+-{2 * error:.1f} px (standard errors: {parts})")
+    else:
+        message = (f"the cost's minimum, fitted around the answer, lies {offset:.1f} px (at the field's "
+                   f"corners) from it: the answer is not pinned")
+    return replace(outcome, status=LOW_CONFIDENCE, message=message, details=details)
+
+
 def _level_costs(levels: List[_Level], criterion: _Criterion, params: dict) -> List[LevelCost]:
     """The criterion on the two finest levels (coarser first; cubic interpolation on the finest) for the
     similarity / affine refinement of `scale_search`."""
@@ -309,8 +400,12 @@ def _register(criterion: _Criterion, fixed, moving, params, fixed_mask, moving_m
     if extended is not None:
         details.update(refinement_details(rigid, rigid_cost, extended))
         status, confidence, message = judged(status, confidence, message, extended, params["scale_range"])
-    return confirm(MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
-                                 details=details), fixed, moving, fixed_mask, moving_mask)
+    outcome = confirm(MethodOutcome(transform, cost=cost, confidence=confidence, status=status, message=message,
+                                    details=details), fixed, moving, fixed_mask, moving_mask)
+    if outcome.status != OK:
+        return outcome
+    progress.update(0.97, "measuring the precision")
+    return _pinned(outcome, _precision(levels, transform, criterion, params))
 
 
 def run_ssd(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:

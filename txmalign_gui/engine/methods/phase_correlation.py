@@ -6,7 +6,8 @@ refining the peak, so the window neither biases the answer nor discards most of 
 Fast and accurate when both images share contrast; fails when backgrounds or contrast differ strongly
 (the TVDM paper's experiments show where), so every answer is checked against the images' edges.  A weak
 peak must also be found again by each quadrant of the overlap on its own (a rotation or a made-up peak
-is not), and an answer without evidence is tried once more on images blurred against pixel noise.
+is not), the edges must not line up better after a rotation that moves the field's corners by over 1 px,
+and an answer without evidence is tried once more on images blurred against pixel noise.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ _QUADRANT_RADIUS = 3
 _MIN_QUADRANT = 24
 # The check bins the images 2 x 2 while their quadrants stay at least this long (px).
 _QUADRANT_SIZE = 48
+# Phase correlation finds a translation only: an answer stays ok only while the rotation under which the
+# images' edges line up best (`edge_check(fit_rotation=True)`) moves the field's corners by at most this (px).
+_MAX_CORNER_TURN = 1.0
 
 
 def _taper(x: np.ndarray, length: int) -> np.ndarray:
@@ -274,15 +278,23 @@ def _attempt(fixed, moving, params, fixed_mask, moving_mask) -> MethodOutcome:
     b = _prepare(moving, moving_mask, params)
     shift, ratio = phase_shift(a, b, params["upsample"], params["window"] and params["taper_correction"])
     transform = Transform(float(shift[0]), float(shift[1]), 0.0)
-    edges = edge_check(fixed, moving, transform, fixed_mask, moving_mask)
+    edges = edge_check(fixed, moving, transform, fixed_mask, moving_mask, fit_rotation=True)
+    corner_turn = abs(np.radians(edges.rotation_fit)) * 0.5 * float(np.hypot(*fixed.shape))
     confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0) * np.clip(edges.peak / 0.3, 0.0, 1.0))
     if ratio < _MIN_PEAK_RATIO / 2:
         status, message = FAILED, f"no clear correlation peak (peak/mean {ratio:.1f})"
     elif not edges.agrees:
         status, message = LOW_CONFIDENCE, edges.message() + "; backgrounds may dominate: try tvdm or a band-pass"
+    elif not corner_turn <= _MAX_CORNER_TURN:
+        status, message = LOW_CONFIDENCE, (
+            "the edges do not show where the rotation lies" if not np.isfinite(corner_turn) else
+            f"the edges line up best after a further rotation of {edges.rotation_fit:+.2f} deg, which moves the "
+            f"field's corners by {corner_turn:.1f} px: phase correlation finds a translation only (try tvdm "
+            "with rotation)")
     else:
         status, message = OK, ""
-    details = {"peak_ratio": ratio, "edge_offset_px": list(edges.offset), "edge_peak": edges.peak}
+    details = {"peak_ratio": ratio, "edge_offset_px": list(edges.offset), "edge_peak": edges.peak,
+               "edge_rotation_deg": edges.rotation_fit}
     if status == OK and ratio < _MIN_PEAK_RATIO:
         # the peak alone is not decisive: ask the quadrants
         quadrants = quadrant_shifts(fixed, moving, shift, params, fixed_mask, moving_mask)
