@@ -36,8 +36,8 @@ class Precision:
     the fitted minimum's distance from the answer and its standard error (inf: the cost does not rise on
     both sides within the probed range, or too few blocks overlap)."""
 
-    offset_px: Tuple[float, float, float]
-    error_px: Tuple[float, float, float]
+    offset_px: Tuple[float, ...]
+    error_px: Tuple[float, ...]
 
     @property
     def uncertainty_px(self) -> float:
@@ -77,13 +77,13 @@ def profile_precision(block_statistics: Callable[[AnyTransform], np.ndarray],
     for axis in range(3):
         probes, step = (SHIFT_PROBES, SHIFT_STEP_PX) if axis < 2 else (TURN_PROBES, TURN_STEP_PX)
         steps = np.arange(-probes, probes + 1, dtype=np.float64)
-        stats = []
+        probed = []
         for k in steps:
             move = [0.0, 0.0, 0.0]
             move[axis] = k * step
             perturbation = Transform(move[0], move[1], math.degrees(move[2] / radius))
-            stats.append(at_answer if k == 0 else block_statistics(transform.then(perturbation)))
-        stats = np.asarray(stats)                        # (probe, block, statistic)
+            probed.append(at_answer if k == 0 else block_statistics(transform.then(perturbation)))
+        stats = np.asarray(probed)                       # (probe, block, statistic)
         stats = stats[:, np.abs(stats).sum(axis=(0, 2)) > 0]   # blocks the overlap never reaches drop out
         total = stats.sum(axis=1)                        # (probe, statistic)
         blocks = stats.shape[1]

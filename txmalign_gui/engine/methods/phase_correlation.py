@@ -279,6 +279,7 @@ def _attempt(fixed, moving, params, fixed_mask, moving_mask) -> MethodOutcome:
     shift, ratio = phase_shift(a, b, params["upsample"], params["window"] and params["taper_correction"])
     transform = Transform(float(shift[0]), float(shift[1]), 0.0)
     edges = edge_check(fixed, moving, transform, fixed_mask, moving_mask, fit_rotation=True)
+    assert edges.rotation_fit is not None  # asked for
     corner_turn = abs(np.radians(edges.rotation_fit)) * 0.5 * float(np.hypot(*fixed.shape))
     confidence = float(np.clip((ratio - 1.0) / (4 * _MIN_PEAK_RATIO), 0.0, 1.0) * np.clip(edges.peak / 0.3, 0.0, 1.0))
     if ratio < _MIN_PEAK_RATIO / 2:
