@@ -114,18 +114,31 @@ def test_no_pool_when_the_work_is_too_small_to_pay(small, monkeypatch):
     align_stack(small.images[:6], "phasecorr", strategy="anchor", jobs=2)
 
 
-@pytest.mark.parametrize("machine, allowed, load, expected", [
-    (8, 8, 1.0, 8),   # an idle machine (the load is this process): every core
-    (8, 8, 6.2, 3),   # five cores busy elsewhere: the three idle ones
-    (2, 2, 9.0, 1),   # a saturated machine: serial, never zero
-    (64, 4, 40.0, 4),  # a container's CPU set on a busy host: the host's load is not this process's
+@pytest.mark.parametrize("machine, allowed, idle_share, expected", [
+    (8, 8, 1.0, 8),    # an idle machine: every core
+    (8, 8, 0.4, 3),    # five cores busy elsewhere while this process waits: the three idle ones
+    (2, 2, 0.0, 1),    # a saturated machine: serial, never zero
+    (64, 4, 0.1, 4),   # a container's CPU set on a busy host: the host's counters are not this process's
 ])
-def test_default_jobs_take_the_idle_cores_of_the_process_cpu_set(monkeypatch, machine, allowed, load, expected):
+def test_default_jobs_take_the_idle_cores_of_the_process_cpu_set(monkeypatch, machine, allowed, idle_share,
+                                                                  expected):
     monkeypatch.setattr(runner.os, "cpu_count", lambda: machine)
     monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: set(range(allowed)), raising=False)
-    monkeypatch.setattr(runner.os, "getloadavg", lambda: (load, load, load), raising=False)
-    assert runner.worker_count(0) == expected
-    assert runner.worker_count(3) == 3  # an explicit number is obeyed
+    ticks = iter([(1000, 500), (1000 + 800, 500 + int(800 * idle_share))])
+    monkeypatch.setattr(runner, "_cpu_ticks", lambda: next(ticks))
+    assert runner.worker_count(0) == allowed and runner.worker_count(3) == 3  # an explicit number is obeyed
+    assert runner.idle_cores(seconds=0.0) == expected
+
+
+def test_default_jobs_start_workers_only_on_idle_cores(small, monkeypatch):
+    used = _always_pool(monkeypatch)
+    monkeypatch.setattr(runner, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(runner, "idle_cores", lambda: 1)  # the other core is busy
+    align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=0)
+    assert used == []
+    monkeypatch.setattr(runner, "idle_cores", lambda: 2)
+    align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=0)
+    assert len(used) == 1
 
 
 def test_align_reads_frames_from_the_file_when_the_stack_does_not_fit(capsys, tmp_path, monkeypatch):
@@ -153,3 +166,17 @@ def test_a_stack_beyond_memory_is_refused_up_front_with_the_amount(capsys, tmp_p
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "not enough memory" in err and "640.0 MiB" in err and "256.0 MiB" in err
     assert not (tmp_path / "out.h5").exists()
+
+
+def test_default_jobs_take_only_the_workers_the_memory_affords(monkeypatch):
+    from types import SimpleNamespace
+
+    from txmalign_gui.batch import prepare
+
+    data = SimpleNamespace(shape=(100, 512, 512), images=np.zeros((1, 1), np.uint16))
+    raw, frame = 100 * 512 * 512 * 2, 4 * 512 * 512
+    one_worker = raw + frame * prepare._WORKING_FRAMES
+    for spare_workers, expected in ((0, 1), (1, 2), (2, 3), (10, 4)):
+        budget = one_worker + spare_workers * frame * prepare._WORKER_FRAMES
+        monkeypatch.setattr(memory, "available_bytes", lambda: budget)
+        assert prepare.affordable_workers(data, 4) == expected

@@ -17,7 +17,7 @@ from ..engine.transform import display_rows
 from ..io.lazy import LazyFrames
 from ..io.memory import check_disk_space
 from ..io.output_paths import check_outputs, source_file
-from .prepare import PrepareOptions, prepared_frames, raw_frames
+from .prepare import PrepareOptions, affordable_workers, prepared_frames, raw_frames
 
 # Share of the progress bar spent registering; the rest resamples and writes, frame by frame.
 _REGISTER_SHARE = 0.85
@@ -59,7 +59,10 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     progress = progress or Progress()
     check_outputs([out, transforms_csv, tiff], [source, options.reference, options.mask_path], force)
     data = io.read_stack(source, skip_axis_values=options.skip_axis_values)
-    raw = raw_frames(data, "aligning", worker_count(options.jobs))
+    # the default (one worker per idle core) takes only the workers the memory affords
+    workers = options.jobs or affordable_workers(data, worker_count(0))
+    jobs = options.jobs if options.jobs or workers == worker_count(0) else workers
+    raw = raw_frames(data, "aligning", workers)
     count, height, width = data.shape
     for path in (out, tiff):  # refused now rather than after the registration
         if path:
@@ -69,7 +72,7 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     reference = io.read_image(options.reference) if options.reference else None
     result = align_stack(images, method=options.method, params=options.params, strategy=options.strategy,
                          anchor=options.anchor, chunk_size=options.chunk_size, window=options.window,
-                         mask=mask, roi=options.roi, reference=reference, jobs=options.jobs,
+                         mask=mask, roi=options.roi, reference=reference, jobs=jobs,
                          binning=options.binning, check_method=options.check_method, transform=options.transform,
                          progress=progress.sub(0.0, _REGISTER_SHARE))
     aligned = aligned_frames(images, result.transforms, progress.sub(_REGISTER_SHARE, 1.0))

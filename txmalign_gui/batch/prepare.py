@@ -76,13 +76,28 @@ def check_stack_memory(data, doing: str, copies: int = _COPIES) -> None:
                  f"{doing} {data.source} ({count} x {height} x {width} images)")
 
 
+def _working_bytes(height: int, width: int, workers: int) -> float:
+    return 4.0 * height * width * (_WORKING_FRAMES + _WORKER_FRAMES * max(workers - 1, 0))
+
+
+def affordable_workers(data, workers: int) -> int:
+    """The most worker processes, up to `workers`, whose working memory fits beside the stack's raw frames
+    kept in memory; 1 when none does (`raw_frames` then reads frame by frame, or refuses)."""
+    count, height, width = data.shape
+    raw_bytes = float(count) * height * width * np.dtype(data.images.dtype).itemsize
+    for candidate in range(max(workers, 1), 1, -1):
+        if fits(raw_bytes + _working_bytes(height, width, candidate)):
+            return candidate
+    return 1
+
+
 def raw_frames(data, doing: str, workers: int = 1):
     """The raw frames an alignment reads: each kept in memory after it is first read (so reading overlaps
     with the registration of the frames already read) when the whole stack fits beside the working memory,
     else left in the file and read whenever needed (bounded memory, slower).  Refused up front, with the
     amount needed, when not even the working memory fits."""
     count, height, width = data.shape
-    working = 4.0 * height * width * (_WORKING_FRAMES + _WORKER_FRAMES * max(workers - 1, 0))
+    working = _working_bytes(height, width, workers)
     check_memory(working, f"{doing} {data.source} ({count} x {height} x {width} images, frame by frame)")
     images = data.images
     if isinstance(images, np.ndarray):

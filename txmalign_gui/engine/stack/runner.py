@@ -41,6 +41,8 @@ _IN_FLIGHT = 2
 # Estimated seconds of serial work left above which starting workers pays, by start method: a forked
 # worker starts at once; a forkserver or spawned one first imports the engine (about 1-2 s).
 _POOL_PAYS_SECONDS = {"fork": 1.0, "forkserver": 6.0, "spawn": 8.0}
+# How long `jobs=0` watches the machine's CPU counters to count the idle cores before starting workers.
+_IDLE_SAMPLE_SECONDS = 0.05
 
 
 class PairRegistrar:
@@ -112,18 +114,42 @@ def _work(pairs: Sequence[Pair], targets: dict, movings: Sequence[np.ndarray]) -
 
 
 def worker_count(jobs: int) -> int:
-    """`jobs`, with 0 meaning one worker per idle CPU core this process may run on.
+    """`jobs`, with 0 meaning one worker per CPU core this process may run on; how many of those are idle
+    is decided when a pool would start (`idle_cores`)."""
+    return jobs or _usable_cores()
 
-    The cores are the process's CPU set (a container's or a batch system's, not the whole machine's).  When
-    that set is the whole machine, cores kept busy by other processes (the load average beyond this one) are
-    left out: on a shared workstation a worker without a free core only adds start-up and copies."""
-    if jobs:
-        return jobs
-    machine = os.cpu_count() or 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else machine
-    if cores == machine and hasattr(os, "getloadavg"):
-        cores -= int(round(max(0.0, os.getloadavg()[0] - 1.0)))
-    return max(1, cores)
+
+def _usable_cores() -> int:
+    """The cores of this process's CPU set (a container's or a batch system's, not the whole machine's)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1)
+
+
+def idle_cores(seconds: float = _IDLE_SAMPLE_SECONDS) -> int:
+    """How many of this process's cores other processes leave idle, measured over `seconds` while this
+    process sleeps from the machine's CPU time counters (Linux /proc/stat).
+
+    Only when the process may use every core of the machine (a CPU set's share of the machine's load is
+    unknown); otherwise, or when the counters cannot be read, all its cores.  The load average would not
+    do: it still counts work that ended a minute ago, such as the previous alignment of a script."""
+    cores = _usable_cores()
+    if cores != (os.cpu_count() or cores):
+        return cores
+    try:
+        first = _cpu_ticks()
+        time.sleep(seconds)
+        second = _cpu_ticks()
+    except (OSError, ValueError, IndexError):
+        return cores
+    total, idle = (b - a for a, b in zip(first, second))
+    return max(1, min(cores, int(round(cores * idle / total)))) if total > 0 else cores
+
+
+def _cpu_ticks():
+    """(all, idle) CPU time ticks of the machine since boot."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    return sum(values), values[3] + values[4]  # idle + iowait
 
 
 def _pool_context():
@@ -156,7 +182,10 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
         if rest:
             context = _pool_context()
             per_pair = (time.perf_counter() - start) / len(first)
-            if per_pair * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0):
+            pays = per_pair * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0)
+            if pays and jobs == 0:
+                workers = min(workers, idle_cores())
+            if pays and workers > 1:
                 _parallel(rest, frames, registrar, workers, batch, context, progress, on_pair, results,
                           len(order))
             else:
