@@ -178,5 +178,5 @@ def test_default_jobs_take_only_the_workers_the_memory_affords(monkeypatch):
     one_worker = raw + frame * prepare._WORKING_FRAMES
     for spare_workers, expected in ((0, 1), (1, 2), (2, 3), (10, 4)):
         budget = one_worker + spare_workers * frame * prepare._WORKER_FRAMES
-        monkeypatch.setattr(memory, "available_bytes", lambda: budget)
+        monkeypatch.setattr(memory, "available_bytes", lambda budget=budget: budget)
         assert prepare.affordable_workers(data, 4) == expected
