@@ -9,8 +9,9 @@ against the middle one, in this process, with the frames already in memory (read
 is the best of --repeat runs, since the machine may be shared; the ratio compares the two bests.  Peak memory
 is the main process's peak resident set (VmHWM) and, with its worker processes, the largest total
 proportional set (PSS, shared pages split between the processes that share them) of the whole process tree,
-sampled every 20 ms; both relative to the stack's float32 size.  Accuracy is the RMS error (px) of the written
-transforms against the truth.
+sampled every 100 ms (reading a large process's page tables more often slowed it down by a tenth); both
+relative to the stack's float32 size.  Accuracy is the RMS error (px) of the written transforms against the
+truth.
 
 Targets (2 cores, issue 13): 101 x 1024 end to end at or below the phase-correlation loop (ratio <= 1, at most
 13 s), 101 x 256 under 2.5 s, peak memory at most 1.5x the stack, chunked RMS error under 0.05 px, and two
@@ -90,7 +91,7 @@ class TreeMemory(threading.Thread):
         self.pid, self.peak, self._done = pid, 0, threading.Event()
 
     def run(self) -> None:
-        while not self._done.wait(0.02):
+        while not self._done.wait(0.1):
             self.peak = max(self.peak, sum(_pss_bytes(pid) for pid in _tree(self.pid)))
 
     def stop(self) -> int:
