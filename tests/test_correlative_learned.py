@@ -3,12 +3,10 @@ augmentation keeps it consistent, numpy inference equals PyTorch, and the shippe
 similarities on held-out pairs (tolerances from the training run's held-out errors, see
 training/train_correlative_affine.py)."""
 
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-from learned_support import randomise_batch_norm
+from learned_support import numpy_and_torch_outputs
 from scipy import ndimage
 
 from txmalign_gui.engine.correlative import synthetic
@@ -21,7 +19,7 @@ from txmalign_gui.engine.correlative.synthetic import (
     pair_batch,
 )
 from txmalign_gui.engine.errors import InputError
-from txmalign_gui.engine.learned import load_network, weights_path
+from txmalign_gui.engine.learned import weights_path
 from txmalign_gui.engine.learned.correlative import (
     WEIGHTS,
     in_trained_range,
@@ -30,8 +28,6 @@ from txmalign_gui.engine.learned.correlative import (
     to_grid,
 )
 from txmalign_gui.engine.transform import Similarity
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def rotation(angle_deg):
@@ -108,20 +104,10 @@ def test_to_grid_is_isotropic_and_centred():
 
 
 def test_numpy_inference_equals_torch(tmp_path):
-    torch = pytest.importorskip("torch")
-    sys.path.insert(0, str(ROOT / "training"))
-    from correlative_affine_model import SimilarityNet, export
-
-    torch.manual_seed(0)
-    model = SimilarityNet()
-    randomise_batch_norm(model)
-    export(model, tmp_path / "net.npz")
-    x = np.random.default_rng(1).normal(size=(3, *model.spec["input"])).astype(np.float32)
-    with torch.no_grad():
-        expected = model(torch.from_numpy(x)).numpy()
-    network = load_network(tmp_path / "net.npz")
+    pytest.importorskip("torch")
+    network, got, expected = numpy_and_torch_outputs("correlative_affine_model", "SimilarityNet", tmp_path)
     assert network.branches == 2
-    np.testing.assert_allclose(network(x), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
 
 
 def test_shipped_weights_are_small_and_deterministic():

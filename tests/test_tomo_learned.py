@@ -2,15 +2,14 @@
 shipped weights are small and packaged, and they recover known jitter on generated series."""
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import tomllib
-from learned_support import randomise_batch_norm
+from learned_support import numpy_and_torch_outputs
 
-from txmalign_gui.engine.learned import load_network, weights_path
+from txmalign_gui.engine.learned import weights_path
 from txmalign_gui.engine.learned.layers import conv2d
 from txmalign_gui.engine.tomo import align_tomo
 from txmalign_gui.engine.tomo.jitter_data import jittered_series
@@ -44,18 +43,9 @@ def test_conv2d_matches_a_direct_sum():
 
 
 def test_numpy_inference_equals_torch(tmp_path):
-    torch = pytest.importorskip("torch")
-    sys.path.insert(0, str(ROOT / "training"))
-    from tomo_jitter_model import JitterNet, export
-
-    torch.manual_seed(0)
-    model = JitterNet()
-    randomise_batch_norm(model)
-    export(model, tmp_path / "net.npz")
-    x = np.random.default_rng(1).normal(size=(3, *model.spec["input"])).astype(np.float32)
-    with torch.no_grad():
-        expected = model(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(load_network(tmp_path / "net.npz")(x), expected, rtol=1e-4, atol=1e-5)
+    pytest.importorskip("torch")
+    _, got, expected = numpy_and_torch_outputs("tomo_jitter_model", "JitterNet", tmp_path)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
 
 
 def test_shipped_weights_are_small_and_packaged():
