@@ -3,7 +3,6 @@ augmentation keeps it consistent, numpy inference equals PyTorch, and the shippe
 similarities on held-out pairs (tolerances from the training run's held-out errors, see
 training/train_correlative_affine.py)."""
 
-
 import numpy as np
 import pytest
 from learned_support import numpy_and_torch_outputs
