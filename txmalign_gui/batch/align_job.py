@@ -60,8 +60,9 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     check_outputs([out, transforms_csv, tiff], [source, options.reference, options.mask_path], force)
     data = io.read_stack(source, skip_axis_values=options.skip_axis_values)
     # the default (one worker per idle core) takes only the workers the memory affords
-    workers = options.jobs or affordable_workers(data, worker_count(0))
-    jobs = options.jobs if options.jobs or workers == worker_count(0) else workers
+    cores = worker_count(options.jobs)
+    workers = cores if options.jobs else affordable_workers(data, cores)
+    jobs = options.jobs if workers == cores else workers
     raw = raw_frames(data, "aligning", workers)
     count, height, width = data.shape
     for path in (out, tiff):  # refused now rather than after the registration

@@ -46,10 +46,10 @@ class LevelSearch:
 def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int,
                  squared: bool = False) -> LevelSearch:
     """Integer brute force over centre +- radius, V-fit to subpixel."""
-    cost = _cached_costs(fixed, moving, min_count, squared)
+    cost = _ShiftCosts(fixed, moving, min_count, squared)
     cy, cx = (int(round(v)) for v in centre)
     if squared and radius >= _FFT_RADIUS:
-        cost.cache.update(squared_shift_costs(fixed, moving, (cy, cx), radius, min_count))
+        cost.known.update(squared_shift_costs(fixed, moving, (cy, cx), radius, min_count))
     offsets = range(-radius, radius + 1)
     costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
     if np.all(np.isnan(costs)):
@@ -67,7 +67,7 @@ def follow_shift(fixed: Gradients, moving: Gradients, centre, min_count: int, ma
     Started from the coarser level's answer, within about half a pixel of the minimum of a cost that is
     V-shaped there, this finds the minimum of the 3 x 3 window around it with 5 of its 9 costs, and those
     5 are what the V-fit needs.  `on_edge`: a neighbour was still lower after the last move."""
-    cost = _cached_costs(fixed, moving, min_count, squared)
+    cost = _ShiftCosts(fixed, moving, min_count, squared)
     by, bx = (int(round(v)) for v in centre)
     on_edge = False
     for move in range(max_moves + 1):
@@ -83,20 +83,21 @@ def follow_shift(fixed: Gradients, moving: Gradients, centre, min_count: int, ma
     return _fitted(cost, by, bx, values, on_edge, fixed.gx.size, squared)
 
 
-def _cached_costs(fixed: Gradients, moving: Gradients, min_count: int, squared: bool):
-    """`cost(dy, dx)`: shift_cost at an integer shift, each evaluated once (kept in `cost.cache`)."""
-    cache: dict = {}
+class _ShiftCosts:
+    """`costs(dy, dx)`: shift_cost at an integer shift, each evaluated once (kept in `known`)."""
 
-    def cost(dy: int, dx: int) -> float:
-        if (dy, dx) not in cache:
-            cache[(dy, dx)] = shift_cost(fixed, moving, dy, dx, min_count, squared)
-        return cache[(dy, dx)]
+    def __init__(self, fixed: Gradients, moving: Gradients, min_count: int, squared: bool):
+        self.fixed, self.moving, self.min_count, self.squared = fixed, moving, min_count, squared
+        self.known: dict = {}
 
-    cost.cache = cache  # type: ignore[attr-defined]
-    return cost
+    def __call__(self, dy: int, dx: int) -> float:
+        if (dy, dx) not in self.known:
+            self.known[(dy, dx)] = shift_cost(self.fixed, self.moving, dy, dx, self.min_count, self.squared)
+        return self.known[(dy, dx)]
 
 
-def _fitted(cost, by: int, bx: int, costs: np.ndarray, on_edge: bool, samples: int, squared: bool) -> LevelSearch:
+def _fitted(cost: _ShiftCosts, by: int, bx: int, costs: np.ndarray, on_edge: bool, samples: int,
+            squared: bool) -> LevelSearch:
     """The search's answer at the integer minimum (by, bx): V-fit on its four neighbours, and significance."""
     best = cost(by, bx)
     up, down, left, right = cost(by - 1, bx), cost(by + 1, bx), cost(by, bx - 1), cost(by, bx + 1)

@@ -42,13 +42,15 @@ def _flat_frame(flats, shape) -> Optional[np.ndarray]:
     and each pixel keeps the part of the mean flat's fine detail that stands out of it: all of it for dust,
     scintillator defects or a sharp field edge, none where the detail is only noise.  A single flat cannot
     tell noise from detail and is used as it is."""
-    mean = _mean_frame(flats, shape, "flats")
-    array = np.asarray(flats)
-    if mean is None or array.ndim != 3 or array.shape[0] < 2:
+    if flats is None:
+        return None
+    array = np.asarray(flats, dtype=np.float64)  # read once: the flats may be a lazy dataset
+    mean = _mean_frame(array, shape, "flats")
+    if array.ndim != 3 or array.shape[0] < 2:
         return mean
     from scipy import ndimage
 
-    noise = np.sqrt(ndimage.gaussian_filter(array.var(axis=0, ddof=1, dtype=np.float64), 2 * _FLAT_SMOOTHING_PX)
+    noise = np.sqrt(ndimage.gaussian_filter(array.var(axis=0, ddof=1), 2 * _FLAT_SMOOTHING_PX)
                     / array.shape[0])
     smooth = ndimage.gaussian_filter(mean, _FLAT_SMOOTHING_PX, mode="nearest")
     detail = mean - smooth
