@@ -103,7 +103,8 @@ def test_pool_results_equal_serial_forked_and_from_a_thread(small, monkeypatch):
         small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)))
     worker.start()
     worker.join()
-    assert used == [first, "forkserver"]  # the app's worker thread never forks
+    # two pools each: the images onto their local targets, then the chunk averages onto each other
+    assert used == [first, first, "forkserver", "forkserver"]  # the app's worker thread never forks
     for parallel in (forked, threaded["result"]):
         assert np.array_equal(serial.transforms, parallel.transforms)
         assert np.array_equal(serial.confidences, parallel.confidences) and serial.statuses == parallel.statuses
@@ -138,7 +139,7 @@ def test_default_jobs_start_workers_only_on_idle_cores(small, monkeypatch):
     assert used == []
     monkeypatch.setattr(runner, "idle_cores", lambda: 2)
     align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=0)
-    assert len(used) == 1
+    assert len(used) == 2  # the images onto their targets, then the chunk averages
 
 
 def test_align_reads_frames_from_the_file_when_the_stack_does_not_fit(capsys, tmp_path, monkeypatch):

@@ -140,7 +140,8 @@ def align_options(args: argparse.Namespace) -> AlignOptions:
     binning = PREPARE_PARAMS.resolve(given_params(args, PREPARE_PARAMS))["binning"]
     return AlignOptions(
         method=args.method, params=method_params(args), strategy=stack["strategy"], anchor=stack["anchor"],
-        chunk_size=stack["chunk_size"], window=stack["window"], binning=binning, roi=args.roi,
+        chunk_size=stack["chunk_size"], average_chunks=stack["average_chunks"], window=stack["window"],
+        binning=binning, roi=args.roi,
         mask_path=args.mask, reference=args.reference, jobs=stack["jobs"], check_method=stack["check_method"],
         transform=stack["transform"],
         prepare=prepare_options(args, PREPARE_PARAMS), skip_axis_values=args.skip_axis_values)

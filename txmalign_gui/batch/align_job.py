@@ -32,6 +32,7 @@ class AlignOptions:
     strategy: str = "anchor"
     anchor: Optional[int] = None
     chunk_size: int = 5
+    average_chunks: bool = True
     window: int = 3
     binning: int = 1
     roi: Optional[tuple] = None
@@ -46,7 +47,8 @@ class AlignOptions:
     def stack_options(self) -> dict:
         """The options recorded in the provenance under `options` (as the app records its stack options)."""
         return {"strategy": self.strategy, "anchor": self.anchor, "chunk_size": self.chunk_size,
-                "window": self.window, "binning": self.binning, "jobs": self.jobs,
+                "average_chunks": self.average_chunks, "window": self.window, "binning": self.binning,
+                "jobs": self.jobs,
                 "check_method": self.check_method, "transform": self.transform}
 
 
@@ -72,7 +74,8 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
     mask = io.read_mask(options.mask_path) if options.mask_path else None
     reference = io.read_image(options.reference) if options.reference else None
     result = align_stack(images, method=options.method, params=options.params, strategy=options.strategy,
-                         anchor=options.anchor, chunk_size=options.chunk_size, window=options.window,
+                         anchor=options.anchor, chunk_size=options.chunk_size,
+                         average_chunks=options.average_chunks, window=options.window,
                          mask=mask, roi=options.roi, reference=reference, jobs=jobs,
                          binning=options.binning, check_method=options.check_method, transform=options.transform,
                          progress=progress.sub(0.0, _REGISTER_SHARE))

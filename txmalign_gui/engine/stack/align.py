@@ -18,6 +18,7 @@ from ..second_opinion import check_method_name
 from ..transform import Transform, from_row
 from . import plan
 from .chain import TreeAssembler
+from .chunk_means import align_chunked, averaging_helps
 from .inputs import load_reference, load_stack, resolve_anchor
 from .kinds import method_params
 from .params import STACK_PARAMS
@@ -30,9 +31,10 @@ OnResult = Callable[[int, RegistrationResult], None]
 
 
 def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "anchor", anchor=None,
-                chunk_size: int = 5, window: int = 3, mask=None, roi=None, reference=None, jobs: int = 1,
-                progress=None, cancel=None, on_result: Optional[OnResult] = None,
-                binning: int = 1, check_method: str = "none", transform: str = "rigid") -> StackResult:
+                chunk_size: int = 5, average_chunks: bool = True, window: int = 3, mask=None, roi=None,
+                reference=None, jobs: int = 1, progress=None, cancel=None,
+                on_result: Optional[OnResult] = None, binning: int = 1, check_method: str = "none",
+                transform: str = "rigid") -> StackResult:
     """Find, for every image of `stack`, the transform aligning it with the anchor image.
 
     Parameters
@@ -44,8 +46,9 @@ def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "an
         The pair method (see `register_pair`); `params` overrides its parameters.
     strategy : {"anchor", "sequential", "chunked", "consistent"}
         How images are paired (see STACK_PARAMS): every image to the anchor, neighbour to neighbour,
-        to local targets `chunk_size` apart chained toward the anchor, or many pairs (`window` neighbours
-        each side) solved together with disagreeing pairs flagged.
+        to local targets `chunk_size` apart chained toward the anchor (through the chunks' averages when
+        `average_chunks`, see `chunk_means`), or many pairs (`window` neighbours each side) solved together
+        with disagreeing pairs flagged.
     anchor : int, optional
         Index of the image the others are aligned with; None or -1 mean the middle image.
     mask, roi
@@ -83,7 +86,8 @@ def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "an
     """
     start = time.perf_counter()
     settings = STACK_PARAMS.resolve({"strategy": strategy, "anchor": -1 if anchor is None else anchor,
-                                     "chunk_size": chunk_size, "window": window, "jobs": jobs,
+                                     "chunk_size": chunk_size, "average_chunks": average_chunks,
+                                     "window": window, "jobs": jobs,
                                      "check_method": check_method, "transform": transform})
     spec = get_method(method)
     resolved = method_params(spec, params, settings["transform"], settings["strategy"])
@@ -179,16 +183,25 @@ def _align_tree(frames, registrar, count, anchor, settings, reporter, on_image, 
     if single_target:
         parents: Sequence[Optional[int]] = [None] * count
         pairs: Sequence[Pair] = [(None, i) for i in sorted(range(count), key=lambda i: (abs(i - anchor), i))]
+    elif settings["strategy"] == "chunked" and settings["average_chunks"] and frames.reference is None and \
+            averaging_helps(count, anchor, settings["chunk_size"]):
+        return _tree_outcome(*align_chunked(frames, registrar, count, anchor, settings["chunk_size"],
+                                            settings["jobs"], reporter.sub(0.0, 0.99), on_image), count)
     else:
         parents = plan.tree_parents(settings["strategy"], count, anchor, settings["chunk_size"])
         pairs = plan.tree_pairs(parents)
     assembler = TreeAssembler(parents, registrar.method, registrar.params, on_image)
     results = register_pairs(pairs, frames, registrar, settings["jobs"], reporter.sub(0.0, 0.99),
                              lambda pair, result: assembler.add(pair[1], result))
+    return _tree_outcome(assembler, results, count)
+
+
+def _tree_outcome(assembler, results, count):
+    """The per-image arrays, messages and own pair results of a tree strategy's assembled chains."""
     transforms, costs, confidences, statuses = assembler.arrays()
     messages, flagged = _pair_messages(results)
     own = {moving: result for (_, moving), result in results.items()}
-    return (transforms, costs, confidences, statuses, messages, flagged, len(pairs),
+    return (transforms, costs, confidences, statuses, messages, flagged, len(results),
             [own.get(i) for i in range(count)])
 
 

@@ -9,7 +9,8 @@ Chunked follows the local-target scheme of Xiao et al. (J. Synchrotron Rad. 2022
 targets sit at anchor + k * chunk_size; each image is registered to the nearest local target and each
 local target to the neighbouring one toward the anchor.  With that scheme a chunk size of 1 makes every
 image a local target (the sequential strategy) and a chunk size of at least the stack length leaves the
-anchor as the only target (the anchor strategy).
+anchor as the only target (the anchor strategy).  By default the links between local targets are
+registered on the chunks' averages instead of the single targets (`chunk_means`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,87 @@
+"""The chunked strategy: images onto their local target, then the chunks linked through their averages.
+
+Linking single local targets (Xiao et al. 2022) adds each link's noise error along the chain: on the
+example's 101-image XANES stack the targets far from the anchor drifted by 0.1-0.2 px.  Here every image
+is first registered to its local target; each chunk's images are then moved onto the target (images whose
+pair is not ok stay out) and averaged with it, and each chunk's average is registered to the
+neighbouring chunk's average toward the anchor.  An average of k images has 1/sqrt(k) of one image's
+noise, so the links, the only errors that add up, become several times more precise (0.104 -> 0.045 px
+RMS on the 1024 px example).  Pixels an image does not cover take the target's own value, so the
+average has no borders of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+from ..result import OK, RegistrationResult
+from ..transform import apply_transform
+from . import plan
+from .chain import TreeAssembler
+from .runner import Frames, Pair, PairRegistrar, register_pairs
+
+
+class ChunkAverages:
+    """Running sums of each local target and the images registered onto it, resampled onto the target."""
+
+    def __init__(self, frames: Frames, targets: Sequence[int]):
+        self.frames = frames
+        self.row = {target: k for k, target in enumerate(targets)}
+        shape = frames.stack.shape[1:]
+        self.sums = np.empty((len(targets),) + tuple(shape), dtype=np.float32)
+        self.counts = np.ones(len(targets))
+        for target, k in self.row.items():
+            self.sums[k] = frames.stack[target]
+
+    def add(self, pair: Pair, result: RegistrationResult) -> None:
+        """Add the moving image of `pair`, moved by its registration, to its target's sum (ok pairs only)."""
+        target, moving = pair
+        if result.status != OK or target is None:
+            return
+        k = self.row[target]
+        moved = apply_transform(np.asarray(self.frames.stack[moving], dtype=np.float32), result.transform)
+        uncovered = np.isnan(moved)
+        if uncovered.any():
+            moved[uncovered] = self.sums[k][uncovered] / np.float32(self.counts[k])
+        self.sums[k] += moved
+        self.counts[k] += 1
+
+    def averages(self) -> np.ndarray:
+        """The averages (targets, H, W), computed in place: the sums are gone afterwards."""
+        self.sums /= self.counts.astype(np.float32)[:, None, None]
+        return self.sums
+
+
+def align_chunked(frames: Frames, registrar: PairRegistrar, count: int, anchor: int, chunk_size: int,
+                  jobs: int, reporter, on_image) -> tuple:
+    """Register every image onto its local target, then each chunk's average onto the next one toward
+    the anchor; returns (assembler, {pair: result}) with the links keyed by their targets' indices."""
+    parents = plan.tree_parents("chunked", count, anchor, chunk_size)
+    targets = plan.local_targets(count, anchor, chunk_size)
+    assembler = TreeAssembler(parents, registrar.method, registrar.params, on_image)
+    members: List[Pair] = [pair for pair in plan.tree_pairs(parents) if pair[1] not in targets]
+    links: List[Pair] = [(parents[t], t) for t in targets if parents[t] != t]
+    split = len(members) / max(len(members) + len(links), 1)
+    sums = ChunkAverages(frames, targets)
+
+    def on_member(pair: Pair, result: RegistrationResult) -> None:
+        sums.add(pair, result)
+        assembler.add(pair[1], result)
+
+    results: Dict[Pair, RegistrationResult] = register_pairs(members, frames, registrar, jobs,
+                                                             reporter.sub(0.0, split), on_member)
+    reporter.update(split, "averaging each chunk onto its local target")
+    averages = Frames(sums.averages())
+    row = sums.row
+    by_row = [(row[fixed], row[moving]) for fixed, moving in links]
+    linked = register_pairs(by_row, averages, registrar, jobs, reporter.sub(split, 1.0),
+                            lambda pair, result: assembler.add(targets[pair[1]], result))
+    results.update({(targets[a], targets[b]): result for (a, b), result in linked.items()})
+    return assembler, results
+
+
+def averaging_helps(count: int, anchor: int, chunk_size: int) -> bool:
+    """Whether there are chunks to average (chunks of 2 or more) and links between them (2 or more targets)."""
+    return chunk_size > 1 and len(plan.local_targets(count, anchor, chunk_size)) > 1
