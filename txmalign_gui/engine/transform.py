@@ -440,23 +440,35 @@ def _axis_span(shift: float, size: int) -> Tuple[int, float, int, int]:
 
 def _shift_linear(image: np.ndarray, dy: float, dx: float, cval: float) -> np.ndarray:
     """`ndimage.shift(image, (dy, dx), order=1, mode='constant', cval=cval)` computed from four shifted views
-    of the image (same samples, same weights, same border), about five times faster: a manual nudge of a
-    1024 px frame must redraw within a keystroke."""
+    of the image (same samples, same weights, same border; equal to rounding), several times faster: a manual
+    nudge of a 1024 px frame must redraw within a keystroke.  Each interpolation is a + f (b - a) done in
+    place, since fresh 4 MB temporaries cost more in page faults than the arithmetic."""
     (ky, fy, y0, y1), (kx, fx, x0, x1) = _axis_span(dy, image.shape[0]), _axis_span(dx, image.shape[1])
-    out = np.full(image.shape, cval, dtype=image.dtype)
+    out = np.empty(image.shape, dtype=image.dtype)
     if y0 == y1 or x0 == x1:
+        out.fill(cval)
         return out
+    out[:y0], out[y1:], out[y0:y1, :x0], out[y0:y1, x1:] = cval, cval, cval, cval
     rows, rows_before = slice(y0 - ky, y1 - ky), slice(y0 - ky - 1, y1 - ky - 1) if fy > 0 else None
     cols, cols_before = slice(x0 - kx, x1 - kx), slice(x0 - kx - 1, x1 - kx - 1) if fx > 0 else None
 
-    def along_x(row_slice: slice) -> np.ndarray:
+    def along_x(row_slice: slice, into: np.ndarray) -> None:
         values = image[row_slice, cols]
-        return values if cols_before is None else (1 - fx) * values + fx * image[row_slice, cols_before]
+        if cols_before is None:
+            into[...] = values
+            return
+        np.subtract(image[row_slice, cols_before], values, out=into)
+        into *= fx
+        into += values
 
-    block = along_x(rows)
+    block = out[y0:y1, x0:x1]
+    along_x(rows, block)
     if rows_before is not None:
-        block = (1 - fy) * block + fy * along_x(rows_before)
-    out[y0:y1, x0:x1] = block
+        before = np.empty_like(block)
+        along_x(rows_before, before)
+        before -= block
+        before *= fy
+        block += before
     return out
 
 
