@@ -79,6 +79,12 @@ class Frames:
         targets = {fixed: self.target(fixed) for fixed, _ in pairs}
         return targets, [self.stack[moving] for _, moving in pairs]
 
+    def in_memory(self) -> bool:
+        """Whether every frame is in an in-memory array, which a forked worker may read from its inherited
+        copy of this process's memory; a lazy stack reads files (HDF5 handles must not cross a fork)."""
+        return isinstance(self.stack, np.ndarray) and (self.reference is None
+                                                       or isinstance(self.reference, np.ndarray))
+
 
 def execution_order(pairs: Sequence[Pair]) -> List[Pair]:
     """`pairs` grouped by target, depth first: a group follows the group that registered its target, and
@@ -103,16 +109,24 @@ def execution_order(pairs: Sequence[Pair]) -> List[Pair]:
 
 
 _WORKER_REGISTRAR: Optional[PairRegistrar] = None
+_WORKER_FRAMES: Optional[Frames] = None  # the parent's frames, inherited by a forked worker
 
 
-def _start_worker(registrar: PairRegistrar) -> None:
-    global _WORKER_REGISTRAR
-    _WORKER_REGISTRAR = registrar
+def _start_worker(registrar: PairRegistrar, frames: Optional[Frames] = None) -> None:
+    """Pool initializer.  Under fork its arguments are inherited, not pickled: `frames` then is the
+    parent's in-memory stack itself, shared copy-on-write, and batches carry only pair indices."""
+    global _WORKER_REGISTRAR, _WORKER_FRAMES
+    _WORKER_REGISTRAR, _WORKER_FRAMES = registrar, frames
     image_cache.start_reusing(_CACHED_IMAGES)  # the worker serves this one alignment
 
 
-def _work(pairs: Sequence[Pair], targets: dict, movings: Sequence[np.ndarray]) -> List[RegistrationResult]:
+def _work(pairs: Sequence[Pair], batch: Optional[tuple] = None) -> List[RegistrationResult]:
+    """Register `pairs` with the frames of `batch` (`Frames.batch`), or else with the inherited frames."""
     assert _WORKER_REGISTRAR is not None, "the pool initializer sets it"
+    if batch is None:
+        assert _WORKER_FRAMES is not None, "frames are inherited when a batch comes without them"
+        batch = _WORKER_FRAMES.batch(pairs)
+    targets, movings = batch
     return [_WORKER_REGISTRAR(targets[fixed], moving) for (fixed, _), moving in zip(pairs, movings)]
 
 
@@ -189,6 +203,7 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
             if pays and jobs == 0:
                 workers = min(workers, idle_cores())
             if pays and workers > 1:
+                image_cache.clear()  # the workers build their own pyramids; this process registers no more
                 _parallel(rest, frames, registrar, workers, batch, context, progress, on_pair, results,
                           len(order))
             else:
@@ -211,17 +226,23 @@ def _serial(pairs, frames, registrar, progress, on_pair, results, total):
 
 
 def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pair, results, total):
+    """Register `pairs` in a pool of `workers` processes.  Forked workers read an in-memory stack from their
+    inherited copy of this process's memory, so batches carry only pair indices and may be larger (a
+    target's pyramid then serves more pairs in one worker); otherwise each batch carries its frames."""
+    inherited = context.get_start_method() == "fork" and frames.in_memory()
+    if inherited:
+        batch = max(batch, math.ceil(len(pairs) / (_BATCHES_PER_WORKER * workers)))
     queue = [pairs[k:k + batch] for k in range(0, len(pairs), batch)]
     order = {tuple(chunk): k for k, chunk in enumerate(queue)}
     running: Dict[Future, Sequence[Pair]] = {}
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                   initargs=(registrar,))
+                                   initargs=(registrar, frames if inherited else None))
     finished = False
     try:
         while queue or running:
             while queue and len(running) < _IN_FLIGHT * workers:
                 chunk = queue.pop(0)
-                running[executor.submit(_work, chunk, *frames.batch(chunk))] = chunk
+                running[executor.submit(_work, chunk, None if inherited else frames.batch(chunk))] = chunk
             done, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             progress.check()
             for future in sorted(done, key=lambda f: order[tuple(running[f])]):
