@@ -2,7 +2,9 @@
 (and then with results identical to a serial run, forked or from a forkserver), and memory: frames read
 once or from the file, and a stack too large refused up front with the amount needed."""
 
+import os
 import threading
+import time
 
 import h5py
 import numpy as np
@@ -180,3 +182,106 @@ def test_default_jobs_take_only_the_workers_the_memory_affords(monkeypatch):
         budget = one_worker + spare_workers * frame * prepare._WORKER_FRAMES
         monkeypatch.setattr(memory, "available_bytes", lambda budget=budget: budget)
         assert prepare.affordable_workers(data, 4) == expected
+
+
+def _arrays_in(value):
+    """How many numpy arrays `value` (nested tuples, lists and dicts) holds."""
+    if isinstance(value, np.ndarray):
+        return 1
+    if isinstance(value, dict):
+        value = list(value.values())
+    return sum(_arrays_in(v) for v in value) if isinstance(value, (list, tuple)) else 0
+
+
+class _RecordingPool(runner.ProcessPoolExecutor):
+    """The pool, noting how many frame arrays travel with each submitted batch and with the initializer."""
+
+    sent: list = []
+    inherited: list = []
+
+    def __init__(self, *args, **kwargs):
+        _RecordingPool.inherited.append(kwargs["initargs"][1])
+        super().__init__(*args, **kwargs)
+
+    def submit(self, fn, *args, **kwargs):
+        _RecordingPool.sent.append(_arrays_in(args))
+        future = super().submit(fn, *args, **kwargs)
+        self.workers = list(self._processes.values())  # started by now (shutdown forgets them)
+        return future
+
+
+def test_forked_workers_read_an_in_memory_stack_from_inherited_memory_and_get_only_indices(small, monkeypatch):
+    from txmalign_gui.io.lazy import LazyFrames
+
+    if threading.active_count() != 1:
+        pytest.skip("an earlier test left a thread running: this process does not fork")
+    serial = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=1)
+    used = _always_pool(monkeypatch)
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _RecordingPool)
+    _RecordingPool.sent, _RecordingPool.inherited = [], []
+    in_memory = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
+    assert used == ["fork"] and isinstance(_RecordingPool.inherited[0], runner.Frames)
+    assert _RecordingPool.sent and not any(_RecordingPool.sent)  # pair indices only, never a frame
+    # a lazy stack may read a file (an HDF5 handle must not cross a fork): its batches carry their frames
+    _RecordingPool.sent, _RecordingPool.inherited = [], []
+    lazy = LazyFrames(len(small.images), small.images.shape[1:], np.float32, small.images.__getitem__)
+    from_file = align_stack(lazy, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
+    assert _RecordingPool.inherited == [None] and all(_RecordingPool.sent)
+    for parallel in (in_memory, from_file):
+        assert np.array_equal(serial.transforms, parallel.transforms)
+        assert np.array_equal(serial.costs, parallel.costs) and serial.statuses == parallel.statuses
+
+
+def test_the_parent_drops_its_pyramids_when_workers_take_over(small, monkeypatch):
+    _always_pool(monkeypatch)
+    kept = []
+    original = runner._parallel
+
+    def spy(*args, **kwargs):
+        kept.append(len(image_cache._ACTIVE.get()))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_parallel", spy)
+    align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
+    assert kept == [0]
+
+
+def _die(*args):
+    os._exit(3)  # a worker killed mid-run (out of memory, a crash in C code)
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error(small, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    if threading.active_count() != 1:
+        pytest.skip("an earlier test left a thread running: the workers would not inherit the patched _work")
+    _always_pool(monkeypatch)
+    monkeypatch.setattr(runner, "_work", _die)
+    start = time.perf_counter()
+    with pytest.raises(BrokenProcessPool):
+        align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
+    assert time.perf_counter() - start < 60
+
+
+def test_cancelling_a_pool_run_stops_its_workers(small, monkeypatch):
+    from txmalign_gui.engine.errors import Cancelled
+
+    _always_pool(monkeypatch)
+    cancel = threading.Event()
+    pools = []
+    monkeypatch.setattr(runner, "ProcessPoolExecutor",
+                        lambda *args, **kwargs: pools.append(_RecordingPool(*args, **kwargs)) or pools[-1])
+    reported = []
+
+    def stop_after_five(index, result):
+        reported.append(index)
+        if len(reported) == 5:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2, cancel=cancel,
+                    on_result=stop_after_five)
+    assert len(reported) < len(small.images) - 1 and len(pools) == 1 and pools[0].workers
+    for process in pools[0].workers:
+        process.join(timeout=30)
+        assert not process.is_alive()

@@ -3,9 +3,13 @@
 Pairs run grouped by their target image, each group right after the one that registered its target (a
 depth-first walk), so a target's pyramid, kept by `image_cache.reuse()`, serves its whole group.  A pool
 starts only when it pays: the first batch of pairs runs here and times the work; the rest goes to worker
-processes only when the serial estimate clearly exceeds what starting them costs.  Workers receive batches
-of pairs with the frames they need (the settings once, at start-up), at most `_IN_FLIGHT` batches per
-worker, so memory stays bounded.  Cancellation is checked while waiting for results; pending pairs are then
+processes only when the serial estimate clearly exceeds what starting them costs.  Forked workers (the
+command line) read an in-memory stack from their inherited, copy-on-write copy of this process's memory and
+receive only pair indices; otherwise (a lazy stack, whose file handles must not cross a fork, or workers from
+a forkserver) they receive batches of pairs with the frames they need, at most `_IN_FLIGHT` batches per
+worker, so memory stays bounded.  (A shared-memory copy of the stack for a forkserver's workers would add a
+whole stack to the peak unless the stack were made there in the first place; the batches add a few frames.)
+The settings go once, at start-up.  Cancellation is checked while waiting for results; pending pairs are then
 dropped and `Cancelled` is raised.
 """
 
