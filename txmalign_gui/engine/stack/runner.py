@@ -118,14 +118,14 @@ def execution_order(pairs: Sequence[Pair]) -> List[Pair]:
 
 
 _WORKER_REGISTRAR: Optional[PairRegistrar] = None
-_WORKER_FRAMES: Optional[Frames] = None  # the parent's frames, inherited by a forked worker
+_INHERITED_FRAMES: Optional[Frames] = None  # the parent's frames, inherited by a forked worker
 
 
 def _start_worker(registrar: PairRegistrar, frames: Optional[Frames] = None) -> None:
     """Pool initializer.  Under fork its arguments are inherited, not pickled: `frames` then is the
     parent's in-memory stack itself, shared copy-on-write, and batches carry only pair indices."""
-    global _WORKER_REGISTRAR, _WORKER_FRAMES
-    _WORKER_REGISTRAR, _WORKER_FRAMES = registrar, frames
+    global _WORKER_REGISTRAR, _INHERITED_FRAMES
+    _WORKER_REGISTRAR, _INHERITED_FRAMES = registrar, frames
     image_cache.start_reusing(_WORKER_CACHED_IMAGES)  # the worker serves this one alignment
 
 
@@ -133,8 +133,8 @@ def _work(pairs: Sequence[Pair], batch: Optional[tuple] = None) -> List[Registra
     """Register `pairs` with the frames of `batch` (`Frames.batch`), or else with the inherited frames."""
     assert _WORKER_REGISTRAR is not None, "the pool initializer sets it"
     if batch is None:
-        assert _WORKER_FRAMES is not None, "frames are inherited when a batch comes without them"
-        batch = _WORKER_FRAMES.batch(pairs)
+        assert _INHERITED_FRAMES is not None, "frames are inherited when a batch comes without them"
+        batch = _INHERITED_FRAMES.batch(pairs)
     targets, movings = batch
     results = [_WORKER_REGISTRAR(targets[fixed], moving) for (fixed, _), moving in zip(pairs, movings)]
     del batch, targets, movings
