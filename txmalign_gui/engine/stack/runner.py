@@ -146,8 +146,9 @@ def release_free_memory() -> None:
     """Hand the free pages of the C heap back to the system (glibc `malloc_trim`; nothing elsewhere).
 
     glibc raises its threshold for mmap-ing a block to the size of the largest one freed, so after the first
-    frame-sized temporaries every later one comes from the heap, and a process's freed frames stay resident:
-    a worker held 50-80 MB it no longer used (101 x 1024 px).  A trim per batch costs no measurable time."""
+    frame-sized temporaries every later one comes from the heap, and a process's freed frames stay resident.
+    Measured (101 x 1024 px, 2 workers): about 30 MB less per worker and 20 MB less in this process at the
+    peak, and no measurable time for a trim per batch."""
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
 
