@@ -3,12 +3,14 @@
 once or from the file, and a stack too large refused up front with the amount needed."""
 
 import os
+import subprocess
+import sys
 import threading
-import time
 
 import h5py
 import numpy as np
 import pytest
+from pool_support import RecordingPool
 from skimage import data
 
 from txmalign_gui.cli import main
@@ -184,52 +186,23 @@ def test_default_jobs_take_only_the_workers_the_memory_affords(monkeypatch):
         assert prepare.affordable_workers(data, 4) == expected
 
 
-def _arrays_in(value):
-    """How many numpy arrays `value` (nested tuples, lists and dicts) holds."""
-    if isinstance(value, np.ndarray):
-        return 1
-    if isinstance(value, dict):
-        value = list(value.values())
-    return sum(_arrays_in(v) for v in value) if isinstance(value, (list, tuple)) else 0
+
+def _in_fresh_process(check):
+    """Run `pool_support.py CHECK` in a new interpreter: single-threaded, so its pool forks."""
+    support = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pool_support.py")
+    root = os.path.dirname(os.path.dirname(support))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, support, check], env=env, capture_output=True, text=True,
+                            timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
-class _RecordingPool(runner.ProcessPoolExecutor):
-    """The pool, noting how many frame arrays travel with each submitted batch and with the initializer."""
-
-    sent: list = []
-    inherited: list = []
-
-    def __init__(self, *args, **kwargs):
-        _RecordingPool.inherited.append(kwargs["initargs"][1])
-        super().__init__(*args, **kwargs)
-
-    def submit(self, fn, *args, **kwargs):
-        _RecordingPool.sent.append(_arrays_in(args))
-        future = super().submit(fn, *args, **kwargs)
-        self.workers = list(self._processes.values())  # started by now (shutdown forgets them)
-        return future
+def test_forked_workers_read_an_in_memory_stack_from_inherited_memory_and_get_only_indices():
+    _in_fresh_process("inherited")  # and a lazy stack's batches carry their frames; both equal serial
 
 
-def test_forked_workers_read_an_in_memory_stack_from_inherited_memory_and_get_only_indices(small, monkeypatch):
-    from txmalign_gui.io.lazy import LazyFrames
-
-    if threading.active_count() != 1:
-        pytest.skip("an earlier test left a thread running: this process does not fork")
-    serial = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=1)
-    used = _always_pool(monkeypatch)
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", _RecordingPool)
-    _RecordingPool.sent, _RecordingPool.inherited = [], []
-    in_memory = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
-    assert used == ["fork"] and isinstance(_RecordingPool.inherited[0], runner.Frames)
-    assert _RecordingPool.sent and not any(_RecordingPool.sent)  # pair indices only, never a frame
-    # a lazy stack may read a file (an HDF5 handle must not cross a fork): its batches carry their frames
-    _RecordingPool.sent, _RecordingPool.inherited = [], []
-    lazy = LazyFrames(len(small.images), small.images.shape[1:], np.float32, small.images.__getitem__)
-    from_file = align_stack(lazy, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
-    assert _RecordingPool.inherited == [None] and all(_RecordingPool.sent)
-    for parallel in (in_memory, from_file):
-        assert np.array_equal(serial.transforms, parallel.transforms)
-        assert np.array_equal(serial.costs, parallel.costs) and serial.statuses == parallel.statuses
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error():
+    _in_fresh_process("dying")
 
 
 def test_the_parent_drops_its_pyramids_when_workers_take_over(small, monkeypatch):
@@ -246,23 +219,6 @@ def test_the_parent_drops_its_pyramids_when_workers_take_over(small, monkeypatch
     assert kept == [0]
 
 
-def _die(*args):
-    os._exit(3)  # a worker killed mid-run (out of memory, a crash in C code)
-
-
-def test_a_worker_that_dies_stops_the_run_with_a_clear_error(small, monkeypatch):
-    from concurrent.futures.process import BrokenProcessPool
-
-    if threading.active_count() != 1:
-        pytest.skip("an earlier test left a thread running: the workers would not inherit the patched _work")
-    _always_pool(monkeypatch)
-    monkeypatch.setattr(runner, "_work", _die)
-    start = time.perf_counter()
-    with pytest.raises(BrokenProcessPool):
-        align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
-    assert time.perf_counter() - start < 60
-
-
 def test_cancelling_a_pool_run_stops_its_workers(small, monkeypatch):
     from txmalign_gui.engine.errors import Cancelled
 
@@ -270,7 +226,7 @@ def test_cancelling_a_pool_run_stops_its_workers(small, monkeypatch):
     cancel = threading.Event()
     pools = []
     monkeypatch.setattr(runner, "ProcessPoolExecutor",
-                        lambda *args, **kwargs: pools.append(_RecordingPool(*args, **kwargs)) or pools[-1])
+                        lambda *args, **kwargs: pools.append(RecordingPool(*args, **kwargs)) or pools[-1])
     reported = []
 
     def stop_after_five(index, result):
