@@ -2,11 +2,15 @@
 (and then with results identical to a serial run, forked or from a forkserver), and memory: frames read
 once or from the file, and a stack too large refused up front with the amount needed."""
 
+import os
+import subprocess
+import sys
 import threading
 
 import h5py
 import numpy as np
 import pytest
+from pool_support import RecordingPool
 from skimage import data
 
 from txmalign_gui.cli import main
@@ -181,3 +185,60 @@ def test_default_jobs_take_only_the_workers_the_memory_affords(monkeypatch):
         budget = one_worker + spare_workers * frame * prepare._WORKER_FRAMES
         monkeypatch.setattr(memory, "available_bytes", lambda budget=budget: budget)
         assert prepare.affordable_workers(data, 4) == expected
+
+
+
+def _in_fresh_process(check):
+    """Run `pool_support.py CHECK` in a new interpreter: single-threaded, so its pool forks."""
+    support = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pool_support.py")
+    root = os.path.dirname(os.path.dirname(support))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, support, check], env=env, capture_output=True, text=True,
+                            timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_forked_workers_read_an_in_memory_stack_from_inherited_memory_and_get_only_indices():
+    _in_fresh_process("inherited")  # and a lazy stack's batches carry their frames; both equal serial
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error():
+    _in_fresh_process("dying")
+
+
+def test_the_parent_drops_its_pyramids_when_workers_take_over(small, monkeypatch):
+    _always_pool(monkeypatch)
+    kept = []
+    original = runner._parallel
+
+    def spy(*args, **kwargs):
+        kept.append(len(image_cache._ACTIVE.get()))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_parallel", spy)
+    align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
+    assert kept == [0]
+
+
+def test_cancelling_a_pool_run_stops_its_workers(small, monkeypatch):
+    from txmalign_gui.engine.errors import Cancelled
+
+    _always_pool(monkeypatch)
+    cancel = threading.Event()
+    pools = []
+    monkeypatch.setattr(runner, "ProcessPoolExecutor",
+                        lambda *args, **kwargs: pools.append(RecordingPool(*args, **kwargs)) or pools[-1])
+    reported = []
+
+    def stop_after_five(index, result):
+        reported.append(index)
+        if len(reported) == 5:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2, cancel=cancel,
+                    on_result=stop_after_five)
+    assert len(reported) < len(small.images) - 1 and len(pools) == 1 and pools[0].workers
+    for process in pools[0].workers:
+        process.join(timeout=30)
+        assert not process.is_alive()

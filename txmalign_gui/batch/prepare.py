@@ -14,9 +14,11 @@ from ..io.memory import check_memory, fits
 # float32 copies alive at once in a run: the prepared images, the aligned result, one working copy
 _COPIES = 3
 # Frame-sized float32 buffers an alignment works with besides the raw stack (the cached prepared frames,
-# pyramids and the temporaries of one pair), and the extra ones each further worker process needs.
+# pyramids and the temporaries of one pair), and the extra ones each further worker process needs: measured,
+# a worker's private memory peaks at about 33 frames (two pyramids, a batch of frames as sent and as
+# received, one pair's temporaries; 101 x 1024 px, 2 workers, benchmarks/end_to_end.py).
 _WORKING_FRAMES = 40
-_WORKER_FRAMES = 24
+_WORKER_FRAMES = 32
 
 
 @dataclass(frozen=True)

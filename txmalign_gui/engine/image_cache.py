@@ -42,6 +42,13 @@ def start_reusing(capacity: int = 4) -> None:
     _CAPACITY.set(int(capacity))
 
 
+def clear() -> None:
+    """Forget the results kept so far (the process hands its remaining work to others); reuse goes on."""
+    store = _ACTIVE.get()
+    if store is not None:
+        store.clear()
+
+
 def digest(array: np.ndarray) -> Tuple[Any, ...]:
     """Shape, dtype and SHA-1 of the pixels: equal only for equal content."""
     data = np.ascontiguousarray(array)
