@@ -50,26 +50,41 @@ def _stack():
     return synthetic_xanes(13, 96, jitter=5.0, seed=5).images
 
 
-def check_inherited() -> None:
-    """An in-memory stack: forked workers get pair indices only; a lazy one: batches with frames; both
-    give the serial answers bit for bit."""
-    from txmalign_gui.io.lazy import LazyFrames
+def check_inherited(folder: str) -> None:
+    """An in-memory stack, or raw frames kept from an HDF5 file (all read, by several threads, before the
+    fork): forked workers get pair indices only; a lazy stack that reads a file each time: batches with
+    frames; all give the serial answers bit for bit."""
+    import h5py
+
+    from txmalign_gui.batch.prepare import KeptFrames
+    from txmalign_gui.io.lazy import H5Array, LazyFrames
 
     images = _stack()
-    serial = align_stack(images, "tvdm", strategy="chunked", chunk_size=3, jobs=1)
+    options = dict(strategy="chunked", chunk_size=3, average_chunks=False)  # one pool per run
+    serial = align_stack(images, "tvdm", jobs=1, **options)
     always_pool()
     runner.ProcessPoolExecutor = RecordingPool
     assert runner._pool_context().get_start_method() == "fork"
-    in_memory = align_stack(images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
-    assert isinstance(RecordingPool.inherited[0], runner.Frames), RecordingPool.inherited
-    assert RecordingPool.sent and not any(RecordingPool.sent), RecordingPool.sent  # never a frame
-    RecordingPool.sent, RecordingPool.inherited = [], []
-    lazy = LazyFrames(len(images), images.shape[1:], np.float32, images.__getitem__)
-    from_file = align_stack(lazy, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
-    assert RecordingPool.inherited == [None] and RecordingPool.sent and all(RecordingPool.sent)
-    for parallel in (in_memory, from_file):
-        assert np.array_equal(serial.transforms, parallel.transforms)
-        assert np.array_equal(serial.costs, parallel.costs) and serial.statuses == parallel.statuses
+
+    def run(stack, inherits: bool):
+        RecordingPool.sent, RecordingPool.inherited = [], []
+        result = align_stack(stack, "tvdm", jobs=2, **options)
+        assert len(RecordingPool.inherited) == 1 and RecordingPool.sent, (RecordingPool.inherited, RecordingPool.sent)
+        if inherits:  # never a frame
+            assert isinstance(RecordingPool.inherited[0], runner.Frames) and not any(RecordingPool.sent)
+        else:
+            assert RecordingPool.inherited == [None] and all(RecordingPool.sent)
+        assert np.array_equal(serial.transforms, result.transforms)
+        assert np.array_equal(serial.costs, result.costs) and serial.statuses == result.statuses
+
+    run(images, inherits=True)
+    run(LazyFrames(len(images), images.shape[1:], np.float32, images.__getitem__), inherits=False)
+    path = os.path.join(folder, "frames.h5")
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("frames", data=images, chunks=(1,) + images.shape[1:], compression="gzip", shuffle=True)
+    kept = KeptFrames(H5Array(path, "frames"))
+    run(LazyFrames(len(images), images.shape[1:], np.float32, kept.__getitem__, source=kept), inherits=True)
+    assert kept._read.all()
 
 
 def _die(*args):
@@ -90,4 +105,4 @@ def check_dying_worker() -> None:
 
 
 if __name__ == "__main__":
-    {"inherited": check_inherited, "dying": check_dying_worker}[sys.argv[1]]()
+    {"inherited": check_inherited, "dying": check_dying_worker}[sys.argv[1]](*sys.argv[2:])

@@ -115,8 +115,8 @@ def test_rigid_tvdm_recovers_small_rotations():
 
 
 def test_stack_params_describe_the_settings():
-    assert [p.name for p in STACK_PARAMS] == ["strategy", "anchor", "chunk_size", "window", "transform", "jobs",
-                                              "check_method"]
+    assert [p.name for p in STACK_PARAMS] == ["strategy", "anchor", "chunk_size", "average_chunks", "window",
+                                              "transform", "jobs", "check_method"]
     assert STACK_PARAMS.resolve({"strategy": "consistent", "jobs": "0"})["jobs"] == 0
 
 

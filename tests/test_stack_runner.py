@@ -188,18 +188,19 @@ def test_default_jobs_take_only_the_workers_the_memory_affords(monkeypatch):
 
 
 
-def _in_fresh_process(check):
-    """Run `pool_support.py CHECK` in a new interpreter: single-threaded, so its pool forks."""
+def _in_fresh_process(check, *args):
+    """Run `pool_support.py CHECK ARGS` in a new interpreter: single-threaded, so its pool forks."""
     support = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pool_support.py")
     root = os.path.dirname(os.path.dirname(support))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    result = subprocess.run([sys.executable, support, check], env=env, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, support, check, *args], env=env, capture_output=True, text=True,
                             timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def test_forked_workers_read_an_in_memory_stack_from_inherited_memory_and_get_only_indices():
-    _in_fresh_process("inherited")  # and a lazy stack's batches carry their frames; both equal serial
+def test_forked_workers_read_an_in_memory_stack_from_inherited_memory_and_get_only_indices(tmp_path):
+    # kept raw frames are read whole before the fork; a lazy stack's batches carry their frames; all equal serial
+    _in_fresh_process("inherited", str(tmp_path))
 
 
 def test_a_worker_that_dies_stops_the_run_with_a_clear_error():
@@ -217,7 +218,7 @@ def test_the_parent_drops_its_pyramids_when_workers_take_over(small, monkeypatch
 
     monkeypatch.setattr(runner, "_parallel", spy)
     align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
-    assert kept == [0]
+    assert kept == [0, 0]  # the images onto their targets, then the chunk averages
 
 
 def test_cancelling_a_pool_run_stops_its_workers(small, monkeypatch):
@@ -236,8 +237,8 @@ def test_cancelling_a_pool_run_stops_its_workers(small, monkeypatch):
             cancel.set()
 
     with pytest.raises(Cancelled):
-        align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2, cancel=cancel,
-                    on_result=stop_after_five)
+        align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, average_chunks=False, jobs=2,
+                    cancel=cancel, on_result=stop_after_five)
     assert len(reported) < len(small.images) - 1 and len(pools) == 1 and pools[0].workers
     for process in pools[0].workers:
         process.join(timeout=30)

@@ -68,7 +68,8 @@ def prepared_frames(data, options: PrepareOptions, images=None, cached: int = 8)
         frame.flags.writeable = False  # shared by the cache: a caller that changes it fails loudly
         return frame
 
-    return LazyFrames(shape[0], shape[1:], np.float32, functools.lru_cache(maxsize=cached)(read) if cached else read)
+    return LazyFrames(shape[0], shape[1:], np.float32, functools.lru_cache(maxsize=cached)(read) if cached else read,
+                      source=images)
 
 
 def check_stack_memory(data, doing: str, copies: int = _COPIES) -> None:
@@ -114,11 +115,24 @@ class KeptFrames(LazyFrames):
     def __init__(self, source):
         self._kept = np.empty(source.shape, dtype=source.dtype)  # pages are only taken as frames arrive
         self._read = np.zeros(source.shape[0], dtype=bool)
-        self._source = source
-        super().__init__(source.shape[0], source.shape[1:], source.dtype, self._keep)
+        super().__init__(source.shape[0], source.shape[1:], source.dtype, self._keep, source=source)
 
     def _keep(self, index: int) -> np.ndarray:
         if not self._read[index]:
             self._kept[index] = self._source[index]
             self._read[index] = True
         return self._kept[index]
+
+    def hold_in_memory(self, threads: int = 1) -> bool:
+        """Read every frame not read yet (in `threads` threads where the file allows), so none touches the
+        file again; always True, since the frames were to be kept anyway."""
+        missing = np.flatnonzero(~self._read).tolist()
+        if missing:
+            read_into = getattr(self._source, "read_into", None)
+            if read_into is not None:
+                read_into(missing, self._kept, threads)
+            else:
+                for index in missing:
+                    self._kept[index] = self._source[index]
+            self._read[missing] = True
+        return True

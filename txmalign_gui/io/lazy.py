@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine.errors import InputError
+from ..engine.in_memory import holds_in_memory
+from .h5_frames import read_frames_into
 
 
 class _LazyStack:
@@ -40,6 +42,11 @@ class _LazyStack:
     def __getitem__(self, key: Any) -> np.ndarray:
         raise NotImplementedError  # each subclass reads its own frames
 
+    def hold_in_memory(self, threads: int = 1) -> bool:
+        """Whether every frame can now be read without touching a file (so a forked process may read them
+        from its copy of this one's memory); a stack that keeps what it reads may read them all first."""
+        return False
+
     def __array__(self, dtype: Optional[npt.DTypeLike] = None, copy: Optional[bool] = None) -> np.ndarray:
         array = self[:]
         return array if dtype is None else array.astype(dtype, copy=False)
@@ -49,10 +56,16 @@ class LazyFrames(_LazyStack):
     """A stack whose frame i is `read_frame(i)`, e.g. one file of a folder or one OLE stream."""
 
     def __init__(self, count: int, frame_shape: Sequence[int], dtype: npt.DTypeLike,
-                 read_frame: Callable[[int], np.ndarray]) -> None:
+                 read_frame: Callable[[int], np.ndarray], source: Any = None) -> None:
+        """`source`: the stack `read_frame` computes its frames from, if any (e.g. raw frames it prepares),
+        so `hold_in_memory` can ask it."""
         self.shape = (int(count),) + tuple(int(s) for s in frame_shape)
         self.dtype = np.dtype(dtype)
         self._read_frame = read_frame
+        self._source = source
+
+    def hold_in_memory(self, threads: int = 1) -> bool:
+        return self._source is not None and holds_in_memory(self._source, threads)
 
     def __getitem__(self, key: Any) -> np.ndarray:
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
@@ -101,6 +114,14 @@ class H5Array(_LazyStack):
                                  "installed (hdf5plugin provides Bitshuffle/LZ4, Blosc and Zstd)") from error
             raise InputError(f"cannot read {self.dataset} from {self.path} (damaged or truncated?): "
                              f"{text[:160]}") from error
+
+    def read_into(self, indices: Sequence[int], out: np.ndarray, threads: int = 1) -> None:
+        """Read frames `indices` into `out[indices]`, inflating compressed frames in `threads` threads."""
+        try:
+            read_frames_into(self._data(), indices, out, threads)
+        except (OSError, RuntimeError) as error:
+            raise InputError(f"cannot read {self.dataset} from {self.path} (damaged or truncated?): "
+                             f"{' '.join(str(error).split())[:160]}") from error
 
     def close(self) -> None:
         if self._file is not None and self._file.id.valid:

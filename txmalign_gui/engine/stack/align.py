@@ -185,8 +185,9 @@ def _align_tree(frames, registrar, count, anchor, settings, reporter, on_image, 
         pairs: Sequence[Pair] = [(None, i) for i in sorted(range(count), key=lambda i: (abs(i - anchor), i))]
     elif settings["strategy"] == "chunked" and settings["average_chunks"] and frames.reference is None and \
             averaging_helps(count, anchor, settings["chunk_size"]):
-        return _tree_outcome(*align_chunked(frames, registrar, count, anchor, settings["chunk_size"],
-                                            settings["jobs"], reporter.sub(0.0, 0.99), on_image), count)
+        assembler, results = align_chunked(frames, registrar, count, anchor, settings["chunk_size"],
+                                           settings["jobs"], reporter.sub(0.0, 0.99), on_image)
+        return _tree_outcome(assembler, results, count)
     else:
         parents = plan.tree_parents(settings["strategy"], count, anchor, settings["chunk_size"])
         pairs = plan.tree_pairs(parents)

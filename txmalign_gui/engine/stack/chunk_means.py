@@ -12,7 +12,7 @@ average has no borders of its own.
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -55,14 +55,14 @@ class ChunkAverages:
 
 
 def align_chunked(frames: Frames, registrar: PairRegistrar, count: int, anchor: int, chunk_size: int,
-                  jobs: int, reporter, on_image) -> tuple:
+                  jobs: int, reporter, on_image) -> Tuple[TreeAssembler, Dict[Pair, RegistrationResult]]:
     """Register every image onto its local target, then each chunk's average onto the next one toward
     the anchor; returns (assembler, {pair: result}) with the links keyed by their targets' indices."""
     parents = plan.tree_parents("chunked", count, anchor, chunk_size)
     targets = plan.local_targets(count, anchor, chunk_size)
     assembler = TreeAssembler(parents, registrar.method, registrar.params, on_image)
     members: List[Pair] = [pair for pair in plan.tree_pairs(parents) if pair[1] not in targets]
-    links: List[Pair] = [(parents[t], t) for t in targets if parents[t] != t]
+    links: List[Tuple[int, int]] = [(parents[t], t) for t in targets if parents[t] != t]
     split = len(members) / max(len(members) + len(links), 1)
     sums = ChunkAverages(frames, targets)
 
@@ -75,10 +75,10 @@ def align_chunked(frames: Frames, registrar: PairRegistrar, count: int, anchor: 
     reporter.update(split, "averaging each chunk onto its local target")
     averages = Frames(sums.averages())
     row = sums.row
-    by_row = [(row[fixed], row[moving]) for fixed, moving in links]
+    by_row: List[Pair] = [(row[fixed], row[moving]) for fixed, moving in links]
     linked = register_pairs(by_row, averages, registrar, jobs, reporter.sub(split, 1.0),
                             lambda pair, result: assembler.add(targets[pair[1]], result))
-    results.update({(targets[a], targets[b]): result for (a, b), result in linked.items()})
+    results.update({(targets[cast(int, a)], targets[b]): result for (a, b), result in linked.items()})
     return assembler, results
 
 

@@ -8,6 +8,7 @@ from typing import Optional, Set
 import numpy as np
 
 from ..errors import InputError
+from ..in_memory import holds_in_memory
 from ..validation import check_image
 
 
@@ -59,6 +60,10 @@ class CheckedFrames:
     def __len__(self) -> int:
         return self.shape[0]
 
+    def hold_in_memory(self, threads: int = 1) -> bool:
+        """Whether the frames underneath are (now) all in memory: see `Frames.hold_in_memory`."""
+        return holds_in_memory(self.stack, threads)
+
     def __getitem__(self, index):
         if not isinstance(index, (int, np.integer)):
             raise TypeError("a lazily read stack is indexed one frame at a time")
@@ -101,3 +106,4 @@ def resolve_anchor(anchor, count: int) -> int:
     if not 0 <= index < count:
         raise InputError(f"anchor image {index} is outside the stack (valid: 0 to {count - 1}, or -1 for the middle)")
     return index
+

@@ -12,8 +12,8 @@ TRANSFORM_KINDS = ("rigid", "similarity", "affine")
 STACK_PARAMS = ParamSet((
     Param("strategy", "Strategy", str, "anchor",
           "anchor: every image to one image; sequential: neighbour to neighbour, accumulated; "
-          "chunked: images to local targets, chained toward the anchor through the chunks' averages; consistent: many pairs solved "
-          "together, disagreeing pairs flagged.", choices=STRATEGIES),
+          "chunked: images to local targets, chained toward the anchor through the chunks' averages; "
+          "consistent: many pairs solved together, disagreeing pairs flagged.", choices=STRATEGIES),
     Param("anchor", "Anchor image", int, -1,
           "Index of the image the others are aligned with; -1 = the middle image.", minimum=-1),
     Param("chunk_size", "Chunk size", int, 5,

@@ -28,6 +28,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import image_cache
+from ..in_memory import holds_in_memory
 from ..pair import register_pair
 from ..progress import Progress
 from ..result import RegistrationResult
@@ -88,11 +89,12 @@ class Frames:
         targets = {fixed: self.target(fixed) for fixed, _ in pairs}
         return targets, [self.stack[moving] for _, moving in pairs]
 
-    def in_memory(self) -> bool:
-        """Whether every frame is in an in-memory array, which a forked worker may read from its inherited
-        copy of this process's memory; a lazy stack reads files (HDF5 handles must not cross a fork)."""
-        return isinstance(self.stack, np.ndarray) and (self.reference is None
-                                                       or isinstance(self.reference, np.ndarray))
+    def hold_in_memory(self, threads: int = 1) -> bool:
+        """Whether every frame is in memory, which a forked worker may read from its inherited copy of this
+        process's memory; a lazy stack that keeps its frames reads the rest now (`threads` inflating), any
+        other reads files (HDF5 handles must not cross a fork)."""
+        return holds_in_memory(self.stack, threads) and (self.reference is None
+                                                         or holds_in_memory(self.reference, threads))
 
 
 def execution_order(pairs: Sequence[Pair]) -> List[Pair]:
@@ -265,7 +267,7 @@ def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pa
     """Register `pairs` in a pool of `workers` processes.  Forked workers read an in-memory stack from their
     inherited copy of this process's memory, so batches carry only pair indices and may be larger (a
     target's pyramid then serves more pairs in one worker); otherwise each batch carries its frames."""
-    inherited = context.get_start_method() == "fork" and frames.in_memory()
+    inherited = context.get_start_method() == "fork" and frames.hold_in_memory(workers)
     if inherited:
         batch = max(batch, math.ceil(len(pairs) / (_BATCHES_PER_WORKER * workers)))
     queue = [pairs[k:k + batch] for k in range(0, len(pairs), batch)]
