@@ -37,3 +37,23 @@ def test_frames_chunked_across_images_go_through_h5py(tmp_path):
         out = np.zeros_like(frames)
         read_frames_into(dataset, range(6), out, threads=2)
         assert np.array_equal(out, frames)
+
+
+def test_read_ahead_hands_out_the_frames_in_order_and_reports_errors():
+    from txmalign_gui.io.lazy import LazyFrames, ReadAhead
+
+    made = []
+
+    def make(index):
+        made.append(index)
+        if index == 4:
+            raise ValueError("frame 4 is broken")
+        return np.full((3, 3), index, dtype=np.float32)
+
+    with ReadAhead(LazyFrames(6, (3, 3), np.float32, make)) as frames:
+        assert [float(frames[i][0, 0]) for i in range(4)] == [0.0, 1.0, 2.0, 3.0]
+        with pytest.raises(ValueError, match="frame 4"):
+            frames[4]
+        assert made.count(4) == 1  # made ahead, while frame 3 was handed out, and its error passed on
+        assert float(frames[1][0, 0]) == 1.0 and frames[0:2].shape == (2, 3, 3)  # any order still works
+    assert frames._pool._shutdown

@@ -14,7 +14,7 @@ from ..engine.stack import align_stack, apply_transforms
 from ..engine.stack.runner import worker_count
 from ..engine.stack.trust import too_many_failed
 from ..engine.transform import display_rows
-from ..io.lazy import LazyFrames
+from ..io.lazy import LazyFrames, ReadAhead
 from ..io.memory import check_disk_space
 from ..io.output_paths import check_outputs, source_file
 from .prepare import PrepareOptions, affordable_workers, prepared_frames, raw_frames
@@ -90,14 +90,16 @@ def run_align(source: str, out: str, options: AlignOptions, progress: Optional[P
                      linked_inputs=io.linked_checksums(data.metadata),
                      messages=notes + list(result.messages), check_method=result.check_method,
                      check_disagreements=result.check_disagreements))
-    io.write_aligned(out, aligned, result.transforms, record, input_path=source_file(source),
-                     costs=result.costs, confidences=result.confidences, statuses=result.statuses,
-                     energies=data.energies, angles=data.angles, extras=checks)
+    with ReadAhead(aligned) as frames:  # the next frame is resampled while this one is written
+        io.write_aligned(out, frames, result.transforms, record, input_path=source_file(source),
+                         costs=result.costs, confidences=result.confidences, statuses=result.statuses,
+                         energies=data.energies, angles=data.angles, extras=checks)
     if transforms_csv:
         io.write_transforms_csv(transforms_csv, result.transforms, input_path=source_file(source),
                                 extra_columns=checks)
     if tiff:
-        io.write_aligned(tiff, aligned, result.transforms, record, input_path=source_file(source))
+        with ReadAhead(aligned) as frames:
+            io.write_aligned(tiff, frames, result.transforms, record, input_path=source_file(source))
     progress.update(1.0, "done")
     summary = summarise(result, len(images))
     summary["messages"] = notes + summary["messages"]

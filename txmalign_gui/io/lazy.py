@@ -7,6 +7,7 @@ reopened on first use), so they can be handed to worker processes.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import h5py
@@ -85,6 +86,35 @@ class LazyFrames(_LazyStack):
         if frame.shape != self.shape[1:]:
             raise InputError(f"frame {index} has shape {frame.shape} but the stack's frames are {self.shape[1:]}")
         return frame.astype(self.dtype, copy=False)
+
+
+class ReadAhead(_LazyStack):
+    """A lazy stack read frame after frame (by a writer): while frame i is handed out, frame i + 1 is made
+    in a background thread, so making it (numpy, which releases the interpreter lock) overlaps writing
+    frame i.  Other access just reads.  Use it as a context manager, which stops the thread."""
+
+    def __init__(self, stack: Any) -> None:
+        self.shape, self.dtype = tuple(stack.shape), np.dtype(stack.dtype)
+        self._stack = stack
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._next: Optional[Tuple[int, "Future[np.ndarray]"]] = None
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if not isinstance(key, (int, np.integer)) or not 0 <= int(key) < self.shape[0]:
+            frames: np.ndarray = self._stack[key]
+            return frames
+        index = int(key)
+        ahead, self._next = self._next, None
+        frame = ahead[1].result() if ahead is not None and ahead[0] == index else self._stack[index]
+        if index + 1 < self.shape[0]:
+            self._next = (index + 1, self._pool.submit(self._stack.__getitem__, index + 1))
+        return np.asarray(frame)
+
+    def __enter__(self) -> "ReadAhead":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class H5Array(_LazyStack):

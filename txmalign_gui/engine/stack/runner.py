@@ -219,11 +219,21 @@ def _pool_context():
     return context
 
 
+class PairTiming:
+    """How long one pair took when first timed here, shared by the calls of one alignment so that a later
+    call decides on workers at once instead of timing pairs again on one core."""
+
+    def __init__(self) -> None:
+        self.seconds: Optional[float] = None
+
+
 def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistrar, jobs: int,
-                   progress: Progress, on_pair: Optional[OnPair] = None) -> Dict[Pair, RegistrationResult]:
+                   progress: Progress, on_pair: Optional[OnPair] = None,
+                   timing: Optional[PairTiming] = None) -> Dict[Pair, RegistrationResult]:
     """Register every pair; `on_pair(pair, result)` is called in this thread as each one finishes.
 
     The result is in the order of `pairs` whatever order they ran in."""
+    timing = timing or PairTiming()
     order = execution_order(pairs)
     workers = min(worker_count(jobs), len(order))
     frame_bytes = 4 * int(np.prod(frames.stack.shape[1:]))
@@ -231,13 +241,14 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
     results: Dict[Pair, RegistrationResult] = {}
     with image_cache.reuse(_CACHED_IMAGES):
         start = time.perf_counter()
-        first = order if workers <= 1 else order[:min(batch, _PROBE_PAIRS)]
+        first = order if workers <= 1 else order[:0 if timing.seconds else min(batch, _PROBE_PAIRS)]
         _serial(first, frames, registrar, progress, on_pair, results, len(order))
+        if first and not timing.seconds:
+            timing.seconds = (time.perf_counter() - start) / len(first)
         rest = order[len(first):]
         if rest:
             context = _pool_context()
-            per_pair = (time.perf_counter() - start) / len(first)
-            pays = per_pair * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0)
+            pays = (timing.seconds or 0.0) * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0)
             if pays and jobs == 0:
                 workers = min(workers, idle_cores())
             if pays and workers > 1:
