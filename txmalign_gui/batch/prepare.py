@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,17 +39,18 @@ def prepare_stack(data, options: PrepareOptions, images=None) -> np.ndarray:
     Xradia folder with one reference per energy) normalise image by image; shared references are
     averaged once.
     """
-    frames = prepared_frames(data, options, images, cached=0)
+    frames = prepared_frames(data, options, images)
     out = np.empty(frames.shape, dtype=np.float32)
     for index in range(len(frames)):
         out[index] = frames[index]
     return out
 
 
-def prepared_frames(data, options: PrepareOptions, images=None, cached: int = 8) -> LazyFrames:
+def prepared_frames(data, options: PrepareOptions, images=None) -> LazyFrames:
     """The prepared stack as a lazy (N, H, W) float32 array: frame i is read from `images` (default
-    `data.images`) and prepared when it is asked for, so only the raw frames are kept.  The last `cached`
-    prepared frames are kept (read-only) for the pairs that use a frame again."""
+    `data.images`) and prepared when it is asked for, so only the raw frames are kept.  Nothing prepared is
+    kept here: the registration keeps the frames a few pairs in a row use (`CheckedFrames`), and every
+    process of a pool would hold its own copies of anything kept."""
     images = data.images if images is None else images
     flats = data.flats if options.flat_field else None
     darks = data.darks if options.flat_field else None
@@ -65,11 +65,10 @@ def prepared_frames(data, options: PrepareOptions, images=None, cached: int = 8)
 
     def read(index: int) -> np.ndarray:
         frame = prepare(index)(images[index])
-        frame.flags.writeable = False  # shared by the cache: a caller that changes it fails loudly
+        frame.flags.writeable = False  # kept by the registration for later pairs: a change fails loudly
         return frame
 
-    return LazyFrames(shape[0], shape[1:], np.float32, functools.lru_cache(maxsize=cached)(read) if cached else read,
-                      source=images)
+    return LazyFrames(shape[0], shape[1:], np.float32, read, source=images)
 
 
 def check_stack_memory(data, doing: str, copies: int = _COPIES) -> None:

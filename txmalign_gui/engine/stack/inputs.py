@@ -45,9 +45,10 @@ def load_stack(stack, name: str = "stack"):
 
 class CheckedFrames:
     """A lazy stack whose frames come out float32 and checked (`check_image`) on first reading; the last
-    `_KEEP` frames are kept, since a target image serves several pairs in a row."""
+    `_KEEP` frames are kept: a target image serves several pairs in a row, each with a new moving image
+    (more would be held by every process of a pool, for no gain)."""
 
-    _KEEP = 4
+    _KEEP = 2
 
     def __init__(self, stack, name: str):
         self.stack, self.name = stack, name

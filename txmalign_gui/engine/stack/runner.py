@@ -37,12 +37,10 @@ Pair = Tuple[Optional[int], int]  # (fixed index, or None for the single referen
 OnPair = Callable[[Pair, RegistrationResult], None]
 
 _POLL_SECONDS = 0.1
-# Pyramids kept per process: a group's target, the image being registered and the next targets.  A worker
-# keeps two (about 10 frames each): its batch's target and the image it registered last, which is the next
-# group's target (`execution_order` puts a group's targets last); more cost memory in every worker and
-# saved no CPU time (101 x 1024 px, 2 workers).
-_CACHED_IMAGES = 4
-_WORKER_CACHED_IMAGES = 2
+# Pyramids kept per process (about 10 frames each): a group's target and the image registered last, which is
+# the next group's target (`execution_order` puts a group's targets last); more cost memory in every process
+# and saved no CPU time (101 x 1024 px, serial and 2 workers).
+_CACHED_IMAGES = 2
 # Batches handed to the pool per worker over the run (smaller batches balance better, larger ones reuse
 # more), the most frame bytes one batch carries, and the most batches one worker has queued at a time.
 _BATCHES_PER_WORKER = 4
@@ -128,7 +126,7 @@ def _start_worker(registrar: PairRegistrar, frames: Optional[Frames] = None) -> 
     parent's in-memory stack itself, shared copy-on-write, and batches carry only pair indices."""
     global _WORKER_REGISTRAR, _INHERITED_FRAMES
     _WORKER_REGISTRAR, _INHERITED_FRAMES = registrar, frames
-    image_cache.start_reusing(_WORKER_CACHED_IMAGES)  # the worker serves this one alignment
+    image_cache.start_reusing(_CACHED_IMAGES)  # the worker serves this one alignment
 
 
 def _work(pairs: Sequence[Pair], batch: Optional[tuple] = None) -> List[RegistrationResult]:
