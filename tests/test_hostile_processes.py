@@ -92,3 +92,16 @@ def test_ctrl_c_while_the_libraries_load(tmp_path):
     out, err = process.communicate(timeout=60)
     assert "Traceback" not in err, err
     assert process.returncode in (0, 130), err  # 0 when the command had already finished
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("interrupted_code", [
+    "exec('raise KeyboardInterrupt')",  # escaped an exec'd string, as in scipy's loading: no SIGINT ending
+    "exec('raise ImportError(\"numpy failed\") from KeyboardInterrupt()')",  # numpy's wrapping of it
+])
+def test_an_interrupt_inside_library_loading_ends_with_130(interrupted_code):
+    code = ("import sys\nfrom txmalign_gui.cli_errors import guarded\n"
+            f"sys.exit(guarded(lambda: {interrupted_code}))\n")
+    result = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr.strip() == "txmalign: interrupted; no output was written"

@@ -40,13 +40,20 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt
 
 
+def _forget_unhandled_interrupt() -> None:
+    """CPython marks a KeyboardInterrupt that escaped code run by `exec` of a string as unhandled for good,
+    even once caught, and then ends the process by SIGINT (status -2, not 130) at exit; scipy runs such an
+    `exec` while it loads, so Ctrl-C there hit it.  Every `exec` of a string first clears that mark."""
+    exec("pass", {})  # noqa: S102 - a constant string, run only for the side effect above
+
+
 def _message(error: BaseException) -> tuple:
     """(exit status, first line) for an exception that ended the run."""
     from concurrent.futures.process import BrokenProcessPool
 
     from .engine.errors import Cancelled, TxmAlignError
 
-    if isinstance(error, KeyboardInterrupt):
+    if _interrupted(error):
         return EXIT_INTERRUPTED, "interrupted; no output was written"
     if isinstance(error, Cancelled):
         return EXIT_INTERRUPTED, f"{error}; no output was written"
@@ -64,6 +71,18 @@ def _message(error: BaseException) -> tuple:
         return EXIT_BUG, "internal error: recursion too deep (please report the file that caused it)"
     return EXIT_BUG, (f"internal error: {type(error).__name__}: {str(error)[:200]} (please report it; "
                       "TXMALIGN_DEBUG=1 shows the details)")
+
+
+def _interrupted(error: BaseException) -> bool:
+    """A KeyboardInterrupt, also one that a library turned into another error (numpy reports an interrupted
+    import of its C extensions as an ImportError)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def result_exit(status: str) -> int:
@@ -99,6 +118,8 @@ def guarded(run: Callable[[], int], stream=None) -> int:
         except SystemExit:
             raise
         except BaseException as error:  # noqa: BLE001 - every ending becomes one line
+            if _interrupted(error):
+                _forget_unhandled_interrupt()
             status, line = _message(error)
             if status == EXIT_BUG and os.environ.get("TXMALIGN_DEBUG"):
                 traceback.print_exc(file=stream)
