@@ -11,6 +11,7 @@ import numpy as np
 from .. import io
 from ..engine.progress import Progress
 from ..engine.stack import align_stack, apply_transforms
+from ..engine.stack.params import STACK_PARAMS
 from ..engine.stack.runner import worker_count
 from ..engine.stack.trust import too_many_failed
 from ..engine.transform import display_rows
@@ -31,7 +32,7 @@ class AlignOptions:
     params: dict = field(default_factory=dict)
     strategy: str = "anchor"
     anchor: Optional[int] = None
-    chunk_size: int = 5
+    chunk_size: int = STACK_PARAMS.get("chunk_size").default
     average_chunks: bool = True
     window: int = 3
     binning: int = 1

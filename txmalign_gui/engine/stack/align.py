@@ -31,7 +31,8 @@ OnResult = Callable[[int, RegistrationResult], None]
 
 
 def align_stack(stack, method: str = "tvdm", *, params=None, strategy: str = "anchor", anchor=None,
-                chunk_size: int = 5, average_chunks: bool = True, window: int = 3, mask=None, roi=None,
+                chunk_size: int = STACK_PARAMS.get("chunk_size").default, average_chunks: bool = True,
+                window: int = 3, mask=None, roi=None,
                 reference=None, jobs: int = 1, progress=None, cancel=None,
                 on_result: Optional[OnResult] = None, binning: int = 1, check_method: str = "none",
                 transform: str = "rigid") -> StackResult:
