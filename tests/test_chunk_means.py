@@ -7,6 +7,8 @@ smooth image under heavy noise (skimage's moon, 12 %) single pairs err by 0.3-0.
 carry that: 0.40-0.46 -> 0.52-0.58, which is why `average_chunks` can be turned off.
 """
 
+import os
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -93,3 +95,29 @@ def test_averages_help_on_noisy_natural_images(name):
               for flag in (True, False)}
     rms = {flag: float(np.sqrt(np.mean(e ** 2))) for flag, e in errors.items()}
     assert rms[True] < 0.07 and rms[True] < rms[False]
+
+
+_STXM = os.path.join(os.environ.get("TXMALIGN_REAL_DATA") or os.path.join(os.path.dirname(__file__), "..", "..",
+                                                                          "shared", "data", "real"),
+                     "stxm_fe_L3_als_71214098", "71214098_stack_float32.tif")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists(_STXM), reason="the real STXM stack (../shared/data/real) is not here")
+def test_averages_on_a_real_xanes_stack_moved_by_known_shifts():
+    """123 measured Fe L3 frames (already registered at the source) moved by known shifts: the chunk averages
+    keep the accuracy of target-to-target links (chunks of 7: measured 0.037 vs 0.035 px RMS; chunks of 5:
+    0.037 vs 0.036).  Clean frames leave little noise for the averages to remove, so they gain nothing here."""
+    import tifffile
+
+    frames = tifffile.imread(_STXM).astype(np.float64)
+    shifts = np.random.default_rng(0).uniform(-5, 5, size=(len(frames), 2))
+    moved = np.array([ndimage.shift(f, s, order=3, mode="nearest") for f, s in zip(frames, shifts)],
+                     dtype=np.float32)[:, 10:-10, 10:-10]
+    truth = np.zeros((len(frames), 3))
+    truth[:, :2] = shifts[len(frames) // 2] - shifts
+    rms = {}
+    for flag in (True, False):
+        result = align_stack(moved, "tvdm", strategy="chunked", average_chunks=flag)
+        rms[flag] = float(np.sqrt(np.mean(alignment_errors(result.transforms, truth, moved.shape[1:]) ** 2)))
+    assert rms[True] < 0.05 and rms[True] <= rms[False] + 0.01
