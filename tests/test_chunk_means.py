@@ -106,8 +106,8 @@ _STXM = os.path.join(os.environ.get("TXMALIGN_REAL_DATA") or os.path.join(os.pat
 @pytest.mark.skipif(not os.path.exists(_STXM), reason="the real STXM stack (../shared/data/real) is not here")
 def test_averages_on_a_real_xanes_stack_moved_by_known_shifts():
     """123 measured Fe L3 frames (already registered at the source) moved by known shifts: the chunk averages
-    keep the accuracy of target-to-target links (chunks of 7: measured 0.037 vs 0.035 px RMS; chunks of 5:
-    0.037 vs 0.036).  Clean frames leave little noise for the averages to remove, so they gain nothing here."""
+    keep the accuracy of target-to-target links (measured 0.037 vs 0.036 px RMS; chunks of 7: 0.037 vs
+    0.035).  Clean frames leave little noise for the averages to remove, so they gain nothing here."""
     import tifffile
 
     frames = tifffile.imread(_STXM).astype(np.float64)

@@ -1,7 +1,7 @@
 """Accuracy on a 101-image synthetic XANES stack with known truth (+-8 px jitter, noise, uneven background).
 
-Measured on this data (seed 0, 128 px): TVDM consistent 0.055 px RMS / 0.12 px worst, sequential 0.065 / 0.14,
-chunked (7) 0.036 / 0.10 (chunks of 5: 0.040 / 0.10, or 0.067 / 0.16 with target-to-target links), anchor
+Measured on this data (seed 0, 128 px): TVDM consistent 0.056 px RMS / 0.12 px worst, sequential 0.065 / 0.14,
+chunked (5) 0.040 / 0.10 (0.067 / 0.16 with target-to-target links; chunks of 7: 0.036 / 0.10), anchor
 0.11 / 0.30 (seed 1: consistent 0.077, sequential 0.106); phase correlation anchor 0.97 / 2.3, sequential
 0.72 / 1.5.
 The errors of single TVDM pairs are largest between pre-edge images and the anchor: their contrast differs,
