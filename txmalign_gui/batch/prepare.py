@@ -12,8 +12,8 @@ from ..io.memory import check_memory, fits
 
 # float32 copies alive at once in a run: the prepared images, the aligned result, one working copy
 _COPIES = 3
-# Frame-sized float32 buffers an alignment works with besides the raw stack (the cached prepared frames,
-# pyramids and the temporaries of one pair), and the extra ones each further worker process needs: measured,
+# Frame-sized float32 buffers an alignment works with besides the raw stack (the frames in use, the chunk
+# averages, pyramids and the temporaries of one pair), and the extra ones each further worker process needs: measured,
 # a worker's private memory peaks at about 33 frames (two pyramids, a batch of frames as sent and as
 # received, one pair's temporaries; 101 x 1024 px, 2 workers, benchmarks/end_to_end.py).
 _WORKING_FRAMES = 40
@@ -126,12 +126,10 @@ class KeptFrames(LazyFrames):
         """Read every frame not read yet (in `threads` threads where the file allows), so none touches the
         file again; always True, since the frames were to be kept anyway."""
         missing = np.flatnonzero(~self._read).tolist()
-        if missing:
-            read_into = getattr(self._source, "read_into", None)
-            if read_into is not None:
-                read_into(missing, self._kept, threads)
-            else:
-                for index in missing:
-                    self._kept[index] = self._source[index]
+        read_into = getattr(self._source, "read_into", None)
+        if missing and read_into is not None:
+            read_into(missing, self._kept, threads)
             self._read[missing] = True
+        for index in missing:
+            self._keep(index)  # reads only what read_into did not
         return True

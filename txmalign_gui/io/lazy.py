@@ -138,20 +138,22 @@ class H5Array(_LazyStack):
             values: np.ndarray = self._data()[key]
             return values
         except (OSError, RuntimeError) as error:
-            text = " ".join(str(error).split())
-            if "filter" in text.lower() or "can't open directory" in text.lower():
-                raise InputError(f"{self.path}:{self.dataset} is compressed with an HDF5 filter that is not "
-                                 "installed (hdf5plugin provides Bitshuffle/LZ4, Blosc and Zstd)") from error
-            raise InputError(f"cannot read {self.dataset} from {self.path} (damaged or truncated?): "
-                             f"{text[:160]}") from error
+            raise self._read_error(error) from error
 
     def read_into(self, indices: Sequence[int], out: np.ndarray, threads: int = 1) -> None:
         """Read frames `indices` into `out[indices]`, inflating compressed frames in `threads` threads."""
         try:
             read_frames_into(self._data(), indices, out, threads)
         except (OSError, RuntimeError) as error:
-            raise InputError(f"cannot read {self.dataset} from {self.path} (damaged or truncated?): "
-                             f"{' '.join(str(error).split())[:160]}") from error
+            raise self._read_error(error) from error
+
+    def _read_error(self, error: Exception) -> InputError:
+        """The one-line message for a failed read: a missing HDF5 filter plugin, or a damaged file."""
+        text = " ".join(str(error).split())
+        if "filter" in text.lower() or "can't open directory" in text.lower():
+            return InputError(f"{self.path}:{self.dataset} is compressed with an HDF5 filter that is not "
+                              "installed (hdf5plugin provides Bitshuffle/LZ4, Blosc and Zstd)")
+        return InputError(f"cannot read {self.dataset} from {self.path} (damaged or truncated?): {text[:160]}")
 
     def close(self) -> None:
         if self._file is not None and self._file.id.valid:

@@ -5,9 +5,9 @@ example's 101-image XANES stack the targets far from the anchor drifted by 0.1-0
 is first registered to its local target; each chunk's images are then moved onto the target (images whose
 pair is not ok stay out) and averaged with it, and each chunk's average is registered to the
 neighbouring chunk's average toward the anchor.  An average of k images has 1/sqrt(k) of one image's
-noise, so the links, the only errors that add up, become several times more precise (0.104 -> 0.045 px
-RMS on the 1024 px example).  Pixels an image does not cover take the target's own value, so the
-average has no borders of its own.
+noise, so the links, the only errors that add up, become several times more precise (0.104 -> 0.046 px
+RMS on the 1024 px example).  Pixels an image does not cover take the average so far, so the average has
+no borders of its own.
 """
 
 from __future__ import annotations

@@ -107,4 +107,3 @@ def resolve_anchor(anchor, count: int) -> int:
     if not 0 <= index < count:
         raise InputError(f"anchor image {index} is outside the stack (valid: 0 to {count - 1}, or -1 for the middle)")
     return index
-

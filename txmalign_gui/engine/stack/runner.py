@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -132,12 +132,13 @@ def _start_worker(registrar: PairRegistrar, frames: Optional[Frames] = None) -> 
 def _work(pairs: Sequence[Pair], batch: Optional[tuple] = None) -> List[RegistrationResult]:
     """Register `pairs` with the frames of `batch` (`Frames.batch`), or else with the inherited frames."""
     assert _WORKER_REGISTRAR is not None, "the pool initializer sets it"
-    if batch is None:
+    if batch is None:  # inherited frames are looked up pair by pair, never a whole batch of them at once
         assert _INHERITED_FRAMES is not None, "frames are inherited when a batch comes without them"
-        batch = _INHERITED_FRAMES.batch(pairs)
-    targets, movings = batch
-    results = [_WORKER_REGISTRAR(targets[fixed], moving) for (fixed, _), moving in zip(pairs, movings)]
-    del batch, targets, movings
+        pair_frames: Iterable = map(_INHERITED_FRAMES.pair, pairs)
+    else:
+        pair_frames = ((batch[0][fixed], moving) for (fixed, _), moving in zip(pairs, batch[1]))
+    results = [_WORKER_REGISTRAR(fixed, moving) for fixed, moving in pair_frames]
+    del batch, pair_frames
     release_free_memory()
     return results
 
