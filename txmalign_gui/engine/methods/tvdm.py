@@ -105,16 +105,20 @@ def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range
     return OK, confidence, ""
 
 
-def coarse_search_range(levels, requested_range: int, requested_levels: int) -> int:
-    """Shift range (px) searched on the coarsest level.
+def coarse_search_range(levels, requested_range: int, requested_levels: int, exhaustive: bool) -> int:
+    """Shift range (coarsest-level px) searched on the coarsest level.
 
-    A field too small for a second level (under 2 MIN_LEVEL_SIZE px) would otherwise reach only
-    +-requested_range px, far less than the requested_range * 2^(levels - 1) of a full pyramid; there the
-    search widens towards that reach, up to a quarter of the field so the overlap stays meaningful."""
-    if len(levels) > 1 or requested_levels == 1:
+    A field too small for all the requested levels (each at least MIN_LEVEL_SIZE px) would otherwise reach
+    only requested_range * 2^(len(levels) - 1) px, less than the requested_range * 2^(requested_levels - 1)
+    of a full pyramid; there the search widens towards that reach, up to a quarter of the coarsest field so
+    the overlap stays meaningful.  An `exhaustive` (brute-force translation) search always widens; the
+    rigid search's differential evolution finds a noisy minimum less reliably in a larger space, so it
+    widens only on a single level, which would otherwise reach just +-requested_range px."""
+    missing = requested_levels - len(levels)
+    if missing <= 0 or (len(levels) > 1 and not exhaustive):
         return requested_range
-    wanted = requested_range * 2 ** (requested_levels - 1)
-    return max(requested_range, min(wanted, min(levels[0].shape) // 4))
+    wanted = requested_range * 2 ** missing
+    return max(requested_range, min(wanted, min(levels[-1].shape) // 4))
 
 
 def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutcome:
@@ -123,7 +127,8 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     scale = gray_scale_factor(fixed, moving, fixed_mask, moving_mask, params["gray_scale"])
     levels = build_levels(fixed, moving, fixed_mask, moving_mask, params["sigma"], params["levels"], scale)
     coarsest = len(levels) - 1
-    search_range = coarse_search_range(levels, params["search_range"], params["levels"])
+    search_range = coarse_search_range(levels, params["search_range"], params["levels"],
+                                       exhaustive=not params["rotation"])
     progress.update(0.05, "TVDM: pyramid ready")
     rigid_end = 1.0 if params["transform"] == "rigid" else 0.7
     found: RigidResult | ShiftResult

@@ -16,11 +16,11 @@ STACK_PARAMS = ParamSet((
           "consistent: many pairs solved together, disagreeing pairs flagged.", choices=STRATEGIES),
     Param("anchor", "Anchor image", int, -1,
           "Index of the image the others are aligned with; -1 = the middle image.", minimum=-1),
-    Param("chunk_size", "Chunk size", int, 5,
+    Param("chunk_size", "Chunk size", int, 7,
           "Images per chunk (spacing of local targets) for chunked and consistent; 1 chains every image "
           "like sequential, the number of images or more makes it the anchor strategy.  Larger chunks "
           "average more images per link (7 did as well as 5 or better on every test series) but pair "
-          "images farther apart, whose shifts differ more.", minimum=1),
+          "images farther apart, whose contrast and shifts differ more.", minimum=1),
     Param("average_chunks", "Link chunks by their averages", bool, True,
           "For chunked: after each image is registered to its local target, each chunk's images are moved "
           "onto the target and averaged, and the averages are registered to each other; their lower noise "
