@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 import numpy as np
 from scipy import fft as scipy_fft
@@ -37,11 +37,16 @@ def smooth(image: np.ndarray, mask: Optional[np.ndarray], sigma: float) -> np.nd
 
 @dataclass(frozen=True)
 class Gradients:
-    """Forward differences along rows (gy) and columns (gx); `has_nan` says whether any sample is unusable."""
+    """Forward differences along rows (gy) and columns (gx); `has_nan` says whether any sample is unusable.
+
+    `scale` multiplies the gradients where they are compared: a moving image's gray-value scale (see
+    `build_levels`), applied without copying the arrays its shared pyramid holds.  Fixed gradients are
+    never scaled."""
 
     gy: np.ndarray
     gx: np.ndarray
     has_nan: bool
+    scale: float = 1.0
 
     @classmethod
     def of(cls, image: np.ndarray) -> "Gradients":
@@ -58,13 +63,29 @@ class Gradients:
             return 0.5 * sum(float(np.vdot(g.ravel(), g.ravel())) / max(g.size, 1) for g in (self.gy, self.gx))
         return 0.5 * float(np.nanmean(self.gy * self.gy) + np.nanmean(self.gx * self.gx))
 
+    def scaled(self, factor: float) -> "Gradients":
+        """These gradients times `factor`, sharing the arrays (`power` is that of the unscaled ones)."""
+        return Gradients(self.gy, self.gx, self.has_nan, self.scale * factor)
+
+    def components(self) -> Iterator[np.ndarray]:
+        """gy, then gx, with the scale applied: the arrays themselves at scale 1, else scaled copies made one
+        at a time (so at most one is alive while the caller uses it)."""
+        for values in (self.gy, self.gx):
+            yield values if self.scale == 1.0 else values * np.float32(self.scale)
+
     @property
     def shape(self) -> Tuple[int, int]:
         return self.gx.shape[0], self.gy.shape[1]
 
 
-def _abs_sum(fixed: np.ndarray, moving: np.ndarray, has_nan: bool, squared: bool) -> Tuple[float, int]:
-    diff = np.subtract(fixed, moving)
+def _abs_sum(fixed: np.ndarray, moving: np.ndarray, has_nan: bool, squared: bool,
+             scale: float = 1.0) -> Tuple[float, int]:
+    """(sum of |fixed - scale * moving| (squared if `squared`) over usable samples, their number)."""
+    if scale == 1.0:
+        diff = np.subtract(fixed, moving)
+    else:
+        diff = np.multiply(moving, np.float32(scale))
+        np.subtract(fixed, diff, out=diff)
     (np.square if squared else np.abs)(diff, out=diff)
     if not has_nan:
         # float32 pairwise sum: relative error ~1e-7 log2(n), far below the cost differences compared
@@ -79,7 +100,7 @@ def aligned_cost(fixed: Gradients, moving: Gradients, min_count: int = 1, square
     has_nan = fixed.has_nan or moving.has_nan
     total, count = 0.0, 0
     for a, b in ((fixed.gy, moving.gy), (fixed.gx, moving.gx)):
-        s, n = _abs_sum(a, b, has_nan, squared)
+        s, n = _abs_sum(a, b, has_nan, squared, moving.scale)
         total += s
         count += n
     return total / count if count >= max(min_count, 1) else np.inf
@@ -100,7 +121,7 @@ def shift_cost(fixed: Gradients, moving: Gradients, dy: int, dx: int, min_count:
         fx, mx = _overlap(a.shape[1], dx)
         if fy.start >= fy.stop or fx.start >= fx.stop:
             continue
-        s, n = _abs_sum(a[fy, fx], b[my, mx], has_nan, squared)
+        s, n = _abs_sum(a[fy, fx], b[my, mx], has_nan, squared, moving.scale)
         total += s
         count += n
     return total / count if count >= max(min_count, 1) else np.nan
@@ -158,24 +179,28 @@ def line_cost(fixed: Gradients, moving: Gradients, across: float, axis: int, min
     interpolation of the moving gradients."""
     has_nan = fixed.has_nan or moving.has_nan
     other = 1 - axis
-    pre = [displace(b, across, other) for b in (moving.gy, moving.gx)]
+    pre = [displace(b, across, other) for b in moving.components()]
+
+    def sums(a: np.ndarray, first: int, b: np.ndarray, shift: float, steps) -> list:
+        """[(sum, samples)] of one gradient component at shift + k for each k in `steps`."""
+        origin, samples = displace(b, shift, axis)
+        cross, cross_index = _inside(first, samples.shape[other], a.shape[other])
+        found = []
+        for step in steps:
+            along, along_index = _inside(origin + int(step), samples.shape[axis], a.shape[axis])
+            if axis == 0:
+                found.append(_abs_sum(a[along, cross], samples[along_index, cross_index], has_nan, squared))
+            else:
+                found.append(_abs_sum(a[cross, along], samples[cross_index, along_index], has_nan, squared))
+        return found
 
     def costs(shift: float, steps=(0,)) -> list:
-        moved = [(a, first, displace(b, shift, axis)) for a, (first, b) in zip((fixed.gy, fixed.gx), pre)]
+        # component by component, so one component's displaced samples are alive at a time
+        parts = [sums(a, first, b, shift, steps) for a, (first, b) in zip((fixed.gy, fixed.gx), pre)]
         values = []
-        for step in steps:
-            total, count = 0.0, 0
-            for a, first, (origin, samples) in moved:
-                along, along_index = _inside(origin + int(step), samples.shape[axis], a.shape[axis])
-                cross, cross_index = _inside(first, samples.shape[other], a.shape[other])
-                if axis == 0:
-                    part, fixed_part = samples[along_index, cross_index], a[along, cross]
-                else:
-                    part, fixed_part = samples[cross_index, along_index], a[cross, along]
-                s, n = _abs_sum(fixed_part, part, has_nan, squared)
-                total += s
-                count += n
-            values.append(total / count if count >= max(min_count, 1) else np.nan)
+        for (sum_y, count_y), (sum_x, count_x) in zip(*parts):
+            count = count_y + count_x
+            values.append((0.0 + sum_y + sum_x) / count if count >= max(min_count, 1) else np.nan)
         return values
 
     return costs
@@ -211,7 +236,7 @@ def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int
     # any size at least this long keeps the wrapped-around lags apart; a 5-smooth one is fast
     shape = tuple(scipy_fft.next_fast_len(n, real=True) for n in (rows + abs(cy) + radius + 1,
                                                                    cols + abs(cx) + radius + 1))
-    for a, b in ((fixed.gy, moving.gy), (fixed.gx, moving.gx)):
+    for a, b in zip((fixed.gy, fixed.gx), moving.components()):
         wa, wb = np.isfinite(a).astype(np.float64), np.isfinite(b).astype(np.float64)
         a0, b0 = np.where(wa > 0, a, 0.0).astype(np.float64), np.where(wb > 0, b, 0.0).astype(np.float64)
         numerator = numerator + (_correlate(a0 * a0, wb, shape) + _correlate(wa, b0 * b0, shape)

@@ -34,19 +34,32 @@ class Level:
     Squared differences make the cost a correlation of gradients plus constants: an additive structure that
     is not common to both images (a modulated background, strong noise) adds a constant instead of burying
     the edges, as it does under an absolute value where it is larger than them.  Coarse levels, where such
-    structure is as large as the features, use it; the finest level keeps the paper's absolute value."""
+    structure is as large as the features, use it; the finest level keeps the paper's absolute value.
+
+    The moving side carries its gray-value scale (`moving.scale`) rather than scaled copies of the shared
+    pyramid's arrays: the scaled smoothed image, needed only to rotate or warp it, is made on first use."""
 
     fixed_image: np.ndarray
     fixed: Gradients
-    moving_image: np.ndarray
+    moving_unscaled: np.ndarray
     moving: Gradients
     squared: bool = False
     smoothing: Optional[LevelSmoothing] = None
     _rotated: dict = field(default_factory=dict)
+    _moving_image: Optional[np.ndarray] = None
 
     @property
     def shape(self):
-        return self.moving_image.shape
+        return self.fixed_image.shape
+
+    @property
+    def moving_image(self) -> np.ndarray:
+        """The smoothed moving image times its gray-value scale (made once, when first asked for)."""
+        if self._moving_image is None:
+            scale = self.moving.scale
+            self._moving_image = (self.moving_unscaled if scale == 1.0
+                                  else self.moving_unscaled * np.float32(scale))
+        return self._moving_image
 
     @property
     def min_count(self) -> int:
@@ -129,13 +142,6 @@ def image_pyramid(image: np.ndarray, mask: Optional[np.ndarray]) -> ImagePyramid
     return image_cache.cached("tvdm_pyramid", image, mask, lambda: ImagePyramid(image, mask))
 
 
-def _scaled(image: np.ndarray, gradients: Gradients, scale: float):
-    if scale == 1.0:
-        return image, gradients
-    factor = np.float32(scale)
-    return image * factor, Gradients(gradients.gy * factor, gradients.gx * factor, gradients.has_nan)
-
-
 def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.ndarray],
                  moving_mask: Optional[np.ndarray], sigma: float, count: int, moving_scale: float = 1.0
                  ) -> List[Level]:
@@ -152,8 +158,8 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
         chosen = replace(chosen, noise=(noises[0], noises[1] * moving_scale))
         on_fixed, on_moving = pyramids
         fixed_image, fixed_gradients = on_fixed.smoothed(index, chosen.sigma), on_fixed.gradients(index, chosen.sigma)
-        moving_image, moving_gradients = _scaled(on_moving.smoothed(index, chosen.sigma),
-                                                 on_moving.gradients(index, chosen.sigma), moving_scale)
+        moving_image = on_moving.smoothed(index, chosen.sigma)
+        moving_gradients = on_moving.gradients(index, chosen.sigma).scaled(moving_scale)
         # Where noise dominated, the finest level compares squared differences too (see `Level`).
         levels.append(Level(fixed_image, fixed_gradients, moving_image, moving_gradients,
                             squared=index > 0 or chosen.adapted, smoothing=chosen))
