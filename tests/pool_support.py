@@ -40,6 +40,22 @@ class RecordingPool(runner.ProcessPoolExecutor):
         return future
 
 
+class SlowOnDarkImages(runner.PairRegistrar):
+    """Registers like PairRegistrar but first waits `delay` s for a moving image darker than `below` (mean):
+    the batch with the first, darkest images of a brightening stack then finishes after later ones."""
+
+    def __init__(self, below: float, delay: float):
+        super().__init__("phasecorr", {})
+        self.below, self.delay = below, delay
+
+    def __call__(self, fixed, moving, progress=None):
+        if float(np.mean(moving)) < self.below:
+            import time
+
+            time.sleep(self.delay)
+        return super().__call__(fixed, moving, progress)
+
+
 def always_pool() -> None:
     runner._POOL_PAYS_SECONDS = {"fork": 0.0, "forkserver": 0.0, "spawn": 0.0}
 

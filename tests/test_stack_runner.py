@@ -11,12 +11,13 @@ import time
 import h5py
 import numpy as np
 import pytest
-from pool_support import RecordingPool
+from pool_support import RecordingPool, SlowOnDarkImages
 from skimage import data
 
 from txmalign_gui.cli import main
 from txmalign_gui.engine import image_cache, register_pair
 from txmalign_gui.engine.methods.tvdm_levels import image_pyramid
+from txmalign_gui.engine.progress import Progress
 from txmalign_gui.engine.stack import align_stack, plan, runner
 from txmalign_gui.engine.synthetic import synthetic_xanes
 from txmalign_gui.io import memory
@@ -113,6 +114,26 @@ def test_pool_results_equal_serial_forked_and_from_a_thread(small, monkeypatch):
     for parallel in (forked, threaded["result"]):
         assert np.array_equal(serial.transforms, parallel.transforms)
         assert np.array_equal(serial.confidences, parallel.confidences) and serial.statuses == parallel.statuses
+
+
+def test_results_reach_on_pair_in_run_order_when_a_later_batch_finishes_first(monkeypatch):
+    """Chunk averages sum images in the order `on_pair` sees them: that order must not depend on which
+    worker finishes first, or a pool's answer would differ from a serial one in the last bits."""
+    _always_pool(monkeypatch)
+    base = data.camera()[::4, ::4].astype(np.float32)
+    frames = runner.Frames(np.stack([base * (1.0 + 0.1 * k) for k in range(9)]))
+    pairs = [(0, k) for k in range(1, 9)]
+    order = runner.execution_order(pairs)
+    # the first pairs (darkest moving images) wait, so the batches after them finish earlier
+    slow = SlowOnDarkImages(below=float(base.mean()) * 1.25, delay=1.0)
+    seen = []
+    timing = runner.PairTiming()
+    timing.seconds = 0.5  # as if timed already: every pair goes to the workers
+    results = runner.register_pairs(pairs, frames, slow, jobs=2, progress=Progress(),
+                                    on_pair=lambda pair, result: seen.append(pair),
+                                    timing=timing)
+    assert seen == order
+    assert list(results) == pairs
 
 
 def test_no_pool_when_the_work_is_too_small_to_pay(small, monkeypatch):

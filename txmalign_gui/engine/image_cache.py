@@ -56,7 +56,10 @@ def digest(array: np.ndarray) -> Tuple[Any, ...]:
 
 
 def cached(kind: str, image: np.ndarray, mask: Optional[np.ndarray], compute: Callable[[], T]) -> T:
-    """`compute()`, or its earlier result for the same `kind`, image content and mask inside `reuse()`."""
+    """`compute()`, or its earlier result for the same `kind`, image content and mask inside `reuse()`.
+
+    The least recently used result makes room before a new one is computed, not after: a stack's pairs
+    then hold at most `capacity` pyramids at once instead of one more while the next is built."""
     store = _ACTIVE.get()
     if store is None:
         return compute()
@@ -64,8 +67,9 @@ def cached(kind: str, image: np.ndarray, mask: Optional[np.ndarray], compute: Ca
     if key in store:
         store.move_to_end(key)
         return store[key]
-    value = compute()
-    store[key] = value
-    while len(store) > _CAPACITY.get():
+    while store and len(store) >= _CAPACITY.get():
         store.popitem(last=False)
+    value = compute()
+    if _CAPACITY.get() > 0:
+        store[key] = value
     return value

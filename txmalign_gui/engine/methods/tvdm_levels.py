@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import List, Optional
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
@@ -28,8 +28,9 @@ MIN_LEVEL_SIZE = 64
 
 @dataclass
 class Level:
-    """One pyramid level: the smoothed images (NaN where unusable), their gradients (moving unrotated), and
-    whether its cost squares the gradient differences.
+    """One pyramid level: the gradients of both smoothed images (moving unrotated) and whether its cost
+    squares the gradient differences; the smoothed images themselves, needed only to rotate or warp the
+    moving one, come from the pyramids when first asked for (`fixed_image`, `moving_image`).
 
     Squared differences make the cost a correlation of gradients plus constants: an additive structure that
     is not common to both images (a modulated background, strong noise) adds a constant instead of burying
@@ -37,29 +38,36 @@ class Level:
     structure is as large as the features, use it; the finest level keeps the paper's absolute value.
 
     The moving side carries its gray-value scale (`moving.scale`) rather than scaled copies of the shared
-    pyramid's arrays: the scaled smoothed image, needed only to rotate or warp it, is made on first use."""
+    pyramid's arrays."""
 
-    fixed_image: np.ndarray
     fixed: Gradients
-    moving_unscaled: np.ndarray
     moving: Gradients
+    smoothed_images: Callable[[], Tuple[np.ndarray, np.ndarray]]
     squared: bool = False
     smoothing: Optional[LevelSmoothing] = None
     _rotated: dict = field(default_factory=dict)
-    _moving_image: Optional[np.ndarray] = None
+    _images: Optional[Tuple[np.ndarray, np.ndarray]] = None
 
     @property
     def shape(self):
-        return self.fixed_image.shape
+        return self.fixed.shape
+
+    def _smoothed(self) -> Tuple[np.ndarray, np.ndarray]:
+        if self._images is None:
+            fixed, moving = self.smoothed_images()
+            scale = self.moving.scale
+            self._images = fixed, (moving if scale == 1.0 else moving * np.float32(scale))
+        return self._images
+
+    @property
+    def fixed_image(self) -> np.ndarray:
+        """The smoothed fixed image (NaN where unusable)."""
+        return self._smoothed()[0]
 
     @property
     def moving_image(self) -> np.ndarray:
-        """The smoothed moving image times its gray-value scale (made once, when first asked for)."""
-        if self._moving_image is None:
-            scale = self.moving.scale
-            self._moving_image = (self.moving_unscaled if scale == 1.0
-                                  else self.moving_unscaled * np.float32(scale))
-        return self._moving_image
+        """The smoothed moving image times its gray-value scale (NaN where unusable)."""
+        return self._smoothed()[1]
 
     @property
     def min_count(self) -> int:
@@ -96,26 +104,23 @@ def level_sigma(sigma: float, level: int) -> float:
 
 
 class ImagePyramid:
-    """One image's levels (finest first) and, per level, its noise and its smoothed images and gradients for
-    each smoothing asked for, each computed once.
+    """One image's levels (finest first) and, per level, its noise and the gradients of its smoothed image
+    for each smoothing asked for, each computed once.
 
     None of this depends on the image it is paired with, so inside `image_cache.reuse()` (a stack alignment)
-    a target image's pyramid serves every pair that uses it."""
+    a target image's pyramid serves every pair that uses it.  The smoothed images are not kept: the
+    searches compare gradients, and only rotating or warping needs an image again (`smoothed` recomputes
+    it), so a kept pyramid holds a third less."""
 
     def __init__(self, image: np.ndarray, mask: Optional[np.ndarray]):
         self._raw = [(image, mask)]
         self._noise: dict = {}
-        self._smoothed: dict = {}
         self._gradients: dict = {}
 
     def raw(self, level: int):
         """(image, mask) of `level` before its smoothing."""
         while len(self._raw) <= level:
-            finer = len(self._raw) - 1
-            image, mask = self._raw[finer]
-            # `downsample` blurs by 1 px before decimating: an unmasked image smoothed by exactly that is reused.
-            reuse = mask is None and (finer, 1.0) in self._smoothed
-            self._raw.append((self._smoothed[(finer, 1.0)][::2, ::2], None) if reuse else downsample(image, mask))
+            self._raw.append(downsample(*self._raw[-1]))
         return self._raw[level]
 
     def noise(self, level: int) -> float:
@@ -125,14 +130,18 @@ class ImagePyramid:
         return self._noise[level]
 
     def smoothed(self, level: int, sigma: float) -> np.ndarray:
-        if (level, sigma) not in self._smoothed:
-            image, mask = self.raw(level)
-            self._smoothed[(level, sigma)] = smooth(image, mask, sigma)
-        return self._smoothed[(level, sigma)]
+        """`level` smoothed by `sigma` px (computed anew each time)."""
+        image, mask = self.raw(level)
+        return smooth(image, mask, sigma)
 
     def gradients(self, level: int, sigma: float) -> Gradients:
         if (level, sigma) not in self._gradients:
-            self._gradients[(level, sigma)] = Gradients.of(self.smoothed(level, sigma))
+            smoothed = self.smoothed(level, sigma)
+            # `downsample` blurs by 1 px before decimating: an unmasked image smoothed by exactly that is
+            # decimated now, so the next level never smooths it again
+            if sigma == 1.0 and self._raw[level][1] is None and len(self._raw) == level + 1:
+                self._raw.append((smoothed[::2, ::2].copy(), None))
+            self._gradients[(level, sigma)] = Gradients.of(smoothed)
         return self._gradients[(level, sigma)]
 
 
@@ -157,14 +166,17 @@ def build_levels(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optional[np.
                                   level_sigma(sigma, index))
         chosen = replace(chosen, noise=(noises[0], noises[1] * moving_scale))
         on_fixed, on_moving = pyramids
-        fixed_image, fixed_gradients = on_fixed.smoothed(index, chosen.sigma), on_fixed.gradients(index, chosen.sigma)
-        moving_image = on_moving.smoothed(index, chosen.sigma)
-        moving_gradients = on_moving.gradients(index, chosen.sigma).scaled(moving_scale)
+        images = partial(_smoothed_pair, on_fixed, on_moving, index, chosen.sigma)
         # Where noise dominated, the finest level compares squared differences too (see `Level`).
-        levels.append(Level(fixed_image, fixed_gradients, moving_image, moving_gradients,
+        levels.append(Level(on_fixed.gradients(index, chosen.sigma),
+                            on_moving.gradients(index, chosen.sigma).scaled(moving_scale), images,
                             squared=index > 0 or chosen.adapted, smoothing=chosen))
         if len(levels) >= count or min(pyramids[0].raw(index)[0].shape) // 2 < MIN_LEVEL_SIZE:
             return levels
+
+
+def _smoothed_pair(fixed: ImagePyramid, moving: ImagePyramid, level: int, sigma: float):
+    return fixed.smoothed(level, sigma), moving.smoothed(level, sigma)
 
 
 def transform_at(levels: List[Level], transform: Transform, level: int) -> Transform:

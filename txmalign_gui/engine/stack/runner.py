@@ -229,7 +229,9 @@ class PairTiming:
 def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistrar, jobs: int,
                    progress: Progress, on_pair: Optional[OnPair] = None,
                    timing: Optional[PairTiming] = None) -> Dict[Pair, RegistrationResult]:
-    """Register every pair; `on_pair(pair, result)` is called in this thread as each one finishes.
+    """Register every pair; `on_pair(pair, result)` is called in this thread as each one finishes, in the
+    order the pairs run (`execution_order`) whether or not workers share them, so that what it accumulates
+    is the same bit for bit.
 
     The result is in the order of `pairs` whatever order they ran in."""
     timing = timing or PairTiming()
@@ -281,7 +283,11 @@ def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pa
     if inherited:
         batch = max(batch, math.ceil(len(pairs) / (_BATCHES_PER_WORKER * workers)))
     queue = [pairs[k:k + batch] for k in range(0, len(pairs), batch)]
-    order = {tuple(chunk): k for k, chunk in enumerate(queue)}
+    # Results are handed on in the order of `pairs`, whichever batch finishes first: `on_pair` then sees the
+    # same sequence as in a serial run (the chunk averages sum their images in it, bit for bit).
+    arrived: Dict[Pair, RegistrationResult] = {}
+    waiting = iter(pairs)
+    next_pair = next(waiting, None)
     running: Dict[Future, Sequence[Pair]] = {}
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                                    initargs=(registrar, frames if inherited else None))
@@ -293,10 +299,11 @@ def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pa
                 running[executor.submit(_work, chunk, None if inherited else frames.batch(chunk))] = chunk
             done, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             progress.check()
-            for future in sorted(done, key=lambda f: order[tuple(running[f])]):
-                chunk = running.pop(future)
-                for pair, result in zip(chunk, future.result()):
-                    _finish(results, pair, result, total, progress, on_pair)
+            for future in done:
+                arrived.update(zip(running.pop(future), future.result()))
+            while next_pair is not None and next_pair in arrived:
+                _finish(results, next_pair, arrived.pop(next_pair), total, progress, on_pair)
+                next_pair = next(waiting, None)
             if done:
                 release_free_memory()  # the frames sent with the finished batches (and at first the pyramids)
         finished = True
