@@ -24,34 +24,44 @@ from .runner import Frames, Pair, PairRegistrar, PairTiming, register_pairs
 
 
 class ChunkAverages:
-    """Running sums of each local target and the images registered onto it, resampled onto the target."""
+    """Running sums of each local target and the images registered onto it, resampled onto the target.
+
+    A chunk's sum is made when its first image arrives, not up front: the workers are forked before that,
+    and a sum they inherited would stay resident in them as well after this process wrote to its copy."""
 
     def __init__(self, frames: Frames, targets: Sequence[int]):
         self.frames = frames
         self.row = {target: k for k, target in enumerate(targets)}
-        shape = frames.stack.shape[1:]
-        self.sums = np.empty((len(targets),) + tuple(shape), dtype=np.float32)
+        self.sums: Dict[int, np.ndarray] = {}
         self.counts = np.ones(len(targets))
-        for target, k in self.row.items():
-            self.sums[k] = frames.stack[target]
+
+    def _sum(self, target: int) -> np.ndarray:
+        if target not in self.sums:
+            self.sums[target] = np.array(self.frames.stack[target], dtype=np.float32)
+        return self.sums[target]
 
     def add(self, pair: Pair, result: RegistrationResult) -> None:
         """Add the moving image of `pair`, moved by its registration, to its target's sum (ok pairs only)."""
         target, moving = pair
         if result.status != OK or target is None:
             return
-        k = self.row[target]
+        k, total = self.row[target], self._sum(target)
         moved = apply_transform(np.asarray(self.frames.stack[moving], dtype=np.float32), result.transform)
         uncovered = np.isnan(moved)
         if uncovered.any():
-            moved[uncovered] = self.sums[k][uncovered] / np.float32(self.counts[k])
-        self.sums[k] += moved
+            moved[uncovered] = total[uncovered] / np.float32(self.counts[k])
+        total += moved
         self.counts[k] += 1
 
     def averages(self) -> np.ndarray:
-        """The averages (targets, H, W), computed in place: the sums are gone afterwards."""
-        self.sums /= self.counts.astype(np.float32)[:, None, None]
-        return self.sums
+        """The averages (targets, H, W); the sums are handed over one by one, so they are gone afterwards."""
+        shape = self.frames.stack.shape[1:]
+        averages = np.empty((len(self.row),) + tuple(shape), dtype=np.float32)
+        for target, k in self.row.items():
+            total = self.sums.pop(target, None)  # none: no image joined the target
+            total = self.frames.stack[target] if total is None else total
+            np.divide(total, np.float32(self.counts[k]), out=averages[k])
+        return averages
 
 
 def align_chunked(frames: Frames, registrar: PairRegistrar, count: int, anchor: int, chunk_size: int,

@@ -253,7 +253,10 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
             if pays and jobs == 0:
                 workers = min(workers, idle_cores())
             if pays and workers > 1:
-                image_cache.clear()  # the workers build their own pyramids; this process registers no more
+                # the workers build their own pyramids and this process registers no more; what it frees
+                # goes back to the system before the fork, or every worker would keep a copy resident
+                image_cache.clear()
+                release_free_memory()
                 _parallel(rest, frames, registrar, workers, batch, context, progress, on_pair, results,
                           len(order))
             else:
