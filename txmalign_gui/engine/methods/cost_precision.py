@@ -7,6 +7,9 @@ shift along each axis and a rotation about the field's centre, in steps that mov
 a fraction of a pixel.  A quadratic fitted to each profile places the cost's minimum, and a jackknife over
 blocks of the field (the noise in different blocks is independent, the cost a sum of their contributions)
 gives the standard error of that minimum: how far the corners of the field could be off, as the data say.
+SSD and MI use these profiles (`profile_precision`).  TVDM places its minimum by balancing the costs a pixel
+either side of it, so it jackknifes that balance point from the sums its refinement kept per block
+(`balance_error`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from ..transform import AnyTransform, Transform
 # all fractional positions anyway.
 SHIFT_PROBES, SHIFT_STEP_PX = 2, 1.0
 TURN_PROBES, TURN_STEP_PX = 4, 0.5
+# A jackknife needs at least this many blocks holding samples to say anything.
+MIN_BLOCKS = 4
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,38 @@ def profile_precision(block_statistics: Callable[[AnyTransform], np.ndarray],
         blocks = stats.shape[1]
         whole = _vertices(cost_of(total)[None, :], steps)[0]
         leave_one_out = _vertices(np.moveaxis(cost_of(total[:, None, :] - stats), 0, 1), steps)
-        spread = math.sqrt((blocks - 1) / blocks * float(np.sum((leave_one_out - leave_one_out.mean()) ** 2)))
-        finite = np.isfinite(whole) and bool(np.isfinite(leave_one_out).all()) and blocks >= 4
+        finite = np.isfinite(whole) and bool(np.isfinite(leave_one_out).all()) and blocks >= MIN_BLOCKS
         offsets.append(float(whole) * step if finite else math.inf)
-        errors.append(spread * step if finite else math.inf)
+        errors.append(jackknife_error(leave_one_out) * step if finite else math.inf)
     return Precision(tuple(offsets), tuple(errors))
+
+
+def jackknife_error(leave_one_out: np.ndarray) -> float:
+    """Standard error of an estimate from its values with each block left out in turn (inf if any is not
+    finite: without some block the cost no longer places a minimum)."""
+    if not np.isfinite(leave_one_out).all():
+        return math.inf
+    blocks = leave_one_out.size
+    return math.sqrt((blocks - 1) / blocks * float(np.sum((leave_one_out - leave_one_out.mean()) ** 2)))
+
+
+def balance_error(positions: Sequence[float], sums: np.ndarray, counts: np.ndarray) -> Tuple[float, float]:
+    """(balance point, its standard error) of a secant step on a cost's imbalance, jackknifed over blocks.
+
+    The imbalance at position p is cost(p + h) - cost(p - h); measured at the two `positions`, the secant
+    through them crosses zero at the balance point (where a cost symmetric about its minimum is minimal).
+    `sums` and `counts` (shape (2 positions, 2 sides (-h, +h), blocks)) are the cost's sums and sample counts
+    per block; a cost is a sum over samples divided by their count.  The error is inf where the imbalance
+    does not grow along the positions once some block is left out, or too few blocks hold samples."""
+    kept = counts.sum(axis=(0, 1)) > 0
+    sums, counts = sums[..., kept], counts[..., kept]
+    if sums.shape[-1] < MIN_BLOCKS:
+        return math.nan, math.inf
+    total_sums, total_counts = sums.sum(axis=-1), counts.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        costs = np.concatenate([(total_sums / total_counts)[..., None],
+                                (total_sums[..., None] - sums) / (total_counts[..., None] - counts)], axis=-1)
+        imbalance = costs[:, 1] - costs[:, 0]                            # (position, whole + leave-one-out)
+        slope = (imbalance[1] - imbalance[0]) / (positions[1] - positions[0])
+        zero = np.where(slope > 0, positions[0] - imbalance[0] / slope, np.nan)
+    return float(zero[0]), jackknife_error(zero[1:])

@@ -64,6 +64,8 @@ PARAMS = ParamSet((
           minimum=1, maximum=50, advanced=True),
 ))
 
+# The precision of a translation is jackknifed over this many blocks per side of the field (`cost_precision`).
+PRECISION_BLOCKS = 4
 # Coarse minima more significant than this many times the noise threshold earn full confidence.
 _CONFIDENT_SIGNIFICANCE = 4 * MIN_SIGNIFICANCE
 # When noise forces the finest level to be smoothed by this many px or more (see `tvdm_noise`), the answer is
@@ -143,10 +145,11 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
         significance = found.significance
     else:
         found = pyramid_shift(levels, 0.0, Transform(), coarsest, search_range,
-                              progress.sub(0.05, rigid_end))
+                              progress.sub(0.05, rigid_end), precision_blocks=PRECISION_BLOCKS)
         transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
         significance = found.significance
         cost = found.cost if resolved == 0 and np.isfinite(found.cost) else levels[0].cost(transform)
+        precision = found.error
     finest = levels[0].smoothing
     assert finest is not None  # build_levels sets every level's smoothing
     status, confidence, message = _judge(coarse, significance, resolved, search_range, on_bound,
@@ -156,6 +159,8 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                "coarse_search_range": search_range,
                "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels if level.smoothing],
                "noise_sigma": list(finest.noise)}
+    if not params["rotation"]:
+        details["precision_px"] = [float(e) for e in precision]
     if params["transform"] != "rigid":  # similarity / affine: refined from the rigid answer (tvdm_scale)
         refined = refine_tvdm(levels, transform, params, progress.sub(rigid_end, 1.0))
         details.update(refinement_details(transform, cost, refined))
