@@ -109,23 +109,23 @@ def jackknife_error(leave_one_out: np.ndarray) -> float:
     return math.sqrt((blocks - 1) / blocks * float(np.sum((leave_one_out - leave_one_out.mean()) ** 2)))
 
 
-def balance_error(positions: Sequence[float], sums: np.ndarray, counts: np.ndarray) -> Tuple[float, float]:
-    """(balance point, its standard error) of a secant step on a cost's imbalance, jackknifed over blocks.
+def balance_error(position: float, slope: float, sums: np.ndarray, counts: np.ndarray) -> Tuple[float, float]:
+    """(balance point, its standard error) of a cost's imbalance, jackknifed over blocks.
 
-    The imbalance at position p is cost(p + h) - cost(p - h); measured at the two `positions`, the secant
-    through them crosses zero at the balance point (where a cost symmetric about its minimum is minimal).
-    `sums` and `counts` (shape (2 positions, 2 sides (-h, +h), blocks)) are the cost's sums and sample counts
-    per block; a cost is a sum over samples divided by their count.  The error is inf where the imbalance
-    does not grow along the positions once some block is left out, or too few blocks hold samples."""
-    kept = counts.sum(axis=(0, 1)) > 0
-    sums, counts = sums[..., kept], counts[..., kept]
-    if sums.shape[-1] < MIN_BLOCKS:
+    The imbalance at `position` p is cost(p + h) - cost(p - h); it grows by `slope` per unit of p, so it
+    vanishes at p - imbalance / slope, the balance point (where a cost symmetric about its minimum is
+    minimal).  `sums` and `counts` (shape (2 sides (-h, +h), blocks)) are the sums and sample counts per block
+    of the two costs, each a sum over samples divided by their count.  Only the imbalance is jackknifed:
+    near the balance point (the refinement starts within a fraction of a pixel of it) the slope's own noise
+    moves it far less, and measuring it too would double the work.  The error is inf when the slope is not
+    positive or too few blocks hold samples."""
+    kept = counts.sum(axis=0) > 0
+    sums, counts = sums[:, kept], counts[:, kept]
+    if sums.shape[-1] < MIN_BLOCKS or not slope > 0:
         return math.nan, math.inf
     total_sums, total_counts = sums.sum(axis=-1), counts.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        costs = np.concatenate([(total_sums / total_counts)[..., None],
-                                (total_sums[..., None] - sums) / (total_counts[..., None] - counts)], axis=-1)
-        imbalance = costs[:, 1] - costs[:, 0]                            # (position, whole + leave-one-out)
-        slope = (imbalance[1] - imbalance[0]) / (positions[1] - positions[0])
-        zero = np.where(slope > 0, positions[0] - imbalance[0] / slope, np.nan)
-    return float(zero[0]), jackknife_error(zero[1:])
+        costs = (total_sums[:, None] - sums) / (total_counts[:, None] - counts)   # (side, block left out)
+    whole = total_sums / total_counts
+    return (float(position - (whole[1] - whole[0]) / slope),
+            jackknife_error(position - (costs[1] - costs[0]) / slope))

@@ -65,7 +65,10 @@ PARAMS = ParamSet((
 ))
 
 # The precision of a translation is jackknifed over this many blocks per side of the field (`cost_precision`).
-PRECISION_BLOCKS = 4
+PRECISION_BLOCKS = 8
+# A translation whose standard error (both axes combined) exceeds this many px is not `ok`.
+MAX_PRECISION_PX = 0.12
+IMPRECISE_PREFIX = "noise limits the precision: about"
 # Coarse minima more significant than this many times the noise threshold earn full confidence.
 _CONFIDENT_SIGNIFICANCE = 4 * MIN_SIGNIFICANCE
 # When noise forces the finest level to be smoothed by this many px or more (see `tvdm_noise`), the answer is
@@ -105,6 +108,21 @@ def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range
         return LOW_CONFIDENCE, confidence, (f"noise limits the precision: the answer comes from pyramid level "
                                             f"{resolved} (about {2 ** resolved * 0.1:.1f} px)")
     return OK, confidence, ""
+
+
+def _precise(status: str, confidence: float, message: str, error) -> tuple:
+    """(status, confidence, message) kept, unless an `ok` translation's standard error (px per axis,
+    combined; NaN when not measured) exceeds MAX_PRECISION_PX: then low confidence, saying how far off the
+    answer may be, or that the full-resolution refinement could not place it (inf)."""
+    combined = float(np.hypot(*error))
+    if status != OK or not combined > MAX_PRECISION_PX:
+        return status, confidence, message
+    if not np.isfinite(combined):
+        return LOW_CONFIDENCE, confidence * 0.5, ("the full-resolution refinement found no valley around the "
+                                                  "answer: its precision is unknown")
+    return LOW_CONFIDENCE, confidence * MAX_PRECISION_PX / combined, (
+        f"{IMPRECISE_PREFIX} +-{2 * combined:.2f} px (two standard errors, measured on the images: "
+        f"{error[0]:.2f} px along rows, {error[1]:.2f} px along columns)")
 
 
 def coarse_search_range(levels, requested_range: int, requested_levels: int, exhaustive: bool) -> int:
@@ -161,6 +179,7 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                "noise_sigma": list(finest.noise)}
     if not params["rotation"]:
         details["precision_px"] = [float(e) for e in precision]
+        status, confidence, message = _precise(status, confidence, message, precision)
     if params["transform"] != "rigid":  # similarity / affine: refined from the rigid answer (tvdm_scale)
         refined = refine_tvdm(levels, transform, params, progress.sub(rigid_end, 1.0))
         details.update(refinement_details(transform, cost, refined))

@@ -192,15 +192,15 @@ class BlockGrid:
 
     @staticmethod
     def _reduce(values: np.ndarray, ranges) -> np.ndarray:
-        """Block sums of `values` (float64), rows first: the row pass keeps the data's dtype and streams
-        through memory once; empty blocks are 0."""
+        """Block sums of `values` (float64; empty blocks 0), rows first: each strip of rows is summed down
+        its columns in the data's dtype (numpy streams that through memory once, several times faster than
+        np.add.reduceat on the whole), then the strips' columns per block."""
         (low_r, high_r), (low_c, high_c) = ranges
-        out = np.zeros((len(low_r), len(low_c)))
-        if values.size == 0:
-            return out
-        strips = np.add.reduceat(values, np.minimum(low_r, values.shape[0] - 1), axis=0).astype(np.float64)
-        out[:] = np.add.reduceat(strips, np.minimum(low_c, values.shape[1] - 1), axis=1)
-        out[high_r <= low_r, :] = 0.0
+        strips = np.zeros((len(low_r), values.shape[1] + 1))  # a last zero column for blocks beyond the data
+        for index, (low, high) in enumerate(zip(low_r, high_r)):
+            if high > low:
+                strips[index, :-1] = values[low:high].sum(axis=0)
+        out = np.add.reduceat(strips, low_c, axis=1)
         out[:, high_c <= low_c] = 0.0
         return out
 

@@ -111,31 +111,26 @@ def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int, squ
     """(shift, cost there, error): per axis, the shift whose costs REFINE_STEP either side are equal, by a
     secant step from `start`; `start`, NaN and inf when a cost cannot be evaluated or the cost is not convex
     there.  `error` is, per axis, the standard error of that balance point jackknifed over the blocks of
-    `grid` from the same costs (`cost_precision.balance_error`), NaN without a grid."""
+    `grid` from the costs at the first step (`cost_precision.balance_error`), NaN without a grid."""
     shift, step = np.array(start, float), REFINE_STEP
     error = np.full(2, np.nan)
     for axis in (0, 1):
         along = LineCost(fixed, moving, shift[1 - axis], axis, min_count, squared)
         first = shift[axis]
-        (before, after), *first_blocks = _balance(along, first, grid)
+        if grid is None:
+            before, after = along(first, (-step, step))
+        else:
+            (before, after), sums, counts = along.with_blocks(first, (-step, step), grid)
         imbalance = after - before
         second = first - np.copysign(step / 4, imbalance)
-        (before, after), *second_blocks = _balance(along, second, grid)
+        before, after = along(second, (-step, step))
         slope = (after - before - imbalance) / (second - first)
         if not np.isfinite(slope) or slope <= 0:
             return np.array(start, float), np.nan, np.full(2, np.inf)
         shift[axis] = np.clip(first - imbalance / slope, first - step / 2, first + step / 2)
         if grid is not None:
-            sums, counts = (np.stack(pair) for pair in zip(first_blocks, second_blocks))
-            error[axis] = balance_error((first, second), sums, counts)[1]
+            error[axis] = balance_error(first, slope, sums, counts)[1]
     return shift, along(shift[1])[0], error
-
-
-def _balance(along: LineCost, shift: float, grid: Optional[BlockGrid]):
-    """(costs REFINE_STEP either side of `shift`, and with a `grid` their sums and counts per block)."""
-    if grid is None:
-        return along(shift, (-REFINE_STEP, REFINE_STEP)), None, None
-    return along.with_blocks(shift, (-REFINE_STEP, REFINE_STEP), grid)
 
 
 def refined_search(level: Level, angle: float, search: LevelSearch, grid: Optional[BlockGrid] = None):
