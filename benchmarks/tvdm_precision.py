@@ -139,6 +139,9 @@ def calibration(images, sizes, noises, draws, verbose: bool) -> None:
     actual = [c for c in cases if c.status == OK and c.true_px > 0.25]
     print(f"as returned: ok & error > 0.25 px: {len(actual)}  "
           + "; ".join(f"{c.name} {c.size} {c.noise} err {c.true_px:.3f} est {c.estimate_px:.3f}" for c in actual))
+    worst = max((c for c in cases if c.status == OK), key=lambda c: c.true_px)
+    print(f"largest error labelled ok: {worst.true_px:.3f} px ({worst.name} {worst.size} px, noise {worst.noise}, "
+          f"estimate {worst.estimate_px:.3f} px)")
     unmeasured = [c for c in cases if c.status == OK and not np.isfinite(c.estimate_px)]
     print(f"ok without a finite estimate: {len(unmeasured)}")
     for threshold in sorted({0.08, 0.1, 0.12, tvdm.MAX_PRECISION_PX, 0.15, 0.2, 0.25}):

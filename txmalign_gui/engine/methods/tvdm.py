@@ -156,22 +156,21 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     rigid_end = 1.0 if params["transform"] == "rigid" else 0.7
     found: RigidResult | ShiftResult
     transform: AnyTransform
+    blocks = min(PRECISION_BLOCKS, max(4, min(levels[0].shape) // MIN_BLOCK_PX))
     if params["rotation"]:
         settings = EvolutionSettings(params["population"], params["crossover"],
                                      (params["mutation_min"], params["mutation_max"]))
         found = rigid_search(levels, coarsest, search_range, params["angle_range"], settings,
-                             params["max_iter"], progress.sub(0.05, rigid_end))
+                             params["max_iter"], progress.sub(0.05, rigid_end), precision_blocks=blocks)
         transform, cost, coarse, resolved = found.transform, found.cost, found.coarse, found.resolved
         on_bound = found.angle_on_bound
         significance = found.significance
     else:
         found = pyramid_shift(levels, 0.0, Transform(), coarsest, search_range,
-                              progress.sub(0.05, rigid_end),
-                              precision_blocks=min(PRECISION_BLOCKS, max(4, min(levels[0].shape) // MIN_BLOCK_PX)))
+                              progress.sub(0.05, rigid_end), precision_blocks=blocks)
         transform, coarse, resolved, on_bound = found.transform, found.coarse, found.resolved, False
         significance = found.significance
         cost = found.cost if resolved == 0 and np.isfinite(found.cost) else levels[0].cost(transform)
-        precision = found.error
     finest = levels[0].smoothing
     assert finest is not None  # build_levels sets every level's smoothing
     status, confidence, message = _judge(coarse, significance, resolved, search_range, on_bound,
@@ -180,10 +179,8 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                "significance": significance, "level_shapes": [list(level.shape) for level in levels],
                "coarse_search_range": search_range,
                "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels if level.smoothing],
-               "noise_sigma": list(finest.noise)}
-    if not params["rotation"]:
-        details["precision_px"] = [float(e) for e in precision]
-        status, confidence, message = _precise(status, confidence, message, precision)
+               "noise_sigma": list(finest.noise), "precision_px": [float(e) for e in found.error]}
+    status, confidence, message = _precise(status, confidence, message, found.error)
     if params["transform"] != "rigid":  # similarity / affine: refined from the rigid answer (tvdm_scale)
         refined = refine_tvdm(levels, transform, params, progress.sub(rigid_end, 1.0))
         details.update(refinement_details(transform, cost, refined))
