@@ -14,7 +14,8 @@ one level.  `details` name the level shapes, their smoothing and the coarse sear
 Precision: the full-resolution refinement also keeps its costs' sums per block of the field, and a
 jackknife over the blocks gives the standard error of its shift (`details["precision_px"]`, per axis);
 smooth images under heavy noise can be 0.3-0.6 px off while every minimum looks significant, so an answer
-whose error exceeds MAX_PRECISION_PX is not `ok`.
+whose error exceeds MAX_PRECISION_PX is not `ok`.  Rigid answers (rotation on) get the same check of their
+shift (the angle's precision is not measured); similarity and affine answers are not measured.
 """
 
 from __future__ import annotations
@@ -160,10 +161,11 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     search_range = coarse_search_range(levels, params["search_range"], params["levels"],
                                        exhaustive=not params["rotation"])
     progress.update(0.05, "TVDM: pyramid ready")
-    rigid_end = 1.0 if params["transform"] == "rigid" else 0.7
+    rigid = params["transform"] == "rigid"
+    rigid_end = 1.0 if rigid else 0.7
     found: RigidResult | ShiftResult
     transform: AnyTransform
-    blocks = min(PRECISION_BLOCKS, max(4, min(levels[0].shape) // MIN_BLOCK_PX))
+    blocks = min(PRECISION_BLOCKS, max(4, min(levels[0].shape) // MIN_BLOCK_PX)) if rigid else 0
     if params["rotation"]:
         settings = EvolutionSettings(params["population"], params["crossover"],
                                      (params["mutation_min"], params["mutation_max"]))
@@ -186,9 +188,13 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                "significance": significance, "level_shapes": [list(level.shape) for level in levels],
                "coarse_search_range": search_range,
                "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels if level.smoothing],
-               "noise_sigma": list(finest.noise), "precision_px": [float(e) for e in found.error]}
-    status, confidence, message = _precise(status, confidence, message, found.error)
-    if params["transform"] != "rigid":  # similarity / affine: refined from the rigid answer (tvdm_scale)
+               "noise_sigma": list(finest.noise)}
+    if rigid:
+        # A similarity / affine answer moves on from the rigid one, whose balance the scale or shear
+        # still to be found makes uneven across the field: its precision is not measured.
+        details["precision_px"] = [float(e) for e in found.error]
+        status, confidence, message = _precise(status, confidence, message, found.error)
+    else:  # similarity / affine: refined from the rigid answer (tvdm_scale)
         refined = refine_tvdm(levels, transform, params, progress.sub(rigid_end, 1.0))
         details.update(refinement_details(transform, cost, refined))
         status, confidence, message = judged(status, confidence, message, refined, params["scale_range"])
