@@ -122,8 +122,8 @@ def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range
 
 
 def _precise(status: str, confidence: float, message: str, error) -> tuple:
-    """(status, confidence, message) kept, unless an `ok` translation's standard error (px per axis,
-    combined; NaN when not measured) exceeds MAX_PRECISION_PX: then low confidence, saying how far off the
+    """(status, confidence, message) kept, unless an `ok` shift's standard error (px per axis, combined;
+    NaN when not measured) exceeds MAX_PRECISION_PX: then low confidence, saying how far off the
     answer may be, or that the full-resolution refinement could not place it (inf)."""
     combined = float(np.hypot(*error))
     if status != OK or not combined > MAX_PRECISION_PX:
@@ -190,8 +190,8 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
                "level_sigmas": [round(level.smoothing.sigma, 3) for level in levels if level.smoothing],
                "noise_sigma": list(finest.noise)}
     if rigid:
-        # A similarity / affine answer moves on from the rigid one, whose balance the scale or shear
-        # still to be found makes uneven across the field: its precision is not measured.
+        # Rigid kinds only: a similarity / affine answer moves on from the rigid one, whose balance the scale
+        # or shear still to be found makes uneven across the field, so its precision is not measured.
         details["precision_px"] = [float(e) for e in found.error]
         status, confidence, message = _precise(status, confidence, message, found.error)
     else:  # similarity / affine: refined from the rigid answer (tvdm_scale)
