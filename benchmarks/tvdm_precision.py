@@ -147,12 +147,14 @@ def calibration(images, sizes, noises, draws, verbose: bool) -> None:
     for threshold in sorted({0.08, 0.1, 0.12, tvdm.MAX_PRECISION_PX, 0.15, 0.2, 0.25}):
         mark = " <- TVDM" if threshold == tvdm.MAX_PRECISION_PX else ""
         print(f"estimate > {threshold:.3f} px flagged: {summary(cases, threshold)}{mark}")
-    ratio = np.array([c.true_px / c.estimate_px for c in cases if np.isfinite(c.estimate_px) and c.estimate_px > 0])
-    print(f"true error / estimate: median {np.median(ratio):.2f}, 90 % {np.percentile(ratio, 90):.2f}, "
-          f"99 % {np.percentile(ratio, 99):.2f}, max {ratio.max():.2f}")
+    # per axis, where noise dominates (below ~0.03 px the interpolation's own bias of ~0.02 px does)
+    noisy = [c for c in cases if np.all(c.estimate > 0.03) and np.all(np.isfinite(c.estimate))]
+    z = np.concatenate([c.error / c.estimate for c in noisy]) if noisy else np.zeros(1)
+    print(f"error / estimate per axis where the estimate exceeds 0.03 px ({len(noisy)} pairs): RMS "
+          f"{np.sqrt(np.mean(z ** 2)):.2f}, 90 % {np.percentile(z, 90):.2f}, max {z.max():.2f}")
 
 
-def timing(repeats: int = 7) -> None:
+def timing(repeats: int = 15) -> None:
     """One 1024 px pair with the estimate and without it (PRECISION_BLOCKS = 0), interleaved."""
     fixed, moving, _ = precision_pair("camera", 1024, 0.03, 0)
     kept, spent = tvdm.PRECISION_BLOCKS, {0: [], tvdm.PRECISION_BLOCKS: []}
