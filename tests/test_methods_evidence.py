@@ -17,7 +17,7 @@ from txmalign_gui.engine import register_pair
 from txmalign_gui.engine.filters import edge_strength, gaussian
 from txmalign_gui.engine.methods.masked_ncc import surface_roughness, valley_depth
 from txmalign_gui.engine.methods.phase_correlation import _taper, window_overlap
-from txmalign_gui.engine.methods.tvdm_cost import Gradients, line_cost
+from txmalign_gui.engine.methods.tvdm_cost import Gradients, LineCost
 from txmalign_gui.engine.result import OK
 
 
@@ -42,7 +42,7 @@ def test_edge_strength_follows_the_gradient_magnitude():
 def test_line_cost_shares_one_interpolation_between_whole_pixel_steps(axis):
     fixed, moving = make_pair(64, 2.3, -1.6)
     a, b = Gradients.of(fixed.astype(np.float32)), Gradients.of(moving.astype(np.float32))
-    costs = line_cost(a, b, 0.4, axis)
+    costs = LineCost(a, b, 0.4, axis)
     for shift in (-1.7, 0.25, 2.9):
         together = costs(shift, (-1.0, 0.0, 1.0))
         apart = [costs(shift + step)[0] for step in (-1.0, 0.0, 1.0)]

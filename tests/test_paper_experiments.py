@@ -11,7 +11,7 @@ import pytest
 from synthetic_pairs import gaussian_noise, make_pair, sinusoidal_background
 
 from txmalign_gui.engine import InputError, get_method, register_pair
-from txmalign_gui.engine.result import OK
+from txmalign_gui.engine.result import LOW_CONFIDENCE, OK
 
 TRUTH = (21.3, 13.5, 53.9)  # (dy, dx, angle): the paper's x = 13.5, y = 21.3
 RIGID = {"rotation": True, "angle_range": 180, "population": 30}
@@ -41,7 +41,11 @@ def test_experiment_1_tvdm_succeeds(offsets, seed):
     result = register_pair(*experiment_1(384, 0.5, offsets, seed=seed), "tvdm", params=RIGID)
     ey, ex, ea = errors(result)
     assert max(ey, ex) < 0.7 and ea < 0.2
-    assert result.status == OK
+    # At mu = sigma = 0.5 the shift keeps a standard error of about 0.14 px per axis (translation only, noise
+    # seeds 1-12: RMS errors 0.12 / 0.15 px, TVDM's estimates 0.135 / 0.144 px), so errors of 0.3-0.4 px occur
+    # and the answer is not `ok` (it was before TVDM measured its precision); seeds 1 and 2 land within 0.16 px.
+    assert result.status == LOW_CONFIDENCE and result.message.startswith("noise limits the precision: about")
+    assert 0.05 < max(result.details["precision_px"]) < 0.3
 
 
 @pytest.mark.parametrize("offsets", [(0.0, 0.0), (0.6, 0.3)])
@@ -65,9 +69,12 @@ def test_experiment_2_tvdm_succeeds(seed):
 
 
 def test_experiment_2_translation_only():
+    # Noise seeds 1-12 err by 0.11 / 0.18 px RMS per axis; TVDM measures 0.18 / 0.16 px here (the answer is
+    # within 0.08 px), so the status says the precision is noise-limited (it was `ok` before TVDM measured it).
     result = register_pair(*experiment_2(256, angle=0.0), "tvdm")
     ey, ex, _ = errors(result, 0.0)
-    assert max(ey, ex) < 0.7 and result.status == OK
+    assert max(ey, ex) < 0.7 and result.status == LOW_CONFIDENCE
+    assert result.message.startswith("noise limits the precision: about")
 
 
 def test_phase_correlation_fails_with_modulated_backgrounds():

@@ -96,7 +96,10 @@ def test_binning_roi_and_mask_still_recover_the_jitter(small):
     roi_masked = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, roi=(4, 124, 4, 124),
                              mask=mask)
     trusted = np.array(roi_masked.statuses) == OK
-    assert trusted.sum() >= 11 and _errors(roi_masked, small)[trusted].max() < 0.5
+    # The weak pre-edge images 0-5 hang on links whose shift TVDM measures to +-0.2-0.3 px only (two standard
+    # errors; their true errors 0.05-0.15 px): they are not `ok`, so 9 images are trusted (14 before TVDM
+    # measured its precision).
+    assert trusted.sum() >= 9 and _errors(roi_masked, small)[trusted].max() < 0.5
     # every untrusted image is explained: its own pair is reported, or it is chained through one that is
     parents = plan.tree_parents("chunked", 15, roi_masked.anchor, 3)
     reported = {int(m.split()[1]) for m in roi_masked.messages if m.startswith("image ")}

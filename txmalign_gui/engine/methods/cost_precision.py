@@ -7,6 +7,9 @@ shift along each axis and a rotation about the field's centre, in steps that mov
 a fraction of a pixel.  A quadratic fitted to each profile places the cost's minimum, and a jackknife over
 blocks of the field (the noise in different blocks is independent, the cost a sum of their contributions)
 gives the standard error of that minimum: how far the corners of the field could be off, as the data say.
+SSD and MI use these profiles (`profile_precision`).  TVDM places its minimum by balancing the costs a pixel
+either side of it, so it jackknifes that balance point from the sums its refinement kept per block
+(`balance_error`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from ..transform import AnyTransform, Transform
 # all fractional positions anyway.
 SHIFT_PROBES, SHIFT_STEP_PX = 2, 1.0
 TURN_PROBES, TURN_STEP_PX = 4, 0.5
+# A jackknife needs at least this many blocks holding samples to say anything.
+MIN_BLOCKS = 4
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,38 @@ def profile_precision(block_statistics: Callable[[AnyTransform], np.ndarray],
         blocks = stats.shape[1]
         whole = _vertices(cost_of(total)[None, :], steps)[0]
         leave_one_out = _vertices(np.moveaxis(cost_of(total[:, None, :] - stats), 0, 1), steps)
-        spread = math.sqrt((blocks - 1) / blocks * float(np.sum((leave_one_out - leave_one_out.mean()) ** 2)))
-        finite = np.isfinite(whole) and bool(np.isfinite(leave_one_out).all()) and blocks >= 4
+        finite = np.isfinite(whole) and bool(np.isfinite(leave_one_out).all()) and blocks >= MIN_BLOCKS
         offsets.append(float(whole) * step if finite else math.inf)
-        errors.append(spread * step if finite else math.inf)
+        errors.append(jackknife_error(leave_one_out) * step if finite else math.inf)
     return Precision(tuple(offsets), tuple(errors))
+
+
+def jackknife_error(leave_one_out: np.ndarray) -> float:
+    """Standard error of an estimate from its values with each block left out in turn (inf if any is not
+    finite: without some block the cost no longer places a minimum)."""
+    if not np.isfinite(leave_one_out).all():
+        return math.inf
+    blocks = leave_one_out.size
+    return math.sqrt((blocks - 1) / blocks * float(np.sum((leave_one_out - leave_one_out.mean()) ** 2)))
+
+
+def balance_error(position: float, slope: float, sums: np.ndarray, counts: np.ndarray) -> Tuple[float, float]:
+    """(balance point, its standard error) of a cost's imbalance, jackknifed over blocks.
+
+    The imbalance at `position` p is cost(p + h) - cost(p - h); it grows by `slope` per unit of p, so it
+    vanishes at p - imbalance / slope, the balance point (where a cost symmetric about its minimum is
+    minimal).  `sums` and `counts` (shape (2 sides (-h, +h), blocks)) are the sums and sample counts per block
+    of the two costs, each a sum over samples divided by their count.  Only the imbalance is jackknifed:
+    near the balance point (the refinement starts within a fraction of a pixel of it) the slope's own noise
+    moves it far less, and measuring it too would double the work.  The error is inf when the slope is not
+    positive or too few blocks hold samples."""
+    kept = counts.sum(axis=0) > 0
+    sums, counts = sums[:, kept], counts[:, kept]
+    if sums.shape[-1] < MIN_BLOCKS or not slope > 0:
+        return math.nan, math.inf
+    total_sums, total_counts = sums.sum(axis=-1), counts.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        costs = (total_sums[:, None] - sums) / (total_counts[:, None] - counts)   # (side, block left out)
+    whole = total_sums / total_counts
+    return (float(position - (whole[1] - whole[0]) / slope),
+            jackknife_error(position - (costs[1] - costs[0]) / slope))

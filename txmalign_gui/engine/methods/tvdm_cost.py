@@ -78,20 +78,29 @@ class Gradients:
         return self.gx.shape[0], self.gy.shape[1]
 
 
-def _abs_sum(fixed: np.ndarray, moving: np.ndarray, has_nan: bool, squared: bool,
-             scale: float = 1.0) -> Tuple[float, int]:
-    """(sum of |fixed - scale * moving| (squared if `squared`) over usable samples, their number)."""
+def _difference(fixed: np.ndarray, moving: np.ndarray, squared: bool, scale: float = 1.0) -> np.ndarray:
+    """Per-sample contribution to the cost: |fixed - scale * moving|, or its square."""
     if scale == 1.0:
         diff = np.subtract(fixed, moving)
     else:
         diff = np.multiply(moving, np.float32(scale))
         np.subtract(fixed, diff, out=diff)
     (np.square if squared else np.abs)(diff, out=diff)
+    return diff
+
+
+def _total(diff: np.ndarray, has_nan: bool) -> Tuple[float, int]:
+    """(sum, count) of the usable samples of `diff`."""
     if not has_nan:
         # float32 pairwise sum: relative error ~1e-7 log2(n), far below the cost differences compared
         return float(diff.sum()), diff.size
     unusable = np.isnan(diff)
     return float(np.sum(diff, where=~unusable, dtype=np.float64)), diff.size - int(np.count_nonzero(unusable))
+
+
+def _abs_sum(fixed: np.ndarray, moving: np.ndarray, has_nan: bool, squared: bool,
+             scale: float = 1.0) -> Tuple[float, int]:
+    return _total(_difference(fixed, moving, squared, scale), has_nan)
 
 
 def aligned_cost(fixed: Gradients, moving: Gradients, min_count: int = 1, squared: bool = False) -> float:
@@ -170,40 +179,110 @@ def _inside(origin: int, count: int, length: int) -> Tuple[slice, slice]:
     return slice(low, high), slice(low - origin, high - origin)
 
 
-def line_cost(fixed: Gradients, moving: Gradients, across: float, axis: int, min_count: int = 1,
-              squared: bool = False):
+class BlockGrid:
+    """Blocks of a field's pixel grid (`per_side` x `per_side`, edges as even as the size allows), over which
+    a cost's sums are also kept: the noise in different blocks is independent, so leaving one block out at a
+    time (a jackknife) measures how much the noise moves what the cost decides (`cost_precision`)."""
+
+    def __init__(self, shape: Tuple[int, int], per_side: int):
+        self.edges = [np.linspace(0, n, per_side + 1).astype(int) for n in shape]
+
+    @property
+    def count(self) -> int:
+        return (len(self.edges[0]) - 1) * (len(self.edges[1]) - 1)
+
+    def sums(self, diff: np.ndarray, rows: slice, cols: slice, has_nan: bool) -> Tuple[np.ndarray, np.ndarray]:
+        """(sums, counts) of the usable samples of `diff`, which covers the field's pixels [rows, cols], per
+        block (flattened, row-major); one extra pass over `diff`."""
+        ranges = [self._local(edges, window, length)
+                  for edges, window, length in zip(self.edges, (rows, cols), diff.shape)]
+        if has_nan:
+            usable = ~np.isnan(diff)
+            counts = self._reduce(usable.astype(np.float32), ranges)
+            diff = np.where(usable, diff, np.float32(0.0))
+        else:
+            (low_r, high_r), (low_c, high_c) = ranges
+            counts = np.outer(high_r - low_r, high_c - low_c).astype(np.float64)
+        return self._reduce(diff, ranges).ravel(), counts.ravel()
+
+    @staticmethod
+    def _local(edges: np.ndarray, window: slice, length: int) -> Tuple[np.ndarray, np.ndarray]:
+        """Each block's [low, high) along one axis, in the coordinates of a window starting at window.start."""
+        return (np.clip(edges[:-1] - window.start, 0, length), np.clip(edges[1:] - window.start, 0, length))
+
+    @staticmethod
+    def _reduce(values: np.ndarray, ranges) -> np.ndarray:
+        """Block sums of `values` (float64; empty blocks 0), rows first: each strip of rows is summed down
+        its columns in the data's dtype (numpy streams that through memory once, several times faster than
+        np.add.reduceat on the whole), then the strips' columns per block."""
+        (low_r, high_r), (low_c, high_c) = ranges
+        strips = np.zeros((len(low_r), values.shape[1] + 1))  # a last zero column for blocks beyond the data
+        for index, (low, high) in enumerate(zip(low_r, high_r)):
+            if high > low:
+                strips[index, :-1] = values[low:high].sum(axis=0)
+        out = np.add.reduceat(strips, low_c, axis=1)
+        out[:, high_c <= low_c] = 0.0
+        return out
+
+
+class LineCost:
     """TVDM as a function of a fractional shift along `axis`, the shift along the other axis held at
     `across` (NaN below `min_count` compared samples).
 
-    The returned `costs(shift, steps)` gives the costs at shift + k for each whole k in `steps` from one
-    interpolation of the moving gradients."""
-    has_nan = fixed.has_nan or moving.has_nan
-    other = 1 - axis
-    pre = [displace(b, across, other) for b in moving.components()]
+    `costs(shift, steps)` gives the costs at shift + k for each whole k in `steps` from one interpolation of
+    the moving gradients; `with_blocks` also gives their sums and counts per block of a `BlockGrid`."""
 
-    def sums(a: np.ndarray, first: int, b: np.ndarray, shift: float, steps) -> list:
-        """[(sum, samples)] of one gradient component at shift + k for each k in `steps`."""
+    def __init__(self, fixed: Gradients, moving: Gradients, across: float, axis: int, min_count: int = 1,
+                 squared: bool = False):
+        self.fixed, self.axis, self.min_count, self.squared = fixed, axis, min_count, squared
+        self.has_nan = fixed.has_nan or moving.has_nan
+        self._pre = [displace(b, across, 1 - axis) for b in moving.components()]
+
+    def __call__(self, shift: float, steps=(0,)) -> list:
+        return self._evaluate(shift, steps, None)[0]
+
+    def with_blocks(self, shift: float, steps, grid: BlockGrid) -> Tuple[list, np.ndarray, np.ndarray]:
+        """(costs, sums, counts): the costs as `costs(shift, steps)` and, per step, the sums and counts of
+        their samples per block of `grid` (arrays of shape (len(steps), grid.count))."""
+        return self._evaluate(shift, steps, grid)
+
+    def _evaluate(self, shift: float, steps, grid: Optional[BlockGrid]):
+        # component by component, so one component's displaced samples are alive at a time
+        parts = [self._component(a, first, b, shift, steps, grid)
+                 for a, (first, b) in zip((self.fixed.gy, self.fixed.gx), self._pre)]
+        values = []
+        block_sums = np.zeros((len(steps), grid.count if grid else 0))
+        block_counts = np.zeros_like(block_sums)
+        for index in range(len(steps)):
+            total, count = 0.0, 0
+            for found, sums, counts in parts:
+                total += found[index][0]
+                count += found[index][1]
+                block_sums[index] += sums[index]
+                block_counts[index] += counts[index]
+            values.append(total / count if count >= max(self.min_count, 1) else np.nan)
+        return values, block_sums, block_counts
+
+    def _component(self, a: np.ndarray, first: int, b: np.ndarray, shift: float, steps,
+                   grid: Optional[BlockGrid]):
+        """([(sum, count)], block sums, block counts) per step of one gradient component."""
+        axis, other = self.axis, 1 - self.axis
         origin, samples = displace(b, shift, axis)
         cross, cross_index = _inside(first, samples.shape[other], a.shape[other])
         found = []
-        for step in steps:
+        block_sums = np.zeros((len(steps), grid.count if grid else 0))
+        block_counts = np.zeros_like(block_sums)
+        for index, step in enumerate(steps):
             along, along_index = _inside(origin + int(step), samples.shape[axis], a.shape[axis])
             if axis == 0:
-                found.append(_abs_sum(a[along, cross], samples[along_index, cross_index], has_nan, squared))
+                part, fixed_part, rows, cols = samples[along_index, cross_index], a[along, cross], along, cross
             else:
-                found.append(_abs_sum(a[cross, along], samples[cross_index, along_index], has_nan, squared))
-        return found
-
-    def costs(shift: float, steps=(0,)) -> list:
-        # component by component, so one component's displaced samples are alive at a time
-        parts = [sums(a, first, b, shift, steps) for a, (first, b) in zip((fixed.gy, fixed.gx), pre)]
-        values = []
-        for (sum_y, count_y), (sum_x, count_x) in zip(*parts):
-            count = count_y + count_x
-            values.append((0.0 + sum_y + sum_x) / count if count >= max(min_count, 1) else np.nan)
-        return values
-
-    return costs
+                part, fixed_part, rows, cols = samples[cross_index, along_index], a[cross, along], cross, along
+            diff = _difference(fixed_part, part, self.squared)
+            found.append(_total(diff, self.has_nan))
+            if grid is not None:
+                block_sums[index], block_counts[index] = grid.sums(diff, rows, cols, self.has_nan)
+        return found, block_sums, block_counts
 
 
 def v_fit(before: float, at: float, after: float, squared: bool = False) -> float:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
 from ..progress import Progress
 from ..rotation_spectrum import rotation_candidates
 from ..transform import Transform, wrap_angle
-from .tvdm_cost import v_fit
+from .tvdm_cost import BlockGrid, v_fit
 from .tvdm_levels import Level, transform_from
 from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, follow_shift, pyramid_shift, refined_search
 
@@ -52,7 +52,9 @@ class EvolutionSettings:
 @dataclass(frozen=True)
 class RigidResult:
     """Full-resolution transform, its cost, the coarse translation search at the chosen angle and the
-    finest level that resolved the answer above the noise, with the best significance of a minimum."""
+    finest level that resolved the answer above the noise, with the best significance of a minimum, and
+    the standard error (px per axis) of the last full-resolution shift refinement when a block grid was
+    asked for (`tvdm_search.refine_shift`; NaN otherwise or when full resolution did not resolve it)."""
 
     transform: Transform
     cost: float
@@ -60,6 +62,7 @@ class RigidResult:
     resolved: int
     significance: float
     angle_on_bound: bool
+    error: np.ndarray
 
 
 def de_level_index(levels: List[Level], coarsest: int) -> int:
@@ -94,14 +97,19 @@ def refine_angle(level: Level, transform: Transform, step: float) -> Transform:
     return Transform(transform.dy, transform.dx, wrap_angle(centre + offset * step))
 
 
-def _refine_level(level: Level, transform: Transform, iterations: int, progress: Progress, finest: bool):
+def _refine_level(level: Level, transform: Transform, iterations: int, progress: Progress, finest: bool,
+                  grid: Optional[BlockGrid] = None):
     """Alternate the shift search (`follow_shift`, refined on fractional shifts on the `finest` level) and the
-    angle V-fit on one level, at most `iterations` times."""
-    search = None
+    angle V-fit on one level, at most `iterations` times; also returns the last search and the standard
+    error of the last refined shift (NaN unless `finest` with a `grid`)."""
+    search, error = None, np.full(2, np.nan)
     for iteration in range(iterations):
         search = follow_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift,
                               level.min_count, squared=level.squared)
-        shift = refined_search(level, transform.angle_deg, search)[0] if finest else search.shift
+        if finest:
+            shift, _, error = refined_search(level, transform.angle_deg, search, grid)
+        else:
+            shift = search.shift
         shifted = Transform(float(shift[0]), float(shift[1]), transform.angle_deg)
         refined = refine_angle(level, shifted, _angle_step(level))
         moved = abs(refined.angle_deg - transform.angle_deg), np.abs(refined.shift - transform.shift).max()
@@ -109,7 +117,7 @@ def _refine_level(level: Level, transform: Transform, iterations: int, progress:
         progress.update((iteration + 1) / iterations, "refining shift and angle")
         if moved[0] < _ANGLE_TOL and moved[1] < _SHIFT_TOL:
             break
-    return transform, search
+    return transform, search, error
 
 
 def _evolve(level: Level, transform: Transform, low: float, high: float, settings: EvolutionSettings,
@@ -193,7 +201,7 @@ def _multi_start(levels: List[Level], check: int, coarsest: int, search_range: i
         chosen.append(most_significant)
     best = None
     for (distinct_rank, _), _, found in chosen:
-        refined, _ = _refine_level(levels[check], found.transform, _CHECK_ITERATIONS, Progress(), False)
+        refined = _refine_level(levels[check], found.transform, _CHECK_ITERATIONS, Progress(), False)[0]
         rank = (distinct_rank, levels[check].cost(refined))
         if best is None or rank < best[0]:
             best = (rank, refined, found)
@@ -205,8 +213,11 @@ def _multi_start(levels: List[Level], check: int, coarsest: int, search_range: i
 
 
 def rigid_search(levels: List[Level], coarsest: int, search_range: int, angle_range: float,
-                 settings: EvolutionSettings, iterations: int, progress: Progress) -> RigidResult:
-    """Shift and angle aligning moving with fixed, the angle within +- angle_range degrees.
+                 settings: EvolutionSettings, iterations: int, progress: Progress,
+                 precision_blocks: int = 0) -> RigidResult:
+    """Shift and angle aligning moving with fixed, the angle within +- angle_range degrees; with
+    `precision_blocks`, the full-resolution shift refinement also measures its standard error, jackknifed
+    over that many blocks per side (the angle's precision is not measured).
 
     Small angle ranges (up to DE_HALF_WIDTH) follow the paper: differential evolution on a coarse level.
     Wider ones start from every rotation candidate of the magnitude spectra (multi-start), which is
@@ -219,17 +230,18 @@ def rigid_search(levels: List[Level], coarsest: int, search_range: int, angle_ra
         start = check_level_index(levels, coarsest)
         transform, coarse, significance, on_bound = _multi_start(
             levels, start, coarsest, search_range, angle_range, progress.sub(0.0, 0.5))
-    resolved, current = start, start
+    resolved, current, error = start, start, np.full(2, np.nan)
+    grid = BlockGrid(levels[0].shape, precision_blocks) if precision_blocks else None
     for index in range(start, -1, -1):
         sub = progress.sub(0.5 + 0.5 * (start - index) / (start + 1),
                            0.5 + 0.5 * (start - index + 1) / (start + 1))
-        refined, search = _refine_level(levels[index], transform, iterations if index == 0 else 1, sub,
-                                        index == 0)
+        refined, search, refined_error = _refine_level(levels[index], transform,
+                                                       iterations if index == 0 else 1, sub, index == 0, grid)
         significance = max(significance, search.significance)
         if index < start and search.significance < MIN_SIGNIFICANCE:
             break
-        transform, resolved = refined, index
+        transform, resolved, error = refined, index, refined_error
         if index > 0:
             transform, current = transform_from(levels[index - 1:index + 1], transform, 1), index - 1
     full = transform_from(levels, transform, current)
-    return RigidResult(full, levels[0].cost(full), coarse, resolved, significance, on_bound)
+    return RigidResult(full, levels[0].cost(full), coarse, resolved, significance, on_bound, error)

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..progress import Progress
 from ..transform import Transform
-from .tvdm_cost import Gradients, line_cost, shift_cost, squared_shift_costs, v_fit
+from .cost_precision import balance_error
+from .tvdm_cost import BlockGrid, Gradients, LineCost, shift_cost, squared_shift_costs, v_fit
 from .tvdm_levels import Level, transform_at, transform_from
 
 # Windows of at least this radius are evaluated at once by FFT correlations (squared costs only).
@@ -105,29 +106,39 @@ def _fitted(cost: _ShiftCosts, by: int, bx: int, costs: np.ndarray, on_edge: boo
     return LevelSearch(shift, best, costs, on_edge, significance(best, (up, down, left, right), samples))
 
 
-def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int, squared: bool = False):
-    """(shift, cost there): per axis, the shift whose costs REFINE_STEP either side are equal, by a secant
-    step from `start`; `start` and NaN when a cost cannot be evaluated or the cost is not convex there."""
+def refine_shift(fixed: Gradients, moving: Gradients, start, min_count: int, squared: bool = False,
+                 grid: Optional[BlockGrid] = None):
+    """(shift, cost there, error): per axis, the shift whose costs REFINE_STEP either side are equal, by a
+    secant step from `start`; `start`, NaN and inf when a cost cannot be evaluated or the cost is not convex
+    there.  `error` is, per axis, the standard error of that balance point jackknifed over the blocks of
+    `grid` from the costs at the first step (`cost_precision.balance_error`), NaN without a grid."""
     shift, step = np.array(start, float), REFINE_STEP
+    error = np.full(2, np.nan)
     for axis in (0, 1):
-        along = line_cost(fixed, moving, shift[1 - axis], axis, min_count, squared)
+        along = LineCost(fixed, moving, shift[1 - axis], axis, min_count, squared)
         first = shift[axis]
-        before, after = along(first, (-step, step))
+        if grid is None:
+            before, after = along(first, (-step, step))
+        else:
+            (before, after), sums, counts = along.with_blocks(first, (-step, step), grid)
         imbalance = after - before
         second = first - np.copysign(step / 4, imbalance)
         before, after = along(second, (-step, step))
         slope = (after - before - imbalance) / (second - first)
         if not np.isfinite(slope) or slope <= 0:
-            return np.array(start, float), np.nan
+            return np.array(start, float), np.nan, np.full(2, np.inf)
         shift[axis] = np.clip(first - imbalance / slope, first - step / 2, first + step / 2)
-    return shift, along(shift[1])[0]
+        if grid is not None:
+            error[axis] = balance_error(first, slope, sums, counts)[1]
+    return shift, along(shift[1])[0], error
 
 
-def refined_search(level: Level, angle: float, search: LevelSearch):
-    """(shift, cost) of a full-resolution `search` refined on fractional shifts (unrefined if that fails)."""
-    shift, cost = refine_shift(level.fixed, level.moving_at(angle), search.shift, level.min_count,
-                              level.squared)
-    return (shift, cost) if np.isfinite(cost) else (search.shift, search.cost)
+def refined_search(level: Level, angle: float, search: LevelSearch, grid: Optional[BlockGrid] = None):
+    """(shift, cost, error) of a full-resolution `search` refined on fractional shifts (`refine_shift`; the
+    search's own answer, with an infinite error, if that fails)."""
+    shift, cost, error = refine_shift(level.fixed, level.moving_at(angle), search.shift, level.min_count,
+                                      level.squared, grid)
+    return (shift, cost, error) if np.isfinite(cost) else (search.shift, search.cost, np.full(2, np.inf))
 
 
 def significance(best: float, neighbours, samples: int) -> float:
@@ -145,7 +156,9 @@ def significance(best: float, neighbours, samples: int) -> float:
 class ShiftResult:
     """A pyramid search: the transform on `level` (full resolution when level is 0), its cost on level
     `resolved`, the coarse search and `resolved`, the finest level whose minimum stood out of the noise
-    (the answer comes from there), and the best `significance` of a minimum on any level."""
+    (the answer comes from there), the best `significance` of a minimum on any level, and the standard
+    error (px per axis) of the full-resolution refinement when a block grid was asked for (else NaN; inf
+    when the refinement failed)."""
 
     transform: Transform
     level: int
@@ -153,15 +166,20 @@ class ShiftResult:
     coarse: LevelSearch
     resolved: int
     significance: float
+    error: np.ndarray
 
 
 def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest: int, search_range: int,
-                  progress: Optional[Progress] = None, finest: int = 0) -> ShiftResult:
+                  progress: Optional[Progress] = None, finest: int = 0, precision_blocks: int = 0
+                  ) -> ShiftResult:
     """Translation for a fixed rotation `angle`, from level `coarsest` (window +- search_range around
-    `start`) down to level `finest`; the returned transform is expressed on level `finest`."""
+    `start`) down to level `finest`; the returned transform is expressed on level `finest`.  With
+    `precision_blocks`, the full-resolution refinement also measures its standard error, jackknifed over
+    that many blocks per side of the field."""
     current = transform_at(levels, Transform(start.dy, start.dx, angle), coarsest)
     coarse = None
-    cost, resolved, best = np.nan, coarsest, 0.0
+    cost, resolved, best, error = np.nan, coarsest, 0.0, np.full(2, np.nan)
+    grid = BlockGrid(levels[0].shape, precision_blocks) if precision_blocks else None
     for index in range(coarsest, finest - 1, -1):
         level = levels[index]
         full = index == coarsest
@@ -175,7 +193,10 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
         elif result.significance < MIN_SIGNIFICANCE:
             current = transform_from(levels[finest:index + 1], current, index - finest)
             break
-        shift, cost = refined_search(level, angle, result) if index == 0 else (result.shift, result.cost)
+        if index == 0:
+            shift, cost, error = refined_search(level, angle, result, grid)
+        else:
+            shift, cost = result.shift, result.cost
         current = Transform(float(shift[0]), float(shift[1]), angle)
         resolved = index
         if progress is not None:
@@ -183,4 +204,4 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
         if index > finest:
             current = transform_from(levels[index - 1:index + 1], current, 1)
     assert coarse is not None  # the coarsest level always runs first
-    return ShiftResult(current, finest, cost, coarse, resolved, best)
+    return ShiftResult(current, finest, cost, coarse, resolved, best, error)
