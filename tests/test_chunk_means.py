@@ -15,16 +15,16 @@ from scipy import ndimage
 from skimage import data
 from skimage import transform as sktf
 
-from txmalign_gui.engine.result import LOW_CONFIDENCE, OK, RegistrationResult
+from txmalign_gui.engine.result import FAILED, LOW_CONFIDENCE, OK, RegistrationResult
 from txmalign_gui.engine.stack import align_stack
-from txmalign_gui.engine.stack.chunk_means import ChunkAverages, averaging_helps
+from txmalign_gui.engine.stack.chunk_means import ChunkAverages, averaging_helps, joins
 from txmalign_gui.engine.stack.runner import Frames
 from txmalign_gui.engine.synthetic import alignment_errors, synthetic_xanes
 from txmalign_gui.engine.transform import Transform
 
 
-def _pair_result(dy, dx, status=OK):
-    return RegistrationResult(Transform(dy, dx), 0.0, "tvdm", {}, 1.0, status=status)
+def _pair_result(dy, dx, status=OK, details=None):
+    return RegistrationResult(Transform(dy, dx), 0.0, "tvdm", {}, 1.0, status=status, details=details or {})
 
 
 def test_averages_lie_on_the_target_with_less_noise_and_no_borders():
@@ -47,6 +47,17 @@ def test_averages_lie_on_the_target_with_less_noise_and_no_borders():
     assert residual < 0.6 * single  # 5 images: 1/sqrt(5) = 0.45 of one image's noise, plus interpolation
     # a wrong sign would leave the moved images off the target: the average would blur the scene
     assert abs(np.mean(mean[inner] - clean[inner])) < 0.01 and residual < 0.035
+
+
+def test_only_images_flagged_for_their_measured_precision_alone_join_an_average():
+    imprecise = {"precision_limited": True, "precision_px": [0.12, 0.1]}
+    assert joins(_pair_result(1.0, 2.0))
+    assert joins(_pair_result(1.0, 2.0, status=LOW_CONFIDENCE, details=imprecise))
+    # flagged for another reason (edges disagree, coarse answer), or too imprecise, or failed: left out
+    assert not joins(_pair_result(1.0, 2.0, status=LOW_CONFIDENCE, details={"precision_px": [0.12, 0.1]}))
+    assert not joins(_pair_result(1.0, 2.0, status=LOW_CONFIDENCE,
+                                  details={"precision_limited": True, "precision_px": [0.25, 0.25]}))
+    assert not joins(_pair_result(1.0, 2.0, status=FAILED, details=imprecise))
 
 
 def test_averaging_applies_only_to_chunks_with_links_between_them():

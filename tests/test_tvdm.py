@@ -7,6 +7,8 @@ from synthetic_pairs import gaussian_noise, make_pair
 
 from txmalign_gui.engine import Cancelled, InputError, Progress, Transform, apply_transform, register_pair
 from txmalign_gui.engine.methods import available_methods
+from txmalign_gui.engine.methods.tvdm import _judge
+from txmalign_gui.engine.methods.tvdm_search import LevelSearch
 from txmalign_gui.engine.result import FAILED, OK
 
 RIGID = {"rotation": True, "population": 20}
@@ -173,3 +175,13 @@ def test_noise_estimate_and_smoothed_gradient_noise(sigma):
     smoothed = ndimage.gaussian_filter(noise, sigma) if sigma else noise
     measured = np.var(np.diff(smoothed, axis=1)[20:-20, 20:-20])
     assert gradient_noise_variance(0.3, sigma) == pytest.approx(measured, rel=0.05)
+
+
+@pytest.mark.parametrize("resolved", [1, 2])
+def test_an_answer_never_refined_at_full_resolution_is_not_ok(resolved):
+    """An answer whose finest significant minimum lay on a coarser level is no better than a tenth of that
+    level's pixel (0.2 px on level 1): more than an ok answer's precision."""
+    coarse = LevelSearch(np.zeros(2), 1.0, np.zeros((3, 3)), on_edge=False, significance=50.0)
+    status, _, message = _judge(coarse, 50.0, resolved, 8, False, 1.0, False)
+    assert status == "low_confidence" and f"pyramid level {resolved} (about {0.1 * 2 ** resolved:.1f} px)" in message
+    assert _judge(coarse, 50.0, 0, 8, False, 1.0, False)[0] == OK

@@ -20,6 +20,7 @@ shift (the angle's precision is not measured); similarity and affine answers are
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
@@ -115,7 +116,7 @@ def _judge(coarse: LevelSearch, significance: float, resolved: int, search_range
         return LOW_CONFIDENCE, confidence * 0.5, (
             f"noise limits the precision (it needed smoothing by {finest_sigma:g} px): errors up to about "
             "1 px are possible")
-    if resolved >= 2:
+    if resolved >= 1:  # never refined at full resolution, so no better than a tenth of a level-pixel
         return LOW_CONFIDENCE, confidence, (f"noise limits the precision: the answer comes from pyramid level "
                                             f"{resolved} (about {2 ** resolved * 0.1:.1f} px)")
     return OK, confidence, ""
@@ -193,7 +194,6 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
         # Rigid kinds only: a similarity / affine answer moves on from the rigid one, whose balance the scale
         # or shear still to be found makes uneven across the field, so its precision is not measured.
         details["precision_px"] = [float(e) for e in found.error]
-        status, confidence, message = _precise(status, confidence, message, found.error)
     else:  # similarity / affine: refined from the rigid answer (tvdm_scale)
         refined = refine_tvdm(levels, transform, params, progress.sub(rigid_end, 1.0))
         details.update(refinement_details(transform, cost, refined))
@@ -202,7 +202,16 @@ def run(fixed, moving, params, fixed_mask, moving_mask, progress) -> MethodOutco
     outcome = MethodOutcome(transform, cost=float(cost), confidence=confidence, status=status, message=message,
                             details=details)
     # An independent witness, as for every method: edges must line up best at the answer to keep it ok.
-    return confirm(outcome, fixed, moving, fixed_mask, moving_mask)
+    outcome = confirm(outcome, fixed, moving, fixed_mask, moving_mask)
+    if not rigid or outcome.status != OK:
+        return outcome
+    # Last, the precision: an answer every other check accepts but whose noise leaves it imprecise says so
+    # (`precision_limited`: a stack may still use it where its error is diluted, as in a chunk's average).
+    status, confidence, message = _precise(outcome.status, outcome.confidence, outcome.message, found.error)
+    if status == OK:
+        return outcome
+    return replace(outcome, status=status, confidence=confidence, message=message,
+                   details={**outcome.details, "precision_limited": True})
 
 
 SPEC = register_method(MethodSpec(
