@@ -67,6 +67,13 @@ class Gradients:
         """These gradients times `factor`, sharing the arrays (`power` is that of the unscaled ones)."""
         return Gradients(self.gy, self.gx, self.has_nan, self.scale * factor)
 
+    def materialized(self) -> "Gradients":
+        """These gradients with the scale applied to copies (themselves at scale 1)."""
+        if self.scale == 1.0:
+            return self
+        gy, gx = self.components()
+        return Gradients(gy, gx, self.has_nan)
+
     def components(self) -> Iterator[np.ndarray]:
         """gy, then gx, with the scale applied: the arrays themselves at scale 1, else scaled copies made one
         at a time (so at most one is alive while the caller uses it)."""

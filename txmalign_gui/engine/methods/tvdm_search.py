@@ -169,6 +169,17 @@ class ShiftResult:
     error: np.ndarray
 
 
+def _integer_search(level: Level, angle: float, centre, search_range: Optional[int]) -> LevelSearch:
+    """One level's integer search: brute force over +- `search_range` (on the coarsest level) or else
+    `follow_shift`.  It compares every sample at each of many shifts, so the moving gradients' gray-value
+    scale is applied once, to a copy that lives only during the search (not during the refinement after
+    it, which holds more)."""
+    moving = level.moving_at(angle).materialized()
+    if search_range is not None:
+        return search_shift(level.fixed, moving, centre, search_range, level.min_count, level.squared)
+    return follow_shift(level.fixed, moving, centre, level.min_count, squared=level.squared)
+
+
 def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest: int, search_range: int,
                   progress: Optional[Progress] = None, finest: int = 0, precision_blocks: int = 0
                   ) -> ShiftResult:
@@ -183,10 +194,7 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
     for index in range(coarsest, finest - 1, -1):
         level = levels[index]
         full = index == coarsest
-        moving = level.moving_at(angle)
-        result = (search_shift(level.fixed, moving, current.shift, search_range, level.min_count, level.squared)
-                  if full else follow_shift(level.fixed, moving, current.shift, level.min_count,
-                                            squared=level.squared))
+        result = _integer_search(level, angle, current.shift, search_range if full else None)
         best = max(best, result.significance)
         if full:
             coarse = result
