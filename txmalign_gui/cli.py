@@ -130,7 +130,7 @@ def _cmd_align(args) -> int:
           + (f", scale change {100 * summary['largest_scale_change']:.3f} %" if summary["transform_kind"] != "rigid"
              else ""))
     if summary["flagged_pairs"]:
-        print(f"flagged     {summary['flagged_pairs']} registrations disagreed with the rest")
+        print(f"flagged     {summary['flagged_pairs']} registrations not ok (the notes below say why)")
     if summary["check_method"] != "none":
         flagged = summary["check_disagreements"]
         print(f"check       {summary['check_method']}: " + (f"differs by more than {DISAGREE_PX} px on images "
