@@ -34,3 +34,12 @@ def test_cli_parser_loads_no_heavy_library():
             "print(','.join(heavy)); sys.exit(1 if heavy else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, f"heavy modules loaded by the CLI parser: {done.stdout} {done.stderr}"
+
+
+def test_aligning_loads_no_tomography_code():
+    """`txmalign align` imports what it runs: the batch package's jobs load on first use."""
+    code = ("import sys; from txmalign_gui.batch import run_align;"
+            "tomo=[m for m in sys.modules if m.startswith(('txmalign_gui.batch.tomo', 'txmalign_gui.engine.tomo'))];"
+            "print(','.join(tomo)); sys.exit(1 if tomo else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, f"tomography modules loaded to align: {done.stdout} {done.stderr}"
