@@ -21,7 +21,7 @@ from ..rotation_spectrum import rotation_candidates
 from ..transform import Transform, wrap_angle
 from .tvdm_cost import BlockGrid, v_fit
 from .tvdm_levels import Level, transform_from
-from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, follow_shift, pyramid_shift, refined_search
+from .tvdm_search import MAX_MOVES, MIN_SIGNIFICANCE, LevelSearch, integer_search, pyramid_shift, refined_search
 
 # Differential evolution searches at most this many degrees either side of its starting angle.
 DE_HALF_WIDTH = 10.0
@@ -99,13 +99,12 @@ def refine_angle(level: Level, transform: Transform, step: float) -> Transform:
 
 def _refine_level(level: Level, transform: Transform, iterations: int, progress: Progress, finest: bool,
                   grid: Optional[BlockGrid] = None):
-    """Alternate the shift search (`follow_shift`, refined on fractional shifts on the `finest` level) and the
+    """Alternate the shift search (`integer_search`, refined on fractional shifts on the `finest` level) and the
     angle V-fit on one level, at most `iterations` times; also returns the last search and the standard
     error of the last refined shift (NaN unless `finest` with a `grid`)."""
     search, error = None, np.full(2, np.nan)
     for iteration in range(iterations):
-        search = follow_shift(level.fixed, level.moving_at(transform.angle_deg), transform.shift,
-                              level.min_count, squared=level.squared)
+        search = integer_search(level, transform.angle_deg, transform.shift)
         if finest:
             shift, _, error = refined_search(level, transform.angle_deg, search, grid)
         else:

@@ -169,7 +169,7 @@ class ShiftResult:
     error: np.ndarray
 
 
-def _integer_search(level: Level, angle: float, centre, search_range: Optional[int]) -> LevelSearch:
+def integer_search(level: Level, angle: float, centre, search_range: Optional[int] = None) -> LevelSearch:
     """One level's integer search: brute force over +- `search_range` (on the coarsest level) or else
     `follow_shift`.  It compares every sample at each of many shifts, so the moving gradients' gray-value
     scale is applied once, to a copy that lives only during the search (not during the refinement after
@@ -194,7 +194,7 @@ def pyramid_shift(levels: List[Level], angle: float, start: Transform, coarsest:
     for index in range(coarsest, finest - 1, -1):
         level = levels[index]
         full = index == coarsest
-        result = _integer_search(level, angle, current.shift, search_range if full else None)
+        result = integer_search(level, angle, current.shift, search_range if full else None)
         best = max(best, result.significance)
         if full:
             coarse = result
