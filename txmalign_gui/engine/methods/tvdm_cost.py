@@ -311,10 +311,11 @@ def _correlate(x: np.ndarray, y: np.ndarray, shape) -> np.ndarray:
     return scipy_fft.irfft2(scipy_fft.rfft2(x, shape) * np.conj(scipy_fft.rfft2(y, shape)), shape)
 
 
-def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int = 1) -> dict:
-    """{(dy, dx): shift_cost(..., squared=True)} for every integer shift within `radius` of `centre`, all at
-    once: the mean squared difference over the overlap expands into correlations of the gradients, their
-    squares and their usable-pixel indicators, each one FFT product."""
+def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int, min_count: int = 1) -> np.ndarray:
+    """`shift_cost(..., squared=True)` for every integer shift within `radius` of `centre`, all at once, as a
+    (2 radius + 1)^2 array (row i, column j: shift centre + (i - radius, j - radius)): the mean squared
+    difference over the overlap expands into correlations of the gradients, their squares and their
+    usable-pixel indicators, each one FFT product."""
     cy, cx = (int(round(v)) for v in centre)
     numerator: np.ndarray = np.zeros(())  # 0-d until the first gradient pair broadcasts it
     count: np.ndarray = np.zeros(())
@@ -332,6 +333,4 @@ def squared_shift_costs(fixed: Gradients, moving: Gradients, centre, radius: int
     ys, xs = (cy + offsets) % numerator.shape[0], (cx + offsets) % numerator.shape[1]
     counts = np.rint(count[np.ix_(ys, xs)])
     with np.errstate(invalid="ignore", divide="ignore"):
-        costs = np.where(counts >= max(min_count, 1), numerator[np.ix_(ys, xs)] / counts, np.nan)
-    return {(cy + i, cx + j): float(costs[i + radius, j + radius])
-            for i in range(-radius, radius + 1) for j in range(-radius, radius + 1)}
+        return np.where(counts >= max(min_count, 1), numerator[np.ix_(ys, xs)] / counts, np.nan)

@@ -50,9 +50,11 @@ def search_shift(fixed: Gradients, moving: Gradients, centre, radius: int, min_c
     cost = _ShiftCosts(fixed, moving, min_count, squared)
     cy, cx = (int(round(v)) for v in centre)
     if squared and radius >= _FFT_RADIUS:
-        cost.known.update(squared_shift_costs(fixed, moving, (cy, cx), radius, min_count))
-    offsets = range(-radius, radius + 1)
-    costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
+        costs = squared_shift_costs(fixed, moving, (cy, cx), radius, min_count)
+        cost.window = (cy - radius, cx - radius, costs)
+    else:
+        offsets = range(-radius, radius + 1)
+        costs = np.array([[cost(cy + i, cx + j) for j in offsets] for i in offsets])
     if np.all(np.isnan(costs)):
         return LevelSearch(np.array([cy, cx], float), np.nan, costs, True, 0.0)
     iy, ix = np.unravel_index(np.nanargmin(costs), costs.shape)
@@ -85,13 +87,19 @@ def follow_shift(fixed: Gradients, moving: Gradients, centre, min_count: int, ma
 
 
 class _ShiftCosts:
-    """`costs(dy, dx)`: shift_cost at an integer shift, each evaluated once (kept in `known`)."""
+    """`costs(dy, dx)`: shift_cost at an integer shift, each evaluated once (kept in `known`), or looked up in
+    `window` (first row shift, first column shift, costs) where a search computed a block of them at once."""
 
     def __init__(self, fixed: Gradients, moving: Gradients, min_count: int, squared: bool):
         self.fixed, self.moving, self.min_count, self.squared = fixed, moving, min_count, squared
         self.known: dict = {}
+        self.window: Optional[tuple] = None
 
     def __call__(self, dy: int, dx: int) -> float:
+        if self.window is not None:
+            top, left, costs = self.window
+            if 0 <= dy - top < costs.shape[0] and 0 <= dx - left < costs.shape[1]:
+                return float(costs[dy - top, dx - left])
         if (dy, dx) not in self.known:
             self.known[(dy, dx)] = shift_cost(self.fixed, self.moving, dy, dx, self.min_count, self.squared)
         return self.known[(dy, dx)]
