@@ -49,9 +49,10 @@ _IN_FLIGHT = 2
 # Estimated seconds of serial work left above which starting workers pays, by start method: a forked
 # worker starts at once; a forkserver or spawned one first imports the engine (about 1-2 s).
 _POOL_PAYS_SECONDS = {"fork": 1.0, "forkserver": 6.0, "spawn": 8.0}
-# Pairs registered here first, to time a pair before deciding on workers: a few, since one core works alone
-# meanwhile (a whole batch, 13 pairs of a 101-image stack, cost 2.3 s of 15 at 1024 px).
-_PROBE_PAIRS = 4
+# Pairs registered here first, to time a pair before deciding on workers: two, since one core works alone
+# meanwhile (a whole batch, 13 pairs of a 101-image stack, cost 2.3 s of 15 at 1024 px; four probes 0.5 s of
+# 12).  The first pair also builds its target's pyramid, so the estimate errs towards starting workers.
+_PROBE_PAIRS = 2
 # How long `jobs=0` watches the machine's CPU counters to count the idle cores before starting workers.
 _IDLE_SAMPLE_SECONDS = 0.05
 
