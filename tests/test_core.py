@@ -85,6 +85,46 @@ def test_check_image_rejects_bad_images(image, words):
         check_image(image)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint16])
+def test_check_image_finds_nan_and_constant_images_in_their_own_dtype(dtype):
+    image = np.arange(100, dtype=dtype).reshape(10, 10)
+    kept = check_image(image, keep_float32=True)
+    assert kept.dtype == (np.float32 if dtype == np.float32 else np.float64)
+    assert check_image(image).dtype == np.float64
+    assert (kept is image) == (dtype != np.uint16)  # a float32 or float64 frame is not copied
+    with pytest.raises(InputError, match="constant"):
+        check_image(np.full((10, 10), 7, dtype=dtype), keep_float32=True)
+    if dtype != np.uint16:
+        for bad in (np.nan, np.inf):
+            spoiled = image.copy()
+            spoiled[3, 4] = bad
+            with pytest.raises(InputError, match="1 NaN or infinite"):
+                check_image(spoiled, keep_float32=True)
+
+
+def test_register_pair_hands_float32_images_only_to_float32_methods(monkeypatch):
+    from dataclasses import replace
+
+    from txmalign_gui.engine import pair
+    from txmalign_gui.engine.methods import get_method
+    seen = {}
+
+    def watched(name):
+        spec = get_method(name)
+
+        def run(fixed, *rest):
+            seen[spec.name] = fixed.dtype
+            return spec.run(fixed, *rest)
+        return replace(spec, run=run)
+
+    monkeypatch.setattr(pair, "get_method", watched)
+    rng = np.random.default_rng(5)
+    image = rng.random((48, 48)).astype(np.float32)
+    for name in ("tvdm", "phasecorr"):
+        register_pair(image, np.roll(image, 2, axis=0), method=name)
+    assert seen == {"tvdm": np.float32, "phasecorr": np.float64}
+
+
 def test_register_pair_rejects_mismatched_shapes_and_unknown_method():
     rng = np.random.default_rng(2)
     with pytest.raises(InputError, match="differ in shape"):

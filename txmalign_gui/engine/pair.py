@@ -56,8 +56,8 @@ def register_pair(fixed, moving, method: str = "tvdm", *, params=None, mask=None
     spec = get_method(method)
     check = check_method_name(check)
     resolved = spec.resolve(params)
-    fixed = validation.check_image(fixed, "fixed image")
-    moving = validation.check_image(moving, "moving image")
+    fixed = validation.check_image(fixed, "fixed image", keep_float32=spec.float32)
+    moving = validation.check_image(moving, "moving image", keep_float32=spec.float32)
     validation.check_pair_shapes(fixed, moving)
     fixed_mask, moving_mask = validation.split_masks(mask, fixed.shape)
     roi = validation.check_roi(roi, fixed.shape)
@@ -67,8 +67,8 @@ def register_pair(fixed, moving, method: str = "tvdm", *, params=None, mask=None
     fixed_crop = validation.crop(fixed, roi)
     moving_crop = validation.crop(moving, roi)
     if roi is not None:
-        validation.check_image(fixed_crop, "fixed image inside the ROI")
-        validation.check_image(moving_crop, "moving image inside the ROI")
+        validation.check_image(fixed_crop, "fixed image inside the ROI", keep_float32=True)
+        validation.check_image(moving_crop, "moving image inside the ROI", keep_float32=True)
 
     start = time.perf_counter()
     outcome = spec.run(fixed_crop, moving_crop, resolved, validation.crop(fixed_mask, roi),

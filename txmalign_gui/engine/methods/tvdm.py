@@ -94,8 +94,8 @@ def gray_scale_factor(fixed: np.ndarray, moving: np.ndarray, fixed_mask: Optiona
     """`requested`, or for 0 the ratio of the mean gray values (1 when a mean is not positive)."""
     if requested > 0:
         return requested
-    mean_fixed = float(fixed[fixed_mask].mean() if fixed_mask is not None else fixed.mean())
-    mean_moving = float(moving[moving_mask].mean() if moving_mask is not None else moving.mean())
+    mean_fixed = float((fixed[fixed_mask] if fixed_mask is not None else fixed).mean(dtype=np.float64))
+    mean_moving = float((moving[moving_mask] if moving_mask is not None else moving).mean(dtype=np.float64))
     return mean_fixed / mean_moving if mean_fixed > 0 and mean_moving > 0 else 1.0
 
 
@@ -218,4 +218,4 @@ SPEC = register_method(MethodSpec(
     name="tvdm", label="TVDM",
     description="Total variation of the difference map (Xiao et al. 2022): robust to noise, uneven "
                 "backgrounds and contrast changes; translation, optionally rotation, scale (similarity) or affine.",
-    params=PARAMS, run=run, supports_rotation=True))
+    params=PARAMS, run=run, supports_rotation=True, float32=True))

@@ -39,7 +39,7 @@ def load_stack(stack, name: str = "stack"):
         return CheckedFrames(stack, name)
     array = stack.astype(np.float32, copy=False)
     for index in range(array.shape[0]):
-        check_image(array[index], f"image {index} of the {name}")
+        check_image(array[index], f"image {index} of the {name}", keep_float32=True)
     return array
 
 
@@ -76,7 +76,7 @@ class CheckedFrames:
             return self._recent[index]
         frame = np.asarray(self.stack[index]).astype(np.float32, copy=False)
         if index not in self._checked:
-            check_image(frame, f"image {index} of the {self.name}")
+            check_image(frame, f"image {index} of the {self.name}", keep_float32=True)
             self._checked.add(index)
         self._recent[index] = frame
         if len(self._recent) > self._KEEP:
