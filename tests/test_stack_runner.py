@@ -91,7 +91,7 @@ def _always_pool(monkeypatch):
     original = runner._parallel
 
     def spy(*args, **kwargs):
-        used.append(args[5].get_start_method())
+        used.append(args[2].start_method)
         return original(*args, **kwargs)
 
     monkeypatch.setattr(runner, "_parallel", spy)
@@ -127,11 +127,10 @@ def test_results_reach_on_pair_in_run_order_when_a_later_batch_finishes_first(mo
     # the first pairs (darkest moving images) wait, so the batches after them finish earlier
     slow = SlowOnDarkImages(below=float(base.mean()) * 1.25, delay=1.0)
     seen = []
-    timing = runner.PairTiming()
-    timing.seconds = 0.5  # as if timed already: every pair goes to the workers
-    results = runner.register_pairs(pairs, frames, slow, jobs=2, progress=Progress(),
-                                    on_pair=lambda pair, result: seen.append(pair),
-                                    timing=timing)
+    with runner.PairPool() as pool:
+        pool.seconds = 0.5  # as if timed already: every pair goes to the workers
+        results = runner.register_pairs(pairs, frames, slow, jobs=2, progress=Progress(),
+                                        on_pair=lambda pair, result: seen.append(pair), pool=pool)
     assert seen == order
     assert list(results) == pairs
 
@@ -157,13 +156,25 @@ def test_default_jobs_take_the_idle_cores_of_the_process_cpu_set(monkeypatch, ma
     assert runner.idle_cores(seconds=0.0) == expected
 
 
+@pytest.mark.parametrize("own_seconds, expected", [(0.0, 1), (1.0, 2)])
+def test_idle_cores_do_not_count_this_process_own_work(monkeypatch, own_seconds, expected):
+    """Measured over the first pairs this process times, one busy core of two is this process's own."""
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    ticks = iter([(1000, 500), (1000 + 2 * runner.os.sysconf("SC_CLK_TCK"), 500 + runner.os.sysconf("SC_CLK_TCK"))])
+    monkeypatch.setattr(runner, "_cpu_ticks", lambda: next(ticks))
+    clock = iter([10.0, 10.0 + own_seconds])
+    monkeypatch.setattr(runner.time, "process_time", lambda: next(clock))
+    assert runner.idle_cores(seconds=0.0, since=runner.CpuSample()) == expected
+
+
 def test_default_jobs_start_workers_only_on_idle_cores(small, monkeypatch):
     used = _always_pool(monkeypatch)
     monkeypatch.setattr(runner, "_usable_cores", lambda: 2)
-    monkeypatch.setattr(runner, "idle_cores", lambda: 1)  # the other core is busy
+    monkeypatch.setattr(runner, "idle_cores", lambda **_: 1)  # the other core is busy
     align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=0)
     assert used == []
-    monkeypatch.setattr(runner, "idle_cores", lambda: 2)
+    monkeypatch.setattr(runner, "idle_cores", lambda **_: 2)
     align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=0)
     assert len(used) == 2  # the images onto their targets, then the chunk averages
 
@@ -241,6 +252,20 @@ def test_the_parent_drops_its_pyramids_when_workers_take_over(small, monkeypatch
     monkeypatch.setattr(runner, "_parallel", spy)
     align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
     assert kept == [0, 0]  # the images onto their targets, then the chunk averages
+
+
+def test_the_links_go_to_the_workers_that_registered_the_images(small, monkeypatch):
+    used = _always_pool(monkeypatch)
+    pools = []
+    monkeypatch.setattr(runner, "ProcessPoolExecutor",
+                        lambda *args, **kwargs: pools.append(RecordingPool(*args, **kwargs)) or pools[-1])
+    serial = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=1)
+    pooled = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
+    assert len(used) == 2 and len(pools) == 1  # two runs (images, then links) on one set of workers
+    assert np.array_equal(serial.transforms, pooled.transforms) and serial.statuses == pooled.statuses
+    for process in pools[0].workers:  # stopped when the alignment ended
+        process.join(timeout=30)
+        assert process.exitcode is not None
 
 
 def test_cancelling_a_pool_run_stops_its_workers(small, monkeypatch):

@@ -20,7 +20,7 @@ from ..result import LOW_CONFIDENCE, OK, RegistrationResult
 from ..transform import apply_transform
 from . import plan
 from .chain import TreeAssembler
-from .runner import Frames, Pair, PairRegistrar, PairTiming, register_pairs
+from .runner import Frames, Pair, PairPool, PairRegistrar, register_pairs
 
 # The largest measured standard error (px, both axes combined) with which an imprecise image still joins its
 # chunk's average (see `joins`).
@@ -96,15 +96,15 @@ def align_chunked(frames: Frames, registrar: PairRegistrar, count: int, anchor: 
         sums.add(pair, result)
         assembler.add(pair[1], result)
 
-    timing = PairTiming()  # the links are timed by the members' pairs
-    results: Dict[Pair, RegistrationResult] = register_pairs(members, frames, registrar, jobs,
-                                                             reporter.sub(0.0, split), on_member, timing)
-    reporter.update(split, "averaging each chunk onto its local target")
-    averages = Frames(sums.averages())
-    row = sums.row
-    by_row: List[Pair] = [(row[fixed], row[moving]) for fixed, moving in links]
-    linked = register_pairs(by_row, averages, registrar, jobs, reporter.sub(split, 1.0),
-                            lambda pair, result: assembler.add(targets[pair[1]], result), timing)
+    with PairPool() as pool:  # the links are timed by the members' pairs and go to the same workers
+        results: Dict[Pair, RegistrationResult] = register_pairs(members, frames, registrar, jobs,
+                                                                 reporter.sub(0.0, split), on_member, pool)
+        reporter.update(split, "averaging each chunk onto its local target")
+        averages = Frames(sums.averages())
+        row = sums.row
+        by_row: List[Pair] = [(row[fixed], row[moving]) for fixed, moving in links]
+        linked = register_pairs(by_row, averages, registrar, jobs, reporter.sub(split, 1.0),
+                                lambda pair, result: assembler.add(targets[pair[1]], result), pool)
     results.update({(targets[cast(int, a)], targets[b]): result for (a, b), result in linked.items()})
     return assembler, results
 

@@ -9,8 +9,9 @@ receive only pair indices; otherwise (a lazy stack, whose file handles must not 
 a forkserver) they receive batches of pairs with the frames they need, at most `_IN_FLIGHT` batches per
 worker, so memory stays bounded.  (A shared-memory copy of the stack for a forkserver's workers would add a
 whole stack to the peak unless the stack were made there in the first place; the batches add a few frames.)
-The settings go once, at start-up.  Cancellation is checked while waiting for results; pending pairs are then
-dropped and `Cancelled` is raised.
+The settings go once, at start-up.  The calls of one alignment may share their workers (`PairPool`): the
+chunked strategy's links then go to the workers that registered its images, with no second start-up.
+Cancellation is checked while waiting for results; pending pairs are then dropped and `Cancelled` is raised.
 """
 
 from __future__ import annotations
@@ -180,9 +181,23 @@ def _usable_cores() -> int:
     return max(1, cores or 1)
 
 
-def idle_cores(seconds: float = _IDLE_SAMPLE_SECONDS) -> int:
-    """How many of this process's cores other processes leave idle, measured over `seconds` while this
-    process sleeps from the machine's CPU time counters (Linux /proc/stat).
+class CpuSample:
+    """The machine's CPU time counters (Linux /proc/stat; None where unreadable), this process's own CPU
+    time and the clock, at one moment: `idle_cores` measures from one."""
+
+    def __init__(self) -> None:
+        try:
+            self.ticks: Optional[Tuple[int, int]] = _cpu_ticks()
+        except (OSError, ValueError, IndexError):
+            self.ticks = None
+        self.own_seconds = time.process_time()
+        self.clock = time.monotonic()
+
+
+def idle_cores(seconds: float = _IDLE_SAMPLE_SECONDS, since: Optional[CpuSample] = None) -> int:
+    """How many of this process's cores other processes leave idle, from the machine's CPU time counters
+    over the time since `since` (taken when this process began timing its first pairs, say), less this
+    process's own CPU time; the window is made up to at least `seconds` by sleeping.
 
     Only when the process may use every core of the machine (a CPU set's share of the machine's load is
     unknown); otherwise, or when the counters cannot be read, all its cores.  The load average would not
@@ -190,14 +205,15 @@ def idle_cores(seconds: float = _IDLE_SAMPLE_SECONDS) -> int:
     cores = _usable_cores()
     if cores != (os.cpu_count() or cores):
         return cores
-    try:
-        first = _cpu_ticks()
-        time.sleep(seconds)
-        second = _cpu_ticks()
-    except (OSError, ValueError, IndexError):
+    first = since or CpuSample()
+    time.sleep(max(0.0, seconds - (time.monotonic() - first.clock)))
+    second = CpuSample()
+    if first.ticks is None or second.ticks is None:
         return cores
-    total, idle = (b - a for a, b in zip(first, second))
-    return max(1, min(cores, int(round(cores * idle / total)))) if total > 0 else cores
+    total, idle = (b - a for a, b in zip(first.ticks, second.ticks))
+    own = (second.own_seconds - first.own_seconds) * os.sysconf("SC_CLK_TCK")
+    busy_elsewhere = max(0.0, total - idle - own)
+    return max(1, min(cores, int(round(cores * (1.0 - busy_elsewhere / total))))) if total > 0 else cores
 
 
 def _cpu_ticks():
@@ -219,49 +235,96 @@ def _pool_context():
     return context
 
 
-class PairTiming:
-    """How long one pair took when first timed here, shared by the calls of one alignment so that a later
-    call decides on workers at once instead of timing pairs again on one core."""
+class PairPool:
+    """What the `register_pairs` calls of one alignment share: how long one pair took when first timed (a
+    later call decides on workers at once instead of timing pairs again on one core), and the worker
+    processes once a call started them, which later calls with the same registrar use at once.
+
+    The workers keep the frames they inherited at start (under fork); a later call's frames, such as the
+    chunk averages, travel with its batches.  `close()`, or the end of a `with` block, stops them; a run
+    that fails or is cancelled stops them at once."""
 
     def __init__(self) -> None:
         self.seconds: Optional[float] = None
+        self.workers = 0
+        self.start_method: Optional[str] = None
+        self.inherited: Optional[Frames] = None  # the frames the workers read from inherited memory
+        self._executor: Optional[ProcessPoolExecutor] = None
+        self._registrar: Optional[PairRegistrar] = None
+
+    def serves(self, registrar: PairRegistrar) -> bool:
+        """Whether workers for `registrar` are running."""
+        return self._executor is not None and self._registrar is registrar
+
+    def start(self, registrar: PairRegistrar, frames: Frames, workers: int, context) -> None:
+        """Start `workers` processes for `registrar`; forked ones read an in-memory `frames` from their
+        inherited copy of this process's memory."""
+        self.close()
+        inherited = context.get_start_method() == "fork" and frames.hold_in_memory(workers)
+        self.inherited = frames if inherited else None
+        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                             initargs=(registrar, self.inherited))
+        self._registrar, self.workers, self.start_method = registrar, workers, context.get_start_method()
+
+    def submit(self, pairs: Sequence[Pair], frames: Frames) -> Future:
+        """Register `pairs` in a worker (their frames sent along unless the worker inherited `frames`)."""
+        assert self._executor is not None, "start() comes first"
+        return self._executor.submit(_work, pairs, None if frames is self.inherited else frames.batch(pairs))
+
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers: after their work, or with `cancel` at once, dropping what is still queued."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
+        self._executor, self._registrar, self.inherited, self.workers = None, None, None, 0
+
+    def __enter__(self) -> "PairPool":
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        self.close(cancel=kind is not None)
 
 
 def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistrar, jobs: int,
                    progress: Progress, on_pair: Optional[OnPair] = None,
-                   timing: Optional[PairTiming] = None) -> Dict[Pair, RegistrationResult]:
+                   pool: Optional[PairPool] = None) -> Dict[Pair, RegistrationResult]:
     """Register every pair; `on_pair(pair, result)` is called in this thread as each one finishes, in the
     order the pairs run (`execution_order`) whether or not workers share them, so that what it accumulates
-    is the same bit for bit.
+    is the same bit for bit.  `pool` shares the timing and the workers with the alignment's other calls
+    (the caller closes it); without one, workers started here stop before this returns.
 
     The result is in the order of `pairs` whatever order they ran in."""
-    timing = timing or PairTiming()
+    if pool is None:
+        with PairPool() as own:
+            return register_pairs(pairs, frames, registrar, jobs, progress, on_pair, own)
     order = execution_order(pairs)
     workers = min(worker_count(jobs), len(order))
     frame_bytes = 4 * int(np.prod(frames.stack.shape[1:]))
     batch = max(1, min(math.ceil(len(order) / (_BATCHES_PER_WORKER * workers)), _BATCH_BYTES // frame_bytes - 1))
     results: Dict[Pair, RegistrationResult] = {}
     with image_cache.reuse(_CACHED_IMAGES):
-        start = time.perf_counter()
-        first = order if workers <= 1 else order[:0 if timing.seconds else min(batch, _PROBE_PAIRS)]
+        before = CpuSample()
+        warm = pool.serves(registrar)
+        first = order if workers <= 1 else order[:0 if pool.seconds or warm else min(batch, _PROBE_PAIRS)]
         _serial(first, frames, registrar, progress, on_pair, results, len(order))
-        if first and not timing.seconds:
-            timing.seconds = (time.perf_counter() - start) / len(first)
+        if first and not pool.seconds:
+            pool.seconds = (time.monotonic() - before.clock) / len(first)
         rest = order[len(first):]
-        if rest:
+        if rest and not warm:
             context = _pool_context()
-            pays = (timing.seconds or 0.0) * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0)
+            pays = (pool.seconds or 0.0) * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0)
             if pays and jobs == 0:
-                workers = min(workers, idle_cores())
+                workers = min(workers, idle_cores(since=before))
             if pays and workers > 1:
                 # the workers build their own pyramids and this process registers no more; what it frees
                 # goes back to the system before the fork, or every worker would keep a copy resident
                 image_cache.clear()
                 release_free_memory()
-                _parallel(rest, frames, registrar, workers, batch, context, progress, on_pair, results,
-                          len(order))
-            else:
-                _serial(rest, frames, registrar, progress, on_pair, results, len(order))
+                pool.start(registrar, frames, workers, context)
+                warm = True
+        if rest and warm:
+            _parallel(rest, frames, pool, batch, progress, on_pair, results, len(order))
+        elif rest:
+            _serial(rest, frames, registrar, progress, on_pair, results, len(order))
     return {pair: results[pair] for pair in pairs}  # the given order, so later sums match bit for bit
 
 
@@ -279,13 +342,12 @@ def _serial(pairs, frames, registrar, progress, on_pair, results, total):
         _finish(results, pair, result, total, progress, on_pair)
 
 
-def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pair, results, total):
-    """Register `pairs` in a pool of `workers` processes.  Forked workers read an in-memory stack from their
-    inherited copy of this process's memory, so batches carry only pair indices and may be larger (a
-    target's pyramid then serves more pairs in one worker); otherwise each batch carries its frames."""
-    inherited = context.get_start_method() == "fork" and frames.hold_in_memory(workers)
-    if inherited:
-        batch = max(batch, math.ceil(len(pairs) / (_BATCHES_PER_WORKER * workers)))
+def _parallel(pairs, frames, pool: PairPool, batch, progress, on_pair, results, total):
+    """Register `pairs` on the workers of `pool`.  Workers that inherited `frames` get only pair indices,
+    so batches may be larger (a target's pyramid then serves more pairs in one worker); otherwise each
+    batch carries its frames."""
+    if frames is pool.inherited:
+        batch = max(batch, math.ceil(len(pairs) / (_BATCHES_PER_WORKER * pool.workers)))
     queue = [pairs[k:k + batch] for k in range(0, len(pairs), batch)]
     # Results are handed on in the order of `pairs`, whichever batch finishes first: `on_pair` then sees the
     # same sequence as in a serial run (the chunk averages sum their images in it, bit for bit).
@@ -293,14 +355,11 @@ def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pa
     waiting = iter(pairs)
     next_pair = next(waiting, None)
     running: Dict[Future, Sequence[Pair]] = {}
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                   initargs=(registrar, frames if inherited else None))
-    finished = False
     try:
         while queue or running:
-            while queue and len(running) < _IN_FLIGHT * workers:
+            while queue and len(running) < _IN_FLIGHT * pool.workers:
                 chunk = queue.pop(0)
-                running[executor.submit(_work, chunk, None if inherited else frames.batch(chunk))] = chunk
+                running[pool.submit(chunk, frames)] = chunk
             done, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             progress.check()
             for future in done:
@@ -310,6 +369,6 @@ def _parallel(pairs, frames, registrar, workers, batch, context, progress, on_pa
                 next_pair = next(waiting, None)
             if done:
                 release_free_memory()  # the frames sent with the finished batches (and at first the pyramids)
-        finished = True
-    finally:
-        executor.shutdown(wait=finished, cancel_futures=not finished)
+    except BaseException:
+        pool.close(cancel=True)
+        raise
