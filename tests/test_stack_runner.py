@@ -254,16 +254,22 @@ def test_the_parent_drops_its_pyramids_when_workers_take_over(small, monkeypatch
     assert kept == [0, 0]  # the images onto their targets, then the chunk averages
 
 
-def test_the_links_go_to_the_workers_that_registered_the_images(small, monkeypatch):
+@pytest.mark.parametrize("large_averages", [False, True])
+def test_the_links_go_to_the_workers_that_registered_the_images(small, monkeypatch, large_averages):
+    """...unless forked workers would be sent large averages that new forked workers inherit instead."""
     used = _always_pool(monkeypatch)
     pools = []
     monkeypatch.setattr(runner, "ProcessPoolExecutor",
                         lambda *args, **kwargs: pools.append(RecordingPool(*args, **kwargs)) or pools[-1])
+    if large_averages:
+        monkeypatch.setattr(runner, "_BATCH_BYTES", 1)
+    forked = threading.active_count() == 1
     serial = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=1)
     pooled = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
-    assert len(used) == 2 and len(pools) == 1  # two runs (images, then links) on one set of workers
+    assert len(used) == 2  # two runs: the images onto their targets, then the links
+    assert len(pools) == (2 if large_averages and forked else 1)
     assert np.array_equal(serial.transforms, pooled.transforms) and serial.statuses == pooled.statuses
-    for process in pools[0].workers:  # stopped when the alignment ended
+    for process in pools[-1].workers:  # stopped when the alignment ended
         process.join(timeout=30)
         assert process.exitcode is not None
 

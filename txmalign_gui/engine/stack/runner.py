@@ -10,7 +10,8 @@ a forkserver) they receive batches of pairs with the frames they need, at most `
 worker, so memory stays bounded.  (A shared-memory copy of the stack for a forkserver's workers would add a
 whole stack to the peak unless the stack were made there in the first place; the batches add a few frames.)
 The settings go once, at start-up.  The calls of one alignment may share their workers (`PairPool`): the
-chunked strategy's links then go to the workers that registered its images, with no second start-up.
+chunked strategy's links then go to the workers that registered its images, with no second start-up (unless
+forked workers would have to be sent large chunk averages that new forked ones inherit instead).
 Cancellation is checked while waiting for results; pending pairs are then dropped and `Cancelled` is raised.
 """
 
@@ -238,7 +239,7 @@ def _pool_context():
 class PairPool:
     """What the `register_pairs` calls of one alignment share: how long one pair took when first timed (a
     later call decides on workers at once instead of timing pairs again on one core), and the worker
-    processes once a call started them, which later calls with the same registrar use at once.
+    processes once a call started them, which later calls with the same registrar use at once (`serves`).
 
     The workers keep the frames they inherited at start (under fork); a later call's frames, such as the
     chunk averages, travel with its batches.  `close()`, or the end of a `with` block, stops them; a run
@@ -252,9 +253,15 @@ class PairPool:
         self._executor: Optional[ProcessPoolExecutor] = None
         self._registrar: Optional[PairRegistrar] = None
 
-    def serves(self, registrar: PairRegistrar) -> bool:
-        """Whether workers for `registrar` are running."""
-        return self._executor is not None and self._registrar is registrar
+    def serves(self, registrar: PairRegistrar, frames: Frames) -> bool:
+        """Whether running workers for `registrar` should take pairs of `frames`: yes, unless they were
+        forked and would have to be sent more than _BATCH_BYTES of frames that freshly forked workers would
+        inherit instead (each batch in flight holds a pickled copy here and one in its worker: with the
+        15 chunk averages of a 101 x 1024 px stack that was 80 MB more at the peak)."""
+        if self._executor is None or self._registrar is not registrar:
+            return False
+        sent = frames is not self.inherited and self.start_method == "fork"
+        return not sent or 4 * int(np.prod(frames.stack.shape)) <= _BATCH_BYTES
 
     def start(self, registrar: PairRegistrar, frames: Frames, workers: int, context) -> None:
         """Start `workers` processes for `registrar`; forked ones read an in-memory `frames` from their
@@ -303,7 +310,7 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
     results: Dict[Pair, RegistrationResult] = {}
     with image_cache.reuse(_CACHED_IMAGES):
         before = CpuSample()
-        warm = pool.serves(registrar)
+        warm = pool.serves(registrar, frames)
         first = order if workers <= 1 else order[:0 if pool.seconds or warm else min(batch, _PROBE_PAIRS)]
         _serial(first, frames, registrar, progress, on_pair, results, len(order))
         if first and not pool.seconds:
