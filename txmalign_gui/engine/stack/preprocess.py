@@ -15,11 +15,11 @@ from ..transform import from_row, image_centre
 _TINY = 1e-6
 
 
-def _mean_frame(frames, shape, name: str) -> Optional[np.ndarray]:
+def _mean_frame(frames, shape, name: str, dtype=np.float64) -> Optional[np.ndarray]:
     """One (H, W) frame from a (H, W) or (K, H, W) set of flats or darks."""
     if frames is None:
         return None
-    array = np.asarray(frames, dtype=np.float64)
+    array = np.asarray(frames, dtype=dtype)
     if array.ndim == 3:
         array = array.mean(axis=0)
     if array.shape != tuple(shape):
@@ -41,24 +41,28 @@ def _flat_frame(flats, shape) -> Optional[np.ndarray]:
     with 3 flats of 20000 counts).  With two or more flats their spread measures that noise pixel by pixel,
     and each pixel keeps the part of the mean flat's fine detail that stands out of it: all of it for dust,
     scintillator defects or a sharp field edge, none where the detail is only noise.  A single flat cannot
-    tell noise from detail and is used as it is."""
+    tell noise from detail and is used as it is.
+
+    In float32, like the frames it divides (counts up to 65535 and their sums over up to 256 flats are exact
+    there): in float64 this took 0.13-0.31 s of a 1024 px stack's start, before its first registration."""
     if flats is None:
         return None
-    array = np.asarray(flats, dtype=np.float64)  # read once: the flats may be a lazy dataset
-    mean = _mean_frame(array, shape, "flats")
+    array = np.asarray(flats, dtype=np.float32)  # read once: the flats may be a lazy dataset
+    mean = _mean_frame(array, shape, "flats", np.float32)
     if array.ndim != 3 or array.shape[0] < 2:
         return mean
     from scipy import ndimage
 
     noise = np.sqrt(ndimage.gaussian_filter(array.var(axis=0, ddof=1), 2 * _FLAT_SMOOTHING_PX)
-                    / array.shape[0])
+                    / np.float32(array.shape[0]))
     smooth = ndimage.gaussian_filter(mean, _FLAT_SMOOTHING_PX, mode="nearest")
     detail = mean - smooth
     # non-negative garrote: detail within _FLAT_NOISE_LIMIT noise deviations is dropped, larger detail
     # (dust, a defect) kept nearly whole; the noise of 2-3 flats is too irregular for a gentler Wiener weight,
     # which left a third of the pull towards zero shift
-    limit = _FLAT_NOISE_LIMIT * noise
-    return smooth + detail * np.clip(1.0 - limit * limit / np.maximum(detail * detail, 1e-300), 0.0, 1.0)
+    limit = np.float32(_FLAT_NOISE_LIMIT) * noise
+    weight = np.clip(1.0 - limit * limit / np.maximum(detail * detail, np.float32(1e-30)), 0.0, 1.0)
+    return smooth + detail * weight
 
 
 def bin_image(image: np.ndarray, binning: int) -> np.ndarray:
