@@ -116,15 +116,19 @@ class TreeMemory(threading.Thread):
         return self.peak
 
 
+def _command_env() -> dict:
+    """This environment with the repository first on the module path, so the command runs this checkout."""
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
 def run_align(path: str, out: str, jobs: int, strategy: str, tree_memory: bool = False):
     """(wall seconds, CPU seconds of all its processes, seconds from its start to its first registration,
     peak resident bytes of the main process, peak total PSS of its process tree, or 0 unless `tree_memory`)
     of one `txmalign align` process."""
     command = [sys.executable, "-c", _WRAPPER, "align", path, "--out", out, "--strategy", strategy,
                "--jobs", str(jobs), "--force", "--json"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     start, started_at = time.perf_counter(), time.time()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=ROOT, env=_command_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     tree = TreeMemory(process.pid) if tree_memory else None
     if tree is not None:
         tree.start()
@@ -146,11 +150,10 @@ def compile_bytecode() -> None:
 
 def start_up(arguments: List[str], repeat: int = 5) -> float:
     """Best wall seconds of `txmalign ARGUMENTS` (output discarded)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     best = np.inf
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "txmalign_gui.cli", *arguments], cwd=ROOT, env=env,
+        subprocess.run([sys.executable, "-m", "txmalign_gui.cli", *arguments], cwd=ROOT, env=_command_env(),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         best = min(best, time.perf_counter() - start)
     return best

@@ -55,7 +55,8 @@ _POOL_PAYS_SECONDS = {"fork": 1.0, "forkserver": 6.0, "spawn": 8.0}
 # meanwhile (a whole batch, 13 pairs of a 101-image stack, cost 2.3 s of 15 at 1024 px; four probes 0.5 s of
 # 12).  The first pair also builds its target's pyramid, so the estimate errs towards starting workers.
 _PROBE_PAIRS = 2
-# How long `jobs=0` watches the machine's CPU counters to count the idle cores before starting workers.
+# The shortest time over which `jobs=0` watches the machine's CPU counters to count the idle cores before
+# starting workers (it waits out the rest when timing the first pairs took less).
 _IDLE_SAMPLE_SECONDS = 0.05
 
 
@@ -257,7 +258,8 @@ class PairPool:
         """Whether running workers for `registrar` should take pairs of `frames`: yes, unless they were
         forked and would have to be sent more than _BATCH_BYTES of frames that freshly forked workers would
         inherit instead (each batch in flight holds a pickled copy here and one in its worker: with the
-        15 chunk averages of a 101 x 1024 px stack that was 80 MB more at the peak)."""
+        15 chunk averages of a 101 x 1024 px stack this process peaked 110 MB higher, the process tree 76 MB
+        higher, than with workers forked anew)."""
         if self._executor is None or self._registrar is not registrar:
             return False
         sent = frames is not self.inherited and self.start_method == "fork"
