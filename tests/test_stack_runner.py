@@ -268,6 +268,8 @@ def test_the_links_go_to_the_workers_that_registered_the_images(small, monkeypat
     pooled = align_stack(small.images, "tvdm", strategy="chunked", chunk_size=3, jobs=2)
     assert len(used) == 2  # two runs: the images onto their targets, then the links
     assert len(pools) == (2 if large_averages and forked else 1)
+    # a second pool starts as the first did: the first pool's threads, stopped, do not turn fork into forkserver
+    assert {pool._mp_context.get_start_method() for pool in pools} == {"fork" if forked else "forkserver"}
     assert np.array_equal(serial.transforms, pooled.transforms) and serial.statuses == pooled.statuses
     for process in pools[-1].workers:  # stopped when the alignment ended
         process.join(timeout=30)

@@ -319,6 +319,9 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
             pool.seconds = (time.monotonic() - before.clock) / len(first)
         rest = order[len(first):]
         if rest and not warm:
+            # workers that cannot serve this call stop first: their pool's threads would otherwise make this
+            # process look multi-threaded, and a forkserver's start-up cost would keep the pairs serial
+            pool.close()
             context = _pool_context()
             pays = (pool.seconds or 0.0) * len(rest) > _POOL_PAYS_SECONDS.get(context.get_start_method(), 6.0)
             if pays and jobs == 0:
