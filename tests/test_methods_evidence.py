@@ -21,15 +21,20 @@ from txmalign_gui.engine.methods.tvdm_cost import Gradients, LineCost
 from txmalign_gui.engine.result import OK
 
 
+@pytest.mark.parametrize("mode", ["reflect", "nearest"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("sigma", [0.7, 1.0, 3.0])
-def test_gaussian_matches_scipy(dtype, sigma):
+def test_gaussian_matches_scipy(dtype, sigma, mode):
     image = np.random.default_rng(0).random((40, 33)).astype(dtype)
-    expected = ndimage.gaussian_filter(image, sigma)
-    assert np.allclose(gaussian(image, sigma), expected, atol=1e-6 if dtype == np.float32 else 1e-12)
+    image[:, 0] += 5.0  # edges on the borders (first column, last row), where the modes differ most
+    image[-1] += 3.0
+    expected = ndimage.gaussian_filter(image, sigma, mode=mode)
+    assert np.allclose(gaussian(image, sigma, mode), expected, atol=1e-5 if dtype == np.float32 else 1e-12)
     # an image shorter than the kernel radius falls back to scipy itself
     short = image[:5]
-    assert np.allclose(gaussian(short, 2.0), ndimage.gaussian_filter(short, 2.0))
+    assert np.allclose(gaussian(short, 2.0, mode), ndimage.gaussian_filter(short, 2.0, mode=mode))
+    with pytest.raises(ValueError, match="mode"):
+        gaussian(image, sigma, "wrap")
 
 
 def test_edge_strength_follows_the_gradient_magnitude():
