@@ -65,8 +65,17 @@ def test_full_disk_during_align_is_one_clear_line(tmp_path, extra):
 
 
 def _start(tmp_path, argv):
-    return subprocess.Popen([sys.executable, "-m", "txmalign_gui.cli", *argv], cwd=tmp_path, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """The command, started with Ctrl-C's default meaning even when this test run ignores SIGINT (as a
+    shell's background job does, and its children inherit): an ignored SIGINT would never reach it."""
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "txmalign_gui.cli", *argv], cwd=tmp_path, env=_env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
