@@ -91,6 +91,11 @@ class Frames:
         targets = {fixed: self.target(fixed) for fixed, _ in pairs}
         return targets, [self.stack[moving] for _, moving in pairs]
 
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes of one float32 frame (what a batch carries per frame)."""
+        return 4 * int(np.prod(self.stack.shape[1:]))
+
     def hold_in_memory(self, threads: int = 1) -> bool:
         """Whether every frame is in memory, which a forked worker may read from its inherited copy of this
         process's memory; a lazy stack that keeps its frames reads the rest now (`threads` inflating), any
@@ -263,12 +268,12 @@ class PairPool:
         if self._executor is None or self._registrar is not registrar:
             return False
         sent = frames is not self.inherited and self.start_method == "fork"
-        return not sent or 4 * int(np.prod(frames.stack.shape)) <= _BATCH_BYTES
+        return not sent or frames.stack.shape[0] * frames.frame_bytes <= _BATCH_BYTES
 
     def start(self, registrar: PairRegistrar, frames: Frames, workers: int, context) -> None:
         """Start `workers` processes for `registrar`; forked ones read an in-memory `frames` from their
         inherited copy of this process's memory."""
-        self.close()
+        assert self._executor is None, "close() comes first (before the start method is chosen)"
         inherited = context.get_start_method() == "fork" and frames.hold_in_memory(workers)
         self.inherited = frames if inherited else None
         self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
@@ -307,8 +312,8 @@ def register_pairs(pairs: Sequence[Pair], frames: Frames, registrar: PairRegistr
             return register_pairs(pairs, frames, registrar, jobs, progress, on_pair, own)
     order = execution_order(pairs)
     workers = min(worker_count(jobs), len(order))
-    frame_bytes = 4 * int(np.prod(frames.stack.shape[1:]))
-    batch = max(1, min(math.ceil(len(order) / (_BATCHES_PER_WORKER * workers)), _BATCH_BYTES // frame_bytes - 1))
+    batch = max(1, min(math.ceil(len(order) / (_BATCHES_PER_WORKER * workers)),
+                       _BATCH_BYTES // frames.frame_bytes - 1))
     results: Dict[Pair, RegistrationResult] = {}
     with image_cache.reuse(_CACHED_IMAGES):
         before = CpuSample()
