@@ -111,7 +111,9 @@ class JobRunner(QObject):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.done.connect(thread.quit)
-        thread.finished.connect(self._thread_finished)
+        # the thread is named here, not found with sender(): PyQt's sender() for a slot called through a
+        # queued connection came back None once (a failed test), when other signals were delivered between
+        thread.finished.connect(lambda: self._thread_finished(thread))
         worker.progressed.connect(lambda f, m: self.progressed.emit(job, f, m, self.elapsed()))
         worker.succeeded.connect(lambda output: self._end(self.finished, job, output))
         worker.failed.connect(lambda message: self._end(self.failed, job, message))
@@ -137,8 +139,7 @@ class JobRunner(QObject):
         self._worker = None
         signal.emit(job, *args)
 
-    def _thread_finished(self) -> None:
-        thread = self.sender()
+    def _thread_finished(self, thread: QThread) -> None:
         if thread is self._thread:
             self._thread = None
         self._workers.pop(thread, None)  # the last reference: the worker is deleted here, in the GUI thread
